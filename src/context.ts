@@ -1,0 +1,72 @@
+import type { IO } from './io/iostreams.js';
+import type { Prompter } from './io/prompter.js';
+import type { Registry } from './registry/registry.js';
+import type { SecretStore } from './secrets/store.js';
+
+export interface GlobalOptions {
+  home?: string;
+  json?: boolean;
+  input?: boolean; // commander: --no-input sets input=false
+  verbose?: boolean;
+  secretStore?: 'keychain' | 'vault' | 'memory';
+}
+
+/**
+ * The factory every command receives (modelled on gh's cmdutil.Factory): streams,
+ * the registry, the secret store, the prompter. Nothing else reaches for process
+ * globals, so tests build a Context in memory.
+ */
+export interface Context {
+  io: IO;
+  home: string;
+  json: boolean;
+  verbose: boolean;
+  noInput: boolean;
+  registry(): Promise<Registry>;
+  secrets(): Promise<SecretStore>;
+  prompter(): Promise<Prompter>;
+  /** Secret store choice from --secret-store / CONNECTOR_SECRET_STORE. */
+  secretStoreKind?: 'keychain' | 'vault' | 'memory';
+  /** Warnings printed once. */
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+export function createContext(io: IO, home: string, opts: GlobalOptions, overrides: Partial<Context> = {}): Context {
+  let registry: Promise<Registry> | undefined;
+  let secrets: Promise<SecretStore> | undefined;
+  const noInput = opts.input === false;
+  const warned = new Set<string>();
+  const ctx: Context = {
+    io,
+    home,
+    json: Boolean(opts.json),
+    verbose: Boolean(opts.verbose),
+    noInput,
+    secretStoreKind: opts.secretStore ?? (io.env.CONNECTOR_SECRET_STORE as Context['secretStoreKind']),
+    registry() {
+      registry ??= import('./registry/registry.js').then((m) => new m.Registry(home));
+      return registry;
+    },
+    secrets() {
+      secrets ??= import('./secrets/open.js').then((m) => m.openSecretStore(ctx));
+      return secrets;
+    },
+    async prompter() {
+      const m = await import('./io/prompter.js');
+      if (noInput) return m.noPrompter('--no-input was given');
+      if (!io.canPrompt()) return m.noPrompter('stdin/stdout is not a terminal');
+      return m.inquirerPrompter(io);
+    },
+    warn(message) {
+      if (warned.has(message)) return;
+      warned.add(message);
+      io.err(`${io.color('stderr') ? '\x1b[33mwarning:\x1b[0m' : 'warning:'} ${message}`);
+    },
+    debug(message) {
+      if (ctx.verbose) io.err(`* ${message}`);
+    },
+    ...overrides,
+  };
+  return ctx;
+}

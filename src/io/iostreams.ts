@@ -1,0 +1,53 @@
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * The process's streams and terminal facts. Commands never touch process.stdout
+ * directly, so every command can be driven in memory by tests.
+ */
+export interface IO {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  /** True when both stdin and stdout are terminals and --no-input was not given. */
+  canPrompt(): boolean;
+  /** Colour on stdout/stderr (terminal, NO_COLOR unset). */
+  color(stream: 'stdout' | 'stderr'): boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export function systemIO(opts: { noInput?: boolean } = {}): IO {
+  return makeIO(process.stdin, process.stdout, process.stderr, process.env, opts);
+}
+
+export function makeIO(
+  stdin: IO['stdin'],
+  stdout: IO['stdout'],
+  stderr: IO['stderr'],
+  env: NodeJS.ProcessEnv,
+  opts: { noInput?: boolean } = {},
+): IO {
+  const io: IO = {
+    stdin,
+    stdout,
+    stderr,
+    env,
+    canPrompt() {
+      if (opts.noInput) return false;
+      return Boolean(stdin.isTTY && stdout.isTTY);
+    },
+    color(stream) {
+      if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+      if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
+      return Boolean((stream === 'stdout' ? stdout : stderr).isTTY);
+    },
+    out(text) {
+      stdout.write(text.endsWith('\n') ? text : text + '\n');
+    },
+    err(text) {
+      stderr.write(text.endsWith('\n') ? text : text + '\n');
+    },
+  };
+  return io;
+}

@@ -1,0 +1,26 @@
+import type { IO } from './iostreams.js';
+
+/** `--json`: exactly one JSON document on stdout. */
+export function printJson(io: IO, doc: unknown): void {
+  io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+}
+
+/** A plain aligned table on stdout (no borders; easy to grep and cut). */
+export function printTable(io: IO, headers: string[], rows: (string | number | undefined)[][]): void {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === undefined ? '' : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const bold = io.color('stdout');
+  cells.forEach((r, n) => {
+    const line = r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+    io.stdout.write((n === 0 && bold ? `\x1b[1m${line}\x1b[0m` : line) + '\n');
+  });
+}
+
+export function truncate(text: string | undefined, max: number): string {
+  if (!text) return '';
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? one.slice(0, max - 1) + '…' : one;
+}

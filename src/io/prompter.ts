@@ -1,0 +1,76 @@
+import type { IO } from './iostreams.js';
+import { CancelError, InputNeededError } from '../errors.js';
+
+export interface Choice {
+  name: string;
+  value: string;
+  description?: string;
+}
+
+/** Questions to the user. The real one wraps @inquirer/prompts (loaded lazily). */
+export interface Prompter {
+  input(message: string, opts?: { default?: string; required?: boolean; hint?: string }): Promise<string>;
+  password(message: string, opts?: { required?: boolean; hint?: string }): Promise<string>;
+  select(message: string, choices: Choice[], opts?: { default?: string; hint?: string }): Promise<string>;
+  confirm(message: string, opts?: { default?: boolean }): Promise<boolean>;
+}
+
+/** A prompter for when prompting is impossible: every question fails with exit 5. */
+export function noPrompter(why: string): Prompter {
+  const fail = async (message: string): Promise<never> => {
+    throw new InputNeededError(`input needed (${message.replace(/[:?]\s*$/, '')}) but ${why}`);
+  };
+  return { input: fail, password: fail, select: fail, confirm: fail };
+}
+
+export function inquirerPrompter(io: IO): Prompter {
+  const ctx = { input: io.stdin, output: io.stderr, clearPromptOnDone: false };
+  const wrap = async <T>(p: () => Promise<T>): Promise<T> => {
+    try {
+      return await p();
+    } catch (e) {
+      const name = (e as Error)?.name;
+      if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new CancelError();
+      throw e;
+    }
+  };
+  const load = () => import('@inquirer/prompts');
+  return {
+    async input(message, opts = {}) {
+      const { input } = await load();
+      return wrap(() =>
+        input(
+          {
+            message,
+            default: opts.default,
+            required: opts.required,
+            theme: opts.hint ? undefined : undefined,
+            transformer: undefined,
+          },
+          ctx,
+        ),
+      ).then((v) => v.trim());
+    },
+    async password(message, opts = {}) {
+      const { password } = await load();
+      return wrap(() =>
+        password(
+          {
+            message,
+            mask: '*',
+            validate: (v: string) => (opts.required && !v ? 'A value is required' : true),
+          },
+          ctx,
+        ),
+      );
+    },
+    async select(message, choices, opts = {}) {
+      const { select } = await load();
+      return wrap(() => select({ message, choices, default: opts.default }, ctx));
+    },
+    async confirm(message, opts = {}) {
+      const { confirm } = await load();
+      return wrap(() => confirm({ message, default: opts.default }, ctx));
+    },
+  };
+}

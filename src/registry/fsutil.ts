@@ -1,0 +1,117 @@
+import { open, rename, unlink, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CliError } from '../errors.js';
+
+/**
+ * Write a file atomically: temp file in the same directory, fsync, rename,
+ * fsync the directory. A reader sees the old file or the new one, never half.
+ */
+export async function atomicWrite(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fh = await open(tmp, 'wx', mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  await fh.close();
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  // Make the rename itself durable (not supported on Windows; harmless to skip there).
+  try {
+    const d = await open(dir, 'r');
+    await d.sync().catch(() => {});
+    await d.close();
+  } catch {
+    /* directory fsync unsupported */
+  }
+}
+
+export async function readJsonFile<T>(path: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new CliError(`registry file ${path} is corrupt (not valid JSON)`, {
+      hint: 'Remove it or restore it from a backup; connector never writes half a file.',
+    });
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Cross-process lock: an O_EXCL lock file holding the owner's pid. A lock whose
+ * owner is gone (pid not alive) or older than staleMs is broken. Written by hand
+ * because the maintained options (proper-lockfile) are unmaintained since 2020
+ * and this is 40 lines with no dependency.
+ */
+export async function withLock<T>(
+  lockPath: string,
+  fn: () => Promise<T>,
+  opts: { timeoutMs?: number; staleMs?: number } = {},
+): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const staleMs = opts.staleMs ?? 30_000;
+  await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+  const start = Date.now();
+  let delay = 5;
+  for (;;) {
+    try {
+      await writeFile(lockPath, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (await isStale(lockPath, staleMs)) {
+        await unlink(lockPath).catch(() => {});
+        continue;
+      }
+      if (Date.now() - start > timeoutMs) {
+        throw new CliError(`timed out waiting for the lock ${lockPath}`, {
+          hint: 'Another connector process is holding it; if none is running, delete the file.',
+        });
+      }
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lockPath).catch(() => {});
+  }
+}
+
+async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
+  try {
+    const [text, st] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
+    const pid = Number.parseInt(text, 10);
+    if (Date.now() - st.mtimeMs > staleMs) return true;
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    }
+    return false;
+  } catch {
+    return false; // vanished or unreadable mid-write: try again
+  }
+}

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import { unlink } from 'node:fs/promises';
+import { atomicWrite, readJsonFile, withLock } from './fsutil.js';
+import { CliError, UsageError } from '../errors.js';
+import { closest } from '../util/suggest.js';
+import type { ConnectorRecord, ConnectorSummary } from '../model.js';
+
+export interface RegistryIndex {
+  version: 1;
+  connectors: Record<string, ConnectorSummary>;
+}
+
+const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** Registry names: a lower-case slug with no path separator and no `..`. */
+export function validateName(name: string, what = 'connector name'): string {
+  if (!NAME_RE.test(name) || name.includes('..')) {
+    throw new UsageError(
+      `invalid ${what} '${name}': use lower-case letters, digits, '.', '_' and '-' (no '/', no '..', at most 64)`,
+    );
+  }
+  return name;
+}
+
+/**
+ * The on-disk registry under `home`:
+ *   index.json              name -> summary (what `list` reads; no spec parsing)
+ *   connectors/<name>.json  the full ConnectorRecord
+ * Every write happens under one lock file and is atomic.
+ */
+export class Registry {
+  readonly home: string;
+  constructor(home: string) {
+    this.home = home;
+  }
+
+  get lockPath() {
+    return join(this.home, '.lock');
+  }
+  private get indexPath() {
+    return join(this.home, 'index.json');
+  }
+  recordPath(name: string) {
+    return join(this.home, 'connectors', `${validateName(name)}.json`);
+  }
+
+  async index(): Promise<RegistryIndex> {
+    return (await readJsonFile<RegistryIndex>(this.indexPath)) ?? { version: 1, connectors: {} };
+  }
+
+  async list(): Promise<ConnectorSummary[]> {
+    const idx = await this.index();
+    return Object.values(idx.connectors).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async has(name: string): Promise<boolean> {
+    return Boolean((await this.index()).connectors[name]);
+  }
+
+  /** The full record, or a one-line error naming the closest connectors. */
+  async get(name: string): Promise<ConnectorRecord> {
+    validateName(name);
+    const rec = await readJsonFile<ConnectorRecord>(this.recordPath(name));
+    if (!rec) throw await this.notFound(name);
+    return rec;
+  }
+
+  async notFound(name: string): Promise<CliError> {
+    const names = Object.keys((await this.index()).connectors);
+    const near = closest(name, names);
+    return new CliError(`no connector named '${name}'`, {
+      hint: near.length
+        ? `Did you mean: ${near.join(', ')}?`
+        : names.length
+          ? 'Run `connector list` to see the imported connectors.'
+          : 'Import one first: connector import <file|url|folder>',
+    });
+  }
+
+  /** Store a record; `mutate` runs under the lock and may refuse (e.g. exists without --force). */
+  async put(
+    record: ConnectorRecord,
+    summary: ConnectorSummary,
+    check?: (previous: ConnectorRecord | undefined) => void | Promise<void>,
+  ): Promise<ConnectorRecord | undefined> {
+    validateName(record.name);
+    return withLock(this.lockPath, async () => {
+      const previous = await readJsonFile<ConnectorRecord>(this.recordPath(record.name));
+      if (check) await check(previous);
+      await atomicWrite(this.recordPath(record.name), JSON.stringify(record));
+      const idx = await this.index();
+      idx.connectors[record.name] = summary;
+      await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
+      return previous;
+    });
+  }
+
+  async remove(name: string): Promise<void> {
+    validateName(name);
+    await withLock(this.lockPath, async () => {
+      const idx = await this.index();
+      if (!idx.connectors[name]) throw await this.notFound(name);
+      delete idx.connectors[name];
+      await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
+      await unlink(this.recordPath(name)).catch(() => {});
+    });
+  }
+
+  /** Run fn under the registry lock (for multi-file updates such as connections). */
+  locked<T>(fn: () => Promise<T>): Promise<T> {
+    return withLock(this.lockPath, fn);
+  }
+}

@@ -1,0 +1,43 @@
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function distance(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
+
+/** The closest candidates to `input` (case-insensitive), best first. */
+export function closest(input: string, candidates: string[], max = 3): string[] {
+  const needle = input.toLowerCase();
+  return candidates
+    .map((c) => {
+      const lc = c.toLowerCase();
+      let d = distance(needle, lc);
+      if (lc.includes(needle) || needle.includes(lc)) d = Math.min(d, 1);
+      return { c, d };
+    })
+    .filter(({ d, c }) => d <= Math.max(2, Math.floor(c.length / 2)))
+    .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))
+    .slice(0, max)
+    .map(({ c }) => c);
+}
+
+/** "a-b-c" slug: lower-case ASCII letters, digits and dashes. */
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+}
