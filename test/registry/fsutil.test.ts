@@ -1,0 +1,59 @@
+import { describe, it, expect } from 'vitest';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { atomicWrite, readJsonFile, withLock } from '../../src/registry/fsutil.js';
+import { tempHome } from '../helpers/cli.js';
+
+describe('atomicWrite', () => {
+  it('replaces the file and leaves no temp file behind', async () => {
+    const dir = tempHome();
+    const p = join(dir, 'sub', 'a.json');
+    await atomicWrite(p, '{"a":1}');
+    await atomicWrite(p, '{"a":2}');
+    expect(await readFile(p, 'utf8')).toBe('{"a":2}');
+    expect(await readdir(join(dir, 'sub'))).toEqual(['a.json']);
+  });
+});
+
+describe('readJsonFile', () => {
+  it('returns undefined for a missing file and a CliError for a corrupt one', async () => {
+    const dir = tempHome();
+    expect(await readJsonFile(join(dir, 'nope.json'))).toBeUndefined();
+    await writeFile(join(dir, 'bad.json'), '{"a":');
+    await expect(readJsonFile(join(dir, 'bad.json'))).rejects.toThrow(/is corrupt/);
+  });
+});
+
+describe('withLock', () => {
+  it('serialises concurrent read-modify-write cycles (no lost update)', async () => {
+    const dir = tempHome();
+    const file = join(dir, 'counter.json');
+    await atomicWrite(file, JSON.stringify({ n: 0 }));
+    const bump = () =>
+      withLock(join(dir, '.lock'), async () => {
+        const cur = (await readJsonFile<{ n: number }>(file))!;
+        await new Promise((r) => setTimeout(r, 1));
+        await atomicWrite(file, JSON.stringify({ n: cur.n + 1 }));
+      });
+    await Promise.all(Array.from({ length: 20 }, bump));
+    expect((await readJsonFile<{ n: number }>(file))!.n).toBe(20);
+  });
+
+  it('breaks a stale lock left by a dead process', async () => {
+    const dir = tempHome();
+    const lock = join(dir, '.lock');
+    await writeFile(lock, '999999999\n'); // no such pid
+    let ran = false;
+    await withLock(lock, async () => {
+      ran = true;
+    }, { timeoutMs: 2000 });
+    expect(ran).toBe(true);
+  });
+
+  it('times out with a clear error while a live process holds the lock', async () => {
+    const dir = tempHome();
+    const lock = join(dir, '.lock');
+    await writeFile(lock, `${process.ppid}\n`); // a live pid that is not us
+    await expect(withLock(lock, async () => {}, { timeoutMs: 100 })).rejects.toThrow(/timed out waiting for the lock/);
+  });
+});
