@@ -35,17 +35,22 @@ export function inquirerPrompter(io: IO): Prompter {
     }
   };
   const load = () => import('@inquirer/prompts');
+  // The connector's tooltip/description, shown dim above the question.
+  const showHint = (hint?: string) => {
+    if (!hint) return;
+    const line = hint.replace(/\s+/g, ' ').trim();
+    io.stderr.write(io.color('stderr') ? `\x1b[2m${line}\x1b[0m\n` : `${line}\n`);
+  };
   return {
     async input(message, opts = {}) {
       const { input } = await load();
+      showHint(opts.hint);
       return wrap(() =>
         input(
           {
             message,
             default: opts.default,
             required: opts.required,
-            theme: opts.hint ? undefined : undefined,
-            transformer: undefined,
           },
           ctx,
         ),
@@ -53,6 +58,7 @@ export function inquirerPrompter(io: IO): Prompter {
     },
     async password(message, opts = {}) {
       const { password } = await load();
+      showHint(opts.hint);
       return wrap(() =>
         password(
           {
@@ -66,6 +72,7 @@ export function inquirerPrompter(io: IO): Prompter {
     },
     async select(message, choices, opts = {}) {
       const { select } = await load();
+      showHint(opts.hint);
       return wrap(() => select({ message, choices, default: opts.default }, ctx));
     },
     async confirm(message, opts = {}) {

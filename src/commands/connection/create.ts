@@ -1,0 +1,129 @@
+import type { Context } from '../../context.js';
+import { CliError, UsageError } from '../../errors.js';
+import { printJson } from '../../io/output.js';
+import { validateName } from '../../registry/registry.js';
+import { deriveConnectionModel } from '../../spec/connection-model.js';
+import { secretAccount, type SecretStore } from '../../secrets/store.js';
+import { listConnections, updateConnections, valueParameters } from '../../connections/store.js';
+import { chooseOption, completeValues, suppliedValues } from '../../connections/values.js';
+import type { ConnectionRecord } from '../../connections/types.js';
+
+interface Opts {
+  name?: string;
+  auth?: string;
+  param?: string[];
+  paramEnv?: string[];
+  paramStdin?: string;
+  from?: string;
+  default?: boolean;
+  verify?: boolean;
+  testOperation?: string;
+}
+
+/** `connector connection create <connector>`: gather values, verify, then save secrets and record. */
+export default async function create(ctx: Context, connector: string, opts: Opts): Promise<number> {
+  const registry = await ctx.registry();
+  const record = await registry.get(connector);
+  const model = deriveConnectionModel(record);
+
+  const { loadTemplate } = opts.from ? await import('../../connections/template.js') : { loadTemplate: undefined };
+  const template = opts.from && loadTemplate ? await loadTemplate(opts.from) : undefined;
+  if (template && template.connector !== record.name) {
+    throw new UsageError(`${opts.from} is a template for connector '${template.connector}', not '${record.name}'`);
+  }
+  const name = validateName(opts.name ?? template?.name ?? 'default', 'connection name');
+  const existing = await listConnections(ctx, record.name);
+  if (existing.some((c) => c.name === name)) {
+    throw new CliError(`connection '${record.name}/${name}' already exists`, {
+      hint: `Pick another --name, or remove it first: connector connection delete ${record.name}/${name}`,
+    });
+  }
+
+  const option = await chooseOption(ctx, record.name, model, opts.auth ?? template?.auth);
+  if (option?.kind === 'oauth2') {
+    throw new CliError(`'${option.label}' uses OAuth 2.0 sign-in, which \`connection create\` does not support yet`, {
+      hint: model.options.length > 1 ? `Other ways to connect: ${model.options.map((o) => `--auth ${o.id}`).join(', ')}` : undefined,
+    });
+  }
+  if (option?.kind === 'gateway') {
+    throw new CliError(`'${record.title}' connects through an on-premises data gateway, which cannot be used from the terminal`);
+  }
+  if (!option) ctx.warn(`connector '${record.name}' needs no connection; creating one anyway`);
+
+  const supplied = await suppliedValues(ctx, option, opts, template?.values);
+  const all = await completeValues(ctx, option, supplied);
+
+  const params = valueParameters(option);
+  const values: Record<string, string> = {};
+  const secretValues: Record<string, string> = {};
+  for (const [k, s] of all) {
+    if (params.find((p) => p.name === k)?.secret) secretValues[k] = s.value;
+    else values[k] = s.value;
+  }
+
+  const store: SecretStore | undefined = Object.keys(secretValues).length ? await ctx.secrets() : undefined;
+  const now = new Date().toISOString();
+  const conn: ConnectionRecord = {
+    connector: record.name,
+    name,
+    authOption: option?.id ?? '',
+    kind: option?.kind ?? 'none',
+    values,
+    secretParams: Object.keys(secretValues),
+    secretStore: store?.kind ?? ctx.secretStoreKind ?? 'keychain',
+    isDefault: Boolean(opts.default),
+    createdAt: now,
+    updatedAt: now,
+  };
+
+  if (opts.verify !== false) {
+    const { chooseTestOperation, runTest } = await import('../../connections/verify.js');
+    const test = chooseTestOperation(record, opts.testOperation ?? template?.testOperation);
+    if (!test) {
+      ctx.io.err(`No test operation found for '${record.name}' (none declared, no GET callable with example values); saving without a check.`);
+    } else {
+      const inMemory = { record: conn, option, values: { ...values, ...secretValues }, secrets: Object.values(secretValues), origins: {} };
+      const res = await runTest(ctx, record, inMemory, test);
+      if (res.status >= 200 && res.status < 300) {
+        ctx.io.err(`Verified: ${test.operationId} answered HTTP ${res.status}.`);
+        if (test.source === 'flag') conn.testOperation = test.operationId;
+      } else {
+        ctx.warn(`test operation ${test.operationId} answered HTTP ${res.status} (not an auth failure); saving anyway`);
+      }
+    }
+  }
+
+  await save(ctx, conn, store, secretValues);
+
+  if (ctx.json) printJson(ctx.io, { ...conn, isDefault: (await listConnections(ctx, record.name)).find((c) => c.name === name)?.isDefault });
+  else {
+    const where = store ? ` (secrets in the ${store.describe()})` : '';
+    ctx.io.err(`Created connection ${record.name}/${name}${where}.`);
+  }
+  return 0;
+}
+
+/**
+ * Secrets first, then the record, all under the registry lock so a concurrent create
+ * of the same name cannot interleave; any failure removes the secrets written so far.
+ */
+async function save(ctx: Context, conn: ConnectionRecord, store: SecretStore | undefined, secrets: Record<string, string>) {
+  const written: string[] = [];
+  try {
+    await updateConnections(ctx, async (list) => {
+      if (list.some((c) => c.connector === conn.connector && c.name === conn.name)) {
+        throw new CliError(`connection '${conn.connector}/${conn.name}' already exists`);
+      }
+      for (const [k, v] of Object.entries(secrets)) {
+        const account = secretAccount(conn.connector, conn.name, k);
+        await store!.set(account, v);
+        written.push(account);
+      }
+      if (conn.isDefault) for (const c of list) if (c.connector === conn.connector) c.isDefault = false;
+      list.push(conn);
+    });
+  } catch (e) {
+    for (const account of written) await store!.delete(account).catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,50 @@
+import type { Context } from '../../context.js';
+import { AuthError, InputNeededError } from '../../errors.js';
+import { printJson, printTable } from '../../io/output.js';
+import { deriveConnectionModel } from '../../spec/connection-model.js';
+import { getConnection, parseAddress, resolveRecord } from '../../connections/store.js';
+import { envVarName } from '../../secrets/env.js';
+
+const MASK = '********';
+
+/** `connector connection show <connector>/<name>`: every value (secrets masked) and where it comes from. */
+export default async function show(ctx: Context, address: string): Promise<number> {
+  const { connector, name } = parseAddress(address);
+  const record = await (await ctx.registry()).get(connector);
+  const conn = await getConnection(ctx, connector, name);
+  const option = deriveConnectionModel(record).options.find((o) => o.id === conn.authOption);
+  let resolved: Awaited<ReturnType<typeof resolveRecord>> | undefined;
+  let problem: string | undefined;
+  try {
+    resolved = await resolveRecord(ctx, conn, option);
+  } catch (e) {
+    if (e instanceof AuthError || e instanceof InputNeededError) throw e;
+    problem = (e as Error).message;
+  }
+  const names = [...new Set([...(option?.parameters.map((p) => p.name) ?? []), ...Object.keys(conn.values), ...conn.secretParams])].filter(
+    (n) => option?.parameters.find((p) => p.name === n)?.type !== 'gatewaySetting',
+  );
+  const rows = names.map((n) => {
+    const p = option?.parameters.find((x) => x.name === n);
+    const secret = conn.secretParams.includes(n) || Boolean(p?.secret);
+    const value = resolved?.values[n] ?? conn.values[n];
+    const origin = resolved?.origins[n] ?? (conn.values[n] !== undefined ? 'registry' : conn.secretParams.includes(n) ? `${conn.secretStore} (unreadable)` : 'not set');
+    return { name: n, label: p?.label ?? n, secret, value: value === undefined ? undefined : secret ? MASK : value, origin, env: envVarName(connector, name, n) };
+  });
+  if (ctx.json) {
+    printJson(ctx.io, { ...conn, address: `${connector}/${name}`, authLabel: option?.label, parameters: rows, ...(problem ? { problem } : {}) });
+    return 0;
+  }
+  ctx.io.out(`${connector}/${name}`);
+  ctx.io.out(`  auth:     ${conn.kind}${option ? ` (${option.label})` : ''}`);
+  ctx.io.out(`  default:  ${conn.isDefault ? 'yes' : 'no'}`);
+  ctx.io.out(`  secrets:  ${conn.secretParams.length ? conn.secretStore : 'none'}`);
+  if (conn.testOperation) ctx.io.out(`  test:     ${conn.testOperation}`);
+  ctx.io.out(`  created:  ${conn.createdAt}`);
+  if (rows.length) {
+    ctx.io.out('');
+    printTable(ctx.io, ['PARAMETER', 'VALUE', 'FROM'], rows.map((r) => [r.label === r.name ? r.name : `${r.name} (${r.label})`, r.value ?? '', r.origin]));
+  }
+  if (problem) ctx.warn(problem);
+  return 0;
+}

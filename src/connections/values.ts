@@ -1,0 +1,168 @@
+import type { Context } from '../context.js';
+import { InputNeededError, UsageError } from '../errors.js';
+import type { AuthOption, ConnectionModel, ConnectionParameter } from '../model.js';
+import { closest } from '../util/suggest.js';
+import { valueParameters } from './store.js';
+
+export interface ParamFlags {
+  param?: string[];
+  paramEnv?: string[];
+  paramStdin?: string;
+}
+
+export interface Supplied {
+  value: string;
+  /** How it arrived (argv, a prompt, --param-env, --param-stdin, a template, the default). */
+  via: 'param' | 'prompt' | 'env' | 'stdin' | 'template' | 'default';
+}
+
+const canPrompt = (ctx: Context) => !ctx.noInput && ctx.io.canPrompt();
+
+/** Pick the auth option: --auth (id or label), the only one, or a select prompt. */
+export async function chooseOption(ctx: Context, connector: string, model: ConnectionModel, wanted?: string): Promise<AuthOption | undefined> {
+  const options = model.options;
+  if (wanted) {
+    const w = wanted.toLowerCase();
+    const found = options.find((o) => o.id.toLowerCase() === w) ?? options.find((o) => o.label.toLowerCase() === w);
+    if (found) return found;
+    if (!options.length) throw new UsageError(`connector '${connector}' has no authentication options (it needs no --auth)`);
+    throw new UsageError(`connector '${connector}' has no auth option '${wanted}'`, `Choose one of: ${options.map((o) => `${o.id} (${o.label})`).join(', ')}.`);
+  }
+  if (options.length <= 1) return options[0];
+  if (!canPrompt(ctx)) {
+    throw new InputNeededError(
+      `connector '${connector}' offers ${options.length} ways to connect; choose one with --auth`,
+      `Pass one of: ${options.map((o) => `--auth ${o.id} (${o.label})`).join(', ')}.`,
+    );
+  }
+  const p = await ctx.prompter();
+  const id = await p.select(
+    'How do you want to connect?',
+    options.map((o) => ({ name: o.label, value: o.id, description: o.kind })),
+  );
+  return options.find((o) => o.id === id);
+}
+
+/** Values given by flags, stdin and a template, checked against the option's parameter names. */
+export async function suppliedValues(
+  ctx: Context,
+  option: AuthOption | undefined,
+  flags: ParamFlags,
+  template: Record<string, string> = {},
+): Promise<Map<string, Supplied>> {
+  const params = valueParameters(option);
+  const names = params.map((p) => p.name);
+  const check = (name: string, flag: string) => {
+    if (names.includes(name)) return name;
+    const ci = names.find((n) => n.toLowerCase() === name.toLowerCase());
+    if (ci) return ci;
+    const near = closest(name, names);
+    throw new UsageError(
+      `${flag} ${name}: this connection has no parameter '${name}'`,
+      names.length ? (near.length ? `Did you mean: ${near.join(', ')}? ` : '') + `Parameters: ${names.join(', ')}.` : 'This connection takes no parameters.',
+    );
+  };
+  const out = new Map<string, Supplied>();
+  for (const [k, v] of Object.entries(template)) if (names.includes(k)) out.set(k, { value: v, via: 'template' });
+  for (const pair of flags.param ?? []) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new UsageError(`--param ${pair.split('=')[0]}: expected name=value`);
+    const name = check(pair.slice(0, i), '--param');
+    out.set(name, { value: pair.slice(i + 1), via: 'param' });
+  }
+  for (const pair of flags.paramEnv ?? []) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new UsageError(`--param-env ${pair}: expected name=ENV_VAR`);
+    const name = check(pair.slice(0, i), '--param-env');
+    const variable = pair.slice(i + 1);
+    const value = ctx.io.env[variable];
+    if (value === undefined || value === '') throw new UsageError(`--param-env ${name}=${variable}: the environment variable ${variable} is not set`);
+    out.set(name, { value, via: 'env' });
+  }
+  if (flags.paramStdin) {
+    const name = check(flags.paramStdin, '--param-stdin');
+    const value = (await readAll(ctx.io.stdin)).replace(/\r?\n$/, '');
+    if (!value) throw new UsageError(`--param-stdin ${name}: standard input was empty`);
+    out.set(name, { value, via: 'stdin' });
+  }
+  for (const [name, s] of out) {
+    const p = params.find((x) => x.name === name)!;
+    out.set(name, { ...s, value: checkValue(p, s.value) });
+    if (p.secret && s.via === 'param') {
+      ctx.warn(
+        `--param ${name}: a secret on the command line lands in shell history and the process list; prefer --param-env ${name}=VAR or --param-stdin ${name}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Type and allowedValues check; an allowed value may be given by its display text. */
+export function checkValue(p: ConnectionParameter, value: string): string {
+  if (p.allowedValues?.length) {
+    const hit = p.allowedValues.find((a) => a.value === value) ?? p.allowedValues.find((a) => a.text.toLowerCase() === value.toLowerCase());
+    if (!hit) throw new UsageError(`parameter ${p.name}: '${value}' is not allowed`, `Allowed: ${p.allowedValues.map((a) => a.value).join(', ')}.`);
+    return hit.value;
+  }
+  if (p.type === 'int' && !/^-?\d+$/.test(value)) throw new UsageError(`parameter ${p.name}: expected an integer, got '${value}'`);
+  if (p.type === 'bool') {
+    if (!/^(true|false)$/i.test(value)) throw new UsageError(`parameter ${p.name}: expected true or false, got '${value}'`);
+    return value.toLowerCase();
+  }
+  return value;
+}
+
+/**
+ * Every parameter's value: supplied ones, then prompts (when a terminal is there),
+ * else defaults; with no terminal, exit 5 naming each missing required `--param`.
+ */
+export async function completeValues(ctx: Context, option: AuthOption | undefined, supplied: Map<string, Supplied>): Promise<Map<string, Supplied>> {
+  const out = new Map(supplied);
+  const todo = valueParameters(option).filter((p) => !out.has(p.name));
+  const interactive = canPrompt(ctx);
+  const missing: ConnectionParameter[] = [];
+  for (const p of todo) {
+    if (p.hidden || !interactive) {
+      if (p.default !== undefined) out.set(p.name, { value: p.default, via: 'default' });
+      else if (p.required && !p.hidden) missing.push(p);
+      continue;
+    }
+    const value = await ask(ctx, p);
+    if (value !== '') out.set(p.name, { value: checkValue(p, value), via: 'prompt' });
+  }
+  if (missing.length) {
+    const flags = missing.map((p) => `--param ${p.name}=…` + (p.label !== p.name ? ` (${p.label})` : ''));
+    throw new InputNeededError(
+      `missing ${missing.length === 1 ? 'a required parameter' : 'required parameters'} and cannot prompt: ${flags.join(', ')}`,
+      `Secrets are safer as --param-env NAME=ENV_VAR or --param-stdin NAME.`,
+    );
+  }
+  return out;
+}
+
+async function ask(ctx: Context, p: ConnectionParameter): Promise<string> {
+  const prompter = await ctx.prompter();
+  const hint = p.tooltip ?? p.description;
+  const message = p.required ? p.label : `${p.label} (optional)`;
+  if (p.allowedValues?.length) {
+    const choices = p.allowedValues.map((a) => ({ name: a.text, value: a.value }));
+    if (!p.required) choices.push({ name: '(none)', value: '' });
+    return prompter.select(message, choices, { default: p.default, hint });
+  }
+  if (p.secret && !p.clearText) return prompter.password(message, { required: p.required, hint });
+  for (;;) {
+    const v = await prompter.input(message, { default: p.default, required: p.required, hint });
+    try {
+      if (v !== '') checkValue(p, v);
+      return v;
+    } catch (e) {
+      ctx.io.err((e as Error).message);
+    }
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+  return text;
+}

@@ -1,0 +1,93 @@
+import { CliError } from '../errors.js';
+import { SERVICE, type SecretStore } from './store.js';
+import { envVarName } from './env.js';
+
+export const KEYCHAIN_TIMEOUT_MS = 3000;
+
+type KeyringModule = typeof import('@napi-rs/keyring');
+let keyring: Promise<KeyringModule> | undefined;
+
+/**
+ * The OS keychain through @napi-rs/keyring (macOS Keychain, Windows Credential
+ * Manager, Secret Service on Linux): service 'connector-cli', one account per
+ * `<connector>/<connection>/<parameter>`. Every call is bounded by a 3 s timeout
+ * and every failure becomes ONE CliError that says what to do instead.
+ */
+export class KeychainStore implements SecretStore {
+  readonly kind = 'keychain' as const;
+  constructor(private readonly timeoutMs = KEYCHAIN_TIMEOUT_MS) {}
+
+  async get(account: string): Promise<string | undefined> {
+    const v = await this.call(account, 'read', (e, signal) => e.getPassword(signal));
+    return v ?? undefined;
+  }
+  async set(account: string, value: string): Promise<void> {
+    await this.call(account, 'write', (e, signal) => e.setPassword(value, signal));
+  }
+  async delete(account: string): Promise<boolean> {
+    return this.call(account, 'delete', (e, signal) => e.deletePassword(signal));
+  }
+  describe(): string {
+    return keychainName();
+  }
+
+  private async call<T>(account: string, verb: string, fn: (e: InstanceType<KeyringModule['AsyncEntry']>, signal: AbortSignal) => Promise<T>): Promise<T> {
+    let mod: KeyringModule;
+    try {
+      mod = await (keyring ??= import('@napi-rs/keyring'));
+    } catch (e) {
+      keyring = undefined;
+      throw keychainError(`the OS keychain library could not be loaded (${(e as Error).message})`, account, e);
+    }
+    const ac = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        ac.abort();
+        reject(keychainError(`the OS keychain did not answer within ${this.timeoutMs / 1000} s (${verb} ${account})`, account));
+      }, this.timeoutMs);
+      timer.unref?.();
+    });
+    try {
+      // Pinned to the Secret Service on Linux: the binding otherwise falls back silently to the
+      // kernel keyutils keyring, which forgets everything at reboot.
+      const entry = new mod.AsyncEntry(SERVICE, account, process.platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined);
+      return await Promise.race([fn(entry, ac.signal), timeout]);
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      throw mapKeyringError(e, account, verb);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+export function keychainName(platform = process.platform): string {
+  if (platform === 'darwin') return 'macOS Keychain';
+  if (platform === 'win32') return 'Windows Credential Manager';
+  return 'OS keychain (Secret Service)';
+}
+
+/** Map @napi-rs/keyring's GenericFailure messages to what the user should do. */
+export function mapKeyringError(e: unknown, account: string, verb = 'access'): CliError {
+  const msg = String((e as Error)?.message ?? e);
+  let what: string;
+  if (/no result found/i.test(msg)) what = 'the Secret Service has no keyring to store secrets in';
+  else if (/couldn'?t access platform storage|dbus error|platform failure/i.test(msg)) what = 'no OS keychain is reachable (no Secret Service on the session bus)';
+  else if (/unlock prompt was dismissed|locked/i.test(msg)) what = 'the OS keychain is locked';
+  else what = `the OS keychain failed to ${verb} ${account}: ${msg}`;
+  return keychainError(what, account, e);
+}
+
+function keychainError(what: string, account: string, cause?: unknown): CliError {
+  const [k = 'K', c = 'C', p = 'PARAM'] = account.split('/');
+  const hint = [
+    'Do one of:',
+    process.platform === 'linux'
+      ? '  - unlock a Secret Service keyring, e.g. `printf %s "$PASS" | gnome-keyring-daemon --unlock` inside a D-Bus session'
+      : '  - unlock the OS keychain',
+    `  - supply the secret by environment variable, e.g. ${envVarName(k, c, p)}=...`,
+    '  - use the encrypted file vault: --secret-store vault (or CONNECTOR_SECRET_STORE=vault)',
+  ].join('\n');
+  return new CliError(what, { hint, cause });
+}

@@ -1,0 +1,102 @@
+import { describe, it, expect, beforeEach } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/main.js';
+import { makeIO } from '../../src/io/iostreams.js';
+import { tempHome } from '../helpers/cli.js';
+import { MemoryStore } from '../../src/secrets/store.js';
+import type { Prompter } from '../../src/io/prompter.js';
+import { register, setsRecord, basicRecord, makeRecord } from './helpers.js';
+
+/** A scripted prompter: records every question and answers from `answers` by message. */
+function scripted(answers: Record<string, string>) {
+  const asked: { kind: string; message: string; choices?: string[]; hint?: string; default?: string }[] = [];
+  const answer = (message: string) => {
+    if (!(message in answers)) throw new Error(`unexpected question: ${message}`);
+    return answers[message];
+  };
+  const p: Prompter = {
+    async input(message, o = {}) {
+      asked.push({ kind: 'input', message, hint: o.hint, default: o.default });
+      return answer(message);
+    },
+    async password(message, o = {}) {
+      asked.push({ kind: 'password', message, hint: o.hint });
+      return answer(message);
+    },
+    async select(message, choices, o = {}) {
+      asked.push({ kind: 'select', message, choices: choices.map((c) => `${c.name}=${c.value}`), default: o.default });
+      return answer(message);
+    },
+    async confirm(message) {
+      asked.push({ kind: 'confirm', message });
+      return answer(message) === 'yes';
+    },
+  };
+  return { p, asked };
+}
+
+/** Run the CLI as if on a terminal (stdin/stdout TTYs) with a scripted prompter. */
+async function runTty(home: string, store: MemoryStore, prompter: Prompter, args: string[]) {
+  const tty = () => Object.assign(new PassThrough(), { isTTY: true });
+  const stdin = tty();
+  const stdout = tty();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const io = makeIO(stdin, stdout, stderr, { NO_COLOR: '1', CONNECTOR_HOME: home });
+  const code = await main(['node', 'connector', ...args], io, { secrets: async () => store, prompter: async () => prompter });
+  return { code, stdout: out, stderr: err };
+}
+
+let home: string;
+let store: MemoryStore;
+beforeEach(async () => {
+  home = tempHome();
+  store = new MemoryStore();
+  await register(home, setsRecord(), basicRecord());
+});
+
+describe('interactive connection create', () => {
+  it('asks which option first, then each parameter with its own label; secrets masked; allowedValues as a select', async () => {
+    const { p, asked } = scripted({ 'How do you want to connect?': 'api-auth', 'App Token': 'tok', Region: 'eu' });
+    const r = await runTty(home, store, p, ['connection', 'create', 'setsco', '--no-verify']);
+    expect(r.stderr).toContain('Created connection setsco/default');
+    expect(r.code).toBe(0);
+    expect(asked).toEqual([
+      { kind: 'select', message: 'How do you want to connect?', choices: ['App Token=api-auth', 'Key ID and secret=basic-auth'], default: undefined },
+      { kind: 'password', message: 'App Token', hint: undefined },
+      { kind: 'select', message: 'Region', choices: ['North America=us', 'EU=eu'], default: 'us' },
+    ]);
+    expect(store.items.get('setsco/default/api_key')).toBe('tok');
+  });
+
+  it('uses tooltips as hints, skips parameters given by flags and hidden ones, marks optional ones', async () => {
+    await register(
+      home,
+      makeRecord('hid', {
+        apiProperties: {
+          properties: {
+            connectionParameters: {
+              visible: { type: 'string', uiDefinition: { displayName: 'Visible', tooltip: 'tip', constraints: { required: 'false' } } },
+              secret: { type: 'securestring', uiDefinition: { displayName: 'Secret', constraints: { required: 'true' } } },
+              hidden: { type: 'string', uiDefinition: { displayName: 'Hidden', constraints: { hidden: 'true' } } },
+            },
+          },
+        },
+      }),
+    );
+    const { p, asked } = scripted({ 'Visible (optional)': '' });
+    const r2 = await runTty(home, store, p, ['connection', 'create', 'hid', '--no-verify', '--param', 'secret=x']);
+    expect(r2.code).toBe(0);
+    expect(asked).toEqual([{ kind: 'input', message: 'Visible (optional)', hint: 'tip', default: undefined }]);
+  });
+
+  it('--no-input on a terminal never prompts', async () => {
+    const { p, asked } = scripted({});
+    const r = await runTty(home, store, p, ['connection', 'create', 'basicco', '--no-verify', '--no-input']);
+    expect(r.code).toBe(5);
+    expect(asked).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, it, expect, beforeEach } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { createContext } from '../../src/context.js';
+import { makeIO } from '../../src/io/iostreams.js';
+import { tempHome } from '../helpers/cli.js';
+import { MemoryStore } from '../../src/secrets/store.js';
+import { parseAddress, resolveConnection } from '../../src/connections/store.js';
+import { envVarName } from '../../src/secrets/env.js';
+import { apiKeyRecord, noneRecord, register } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+
+let home: string;
+let store: MemoryStore;
+const ctxWith = (env: NodeJS.ProcessEnv = {}) =>
+  createContext(makeIO(new PassThrough(), new PassThrough(), new PassThrough(), env), home, {}, { secrets: async () => store });
+
+beforeEach(async () => {
+  home = tempHome();
+  store = new MemoryStore();
+  await register(home, apiKeyRecord(), noneRecord());
+});
+
+describe('resolveConnection', () => {
+  it('a connector that needs no auth resolves to a synthetic empty connection', async () => {
+    const r = await resolveConnection(ctxWith(), 'openco');
+    expect(r).toMatchObject({ option: undefined, values: {}, secrets: [], record: { kind: 'none' } });
+  });
+
+  it('a connector that needs auth and has none → error with the create hint', async () => {
+    await expect(resolveConnection(ctxWith(), 'keyco')).rejects.toMatchObject({ message: "connector 'keyco' needs a connection and has none", hint: 'Create one: connector connection create keyco' });
+    await expect(resolveConnection(ctxWith(), 'keyco', 'prod')).rejects.toMatchObject({ message: "no connection 'keyco/prod'" });
+  });
+
+  it('default connection with secrets from the store, listed for redaction', async () => {
+    const c = await runCli(['connection', 'create', 'keyco', '--no-verify', '--param-env', 'api_key=K'], { home, env: { K: 'stored' }, overrides: { secrets: async () => store } });
+    expect(c.code).toBe(0);
+    const r = await resolveConnection(ctxWith(), 'keyco');
+    expect(r.values).toEqual({ api_key: 'stored' });
+    expect(r.secrets).toEqual(['stored']);
+    expect(r.origins).toEqual({ api_key: 'memory' });
+    expect(r.option?.apiKey).toEqual({ name: 'X-Key', in: 'header', parameter: 'api_key' });
+    const e = await resolveConnection(ctxWith({ CONNECTOR_KEYCO_DEFAULT_API_KEY: 'override' }), 'keyco', 'default');
+    expect(e.values.api_key).toBe('override');
+    expect(e.secrets).toEqual(['override']);
+    expect(e.origins.api_key).toBe('env:CONNECTOR_KEYCO_DEFAULT_API_KEY');
+  });
+
+  it('CI: no stored connection, every required value from CONNECTOR_<K>_<C>_<PARAM> → usable without a keychain', async () => {
+    const failing = new MemoryStore();
+    failing.get = async () => {
+      throw new Error('store must not be touched');
+    };
+    store = failing;
+    const r = await resolveConnection(ctxWith({ CONNECTOR_KEYCO_DEFAULT_API_KEY: 'ci-key' }), 'keyco');
+    expect(r.values).toEqual({ api_key: 'ci-key' });
+    expect(r.secrets).toEqual(['ci-key']);
+  });
+
+  it('env names: upper-case, non-alphanumerics as _', () => {
+    expect(envVarName('open-data.network', 'my conn', 'token:TenantId')).toBe('CONNECTOR_OPEN_DATA_NETWORK_MY_CONN_TOKEN_TENANTID');
+  });
+
+  it('addresses must be <connector>/<name>', () => {
+    expect(parseAddress('jira/prod')).toEqual({ connector: 'jira', name: 'prod' });
+    for (const bad of ['jira', 'jira/', '/x', 'a/b/c', 'jira/../x', 'Jira/x']) expect(() => parseAddress(bad), bad).toThrow();
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, it, expect, vi, beforeEach } from 'vitest';
+import { KeychainStore, mapKeyringError } from '../../src/secrets/keychain.js';
+
+/** A fake @napi-rs/keyring whose behaviour each test sets. */
+const behaviour: { set?: () => Promise<void>; get?: () => Promise<string | null> } = {};
+vi.mock('@napi-rs/keyring', () => ({
+  AsyncEntry: class {
+    constructor(
+      readonly service: string,
+      readonly account: string,
+    ) {}
+    setPassword() {
+      return behaviour.set!();
+    }
+    getPassword() {
+      return behaviour.get!();
+    }
+    deletePassword() {
+      return Promise.resolve(true);
+    }
+  },
+}));
+
+const generic = (message: string) => Object.assign(new Error(message), { code: 'GenericFailure' });
+
+beforeEach(() => {
+  behaviour.set = undefined;
+  behaviour.get = undefined;
+});
+
+describe('keychain failures become one clear CliError', () => {
+  it.each([
+    ["Couldn't access platform storage: AccessDenied", 'no OS keychain is reachable'],
+    ['Platform failure: DBus error: Failed to connect to socket /nowhere: No such file or directory', 'no OS keychain is reachable'],
+    ["Couldn't access platform storage: Secret Service: no result found", 'has no keyring'],
+    ['Platform secure storage failure: unlock prompt was dismissed', 'the OS keychain is locked'],
+  ])('%s', async (raw, expected) => {
+    behaviour.set = () => Promise.reject(generic(raw));
+    const err = await new KeychainStore().set('jira/prod/password', 'x').catch((e) => e);
+    expect(err.name).toBe('CliError');
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toContain(expected);
+    expect(err.hint).toContain('gnome-keyring-daemon --unlock');
+    expect(err.hint).toContain('CONNECTOR_JIRA_PROD_PASSWORD=');
+    expect(err.hint).toContain('--secret-store vault');
+  });
+
+  it('a keychain that never answers times out instead of hanging', async () => {
+    behaviour.get = () => new Promise(() => {});
+    const err = await new KeychainStore(20).get('a/b/c').catch((e) => e);
+    expect(err.message).toContain('did not answer');
+    expect(err.hint).toContain('CONNECTOR_A_B_C=');
+  });
+
+  it('missing items read as undefined', async () => {
+    behaviour.get = () => Promise.resolve(null);
+    expect(await new KeychainStore().get('a/b/c')).toBeUndefined();
+  });
+
+  it('unknown failures keep the original text', () => {
+    expect(mapKeyringError(new Error('boom'), 'a/b/c', 'write').message).toBe('the OS keychain failed to write a/b/c: boom');
+  });
+});
