@@ -1,0 +1,32 @@
+import type { Context } from '../../context.js';
+import { CliError } from '../../errors.js';
+import { printJson } from '../../io/output.js';
+import type { ConnectorRecord } from '../../model.js';
+import { diffOperations, formatDiff } from '../../spec/diff.js';
+import { prepareImport } from '../../spec/import.js';
+import { summarize } from '../../spec/normalize.js';
+import { FORMAT_LABEL } from '../../spec/validate.js';
+
+/** `connector import <source> [--name N] [--force]` */
+export default async function importCommand(ctx: Context, source: string, opts: { name?: string; force?: boolean }): Promise<number> {
+  const { record, warnings } = await prepareImport(source, { name: opts.name });
+  for (const w of warnings) ctx.warn(w);
+  const summary = summarize(record);
+  const registry = await ctx.registry();
+  let previous: ConnectorRecord | undefined;
+  await registry.put(record, summary, (prev) => {
+    if (prev && !opts.force) {
+      throw new CliError(`connector '${record.name}' exists; use --force to replace it`, {
+        hint: `Or import under another name: connector import ${JSON.stringify(source)} --name <name>`,
+      });
+    }
+    previous = prev;
+  });
+  if (previous) for (const line of formatDiff(record.name, diffOperations(previous, record))) ctx.io.err(line);
+  const auth = summary.authKinds.join('+');
+  ctx.io.err(
+    `${previous ? 'Replaced' : 'Imported'} '${record.name}' (${FORMAT_LABEL[record.specFormat]}, ${summary.operationCount} operation${summary.operationCount === 1 ? '' : 's'}, auth: ${auth}) from ${record.source.location}`,
+  );
+  if (ctx.json) printJson(ctx.io, summary);
+  return 0;
+}

@@ -1,0 +1,59 @@
+import type { Context } from '../../context.js';
+import { printJson, truncate } from '../../io/output.js';
+import { deriveConnectionModel } from '../../spec/connection-model.js';
+import { apiProps, capabilities, operations, policies, publisher, scriptOperations, summarize } from '../../spec/normalize.js';
+import { FORMAT_LABEL } from '../../spec/validate.js';
+
+/** `connector show <name>`: metadata, auth options and their parameters, policies, capabilities. */
+export default async function show(ctx: Context, name: string): Promise<number> {
+  const record = await (await ctx.registry()).get(name);
+  const summary = summarize(record);
+  const model = deriveConnectionModel(record);
+  const pols = policies(record);
+  const ops = operations(record);
+  if (ctx.json) {
+    printJson(ctx.io, {
+      ...summary,
+      ...publisher(record),
+      capabilities: capabilities(record),
+      scriptOperations: scriptOperations(record),
+      iconBrandColor: apiProps(record).iconBrandColor,
+      connection: model,
+      policies: pols,
+      operations: ops,
+    });
+    return 0;
+  }
+  const lines: string[] = [];
+  const kv = (k: string, v: string | number | undefined) => v !== undefined && v !== '' && lines.push(`${(k + ':').padEnd(14)}${v}`);
+  kv('Name', record.name);
+  kv('Title', record.title);
+  kv('Version', record.version);
+  kv('Format', FORMAT_LABEL[record.specFormat]);
+  kv('Host', summary.host);
+  kv('Base path', summary.basePath);
+  kv('Publisher', summary.publisher);
+  kv('Operations', `${ops.length} (connector operations ${record.name})`);
+  kv('Capabilities', capabilities(record).join(', '));
+  kv('Source', `${record.source.kind} ${record.source.location}`);
+  kv('Imported', record.importedAt);
+  if (summary.description) lines.push('', truncate(summary.description, 300));
+  lines.push('', model.options.length ? 'Authentication:' : 'Authentication: none (no connection parameters)');
+  for (const o of model.options) {
+    lines.push(`  ${o.id} — ${o.label || o.id} (${o.kind})`);
+    for (const p of o.parameters) {
+      const flags = [p.type, p.secret ? 'secret' : '', p.required ? 'required' : 'optional', p.hidden ? 'hidden' : ''].filter(Boolean).join(', ');
+      lines.push(`    ${p.name}: ${p.label || p.name} [${flags}]`);
+    }
+  }
+  if (pols.length) {
+    lines.push('', `Policies (${pols.length}):`);
+    for (const p of pols) lines.push(`  ${p.templateId}${p.title ? ` — ${p.title}` : ''}`);
+  }
+  if (record.script !== undefined) {
+    const sops = scriptOperations(record);
+    lines.push('', `Custom code: script.csx present (cannot run locally${sops.length ? `; affects ${sops.join(', ')}` : ''})`);
+  }
+  ctx.io.out(lines.join('\n'));
+  return 0;
+}

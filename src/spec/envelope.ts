@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import { CliError } from '../errors.js';
+import type { ConnectorRecord, SpecFormat } from '../model.js';
+
+/**
+ * The shareable connector document (`connector export --format yaml`):
+ *
+ *   apiVersion: connector/v1
+ *   kind: Connector
+ *   name, title, version, specFormat   header
+ *   definition                         the API definition, exactly as stored
+ *   apiProperties, settings            paconn side files, verbatim (secrets stripped)
+ *   script, icon                       script.csx text, icon.png base64
+ *
+ * Only the envelope has a fixed key order; everything inside keeps the order it
+ * was imported with, because paths, properties and parameters are ordered by
+ * their authors and re-sorting them would make the first export of a
+ * connector kept in git a diff of every line. Validated by schema/connector.schema.json.
+ */
+export const API_VERSION = 'connector/v1';
+export const KIND = 'Connector';
+const ORDER = ['apiVersion', 'kind', 'name', 'title', 'version', 'specFormat', 'definition', 'apiProperties', 'settings', 'script', 'icon'] as const;
+
+export interface ConnectorDocument {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  title?: string;
+  version?: string;
+  specFormat?: SpecFormat;
+  definition: Record<string, unknown>;
+  apiProperties?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+  script?: string;
+  icon?: string;
+}
+
+/** True when a parsed document carries our envelope marker rather than being a bare definition. */
+export function isConnectorDocument(doc: unknown): boolean {
+  const d = doc as Record<string, unknown> | null;
+  return Boolean(d && typeof d === 'object' && !Array.isArray(d) && d.kind === KIND && typeof d.apiVersion === 'string');
+}
+
+/** The envelope for a record, keys in the fixed order, secret-looking values removed. */
+export function toConnectorDocument(record: ConnectorRecord): { doc: ConnectorDocument; stripped: string[] } {
+  const stripped: string[] = [];
+  const src: Record<string, unknown> = {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: record.name,
+    title: record.title,
+    version: record.version,
+    specFormat: record.specFormat,
+    definition: record.definition,
+    apiProperties: record.apiProperties && stripSecrets(record.apiProperties, '#/apiProperties', stripped),
+    settings: record.settings && stripSecrets(record.settings, '#/settings', stripped),
+    script: record.script,
+    icon: record.icon,
+  };
+  const doc: Record<string, unknown> = {};
+  for (const k of ORDER) if (src[k] !== undefined) doc[k] = src[k];
+  return { doc: doc as unknown as ConnectorDocument, stripped };
+}
+
+/**
+ * Keys whose string value would be a credential. apiProperties and settings hold
+ * none by design (paconn takes the OAuth client secret on its command line), but a
+ * hand-edited file might; such values never reach the registry or an export.
+ */
+const SECRET_KEY = /^(client_?secret|password|secret|access_?token|refresh_?token|api_?key_?value)$/i;
+
+/** A copy of `value` without secret-looking string values; their pointers are pushed to `stripped`. */
+export function stripSecrets<T>(value: T, pointer: string, stripped: string[]): T {
+  if (Array.isArray(value)) return value.map((v, i) => stripSecrets(v, `${pointer}/${i}`, stripped)) as T;
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const p = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (SECRET_KEY.test(k) && typeof v === 'string' && v !== '') {
+      stripped.push(p);
+      continue;
+    }
+    out[k] = stripSecrets(v, p, stripped);
+  }
+  return out as T;
+}
+
+let validator: ((doc: unknown) => boolean) & { errors?: any[] | null } | undefined;
+
+/** Validate a parsed connector document against schema/connector.schema.json (ajv, loaded lazily). */
+export async function validateConnectorDocument(doc: unknown, file: string): Promise<ConnectorDocument> {
+  if (!validator) {
+    const schemaUrl = new URL('../../schema/connector.schema.json', import.meta.url);
+    const schema = JSON.parse(await readFile(schemaUrl, 'utf8'));
+    const { default: Ajv } = (await import('ajv')) as unknown as { default: new (o: object) => { compile(s: object): any } };
+    validator = new Ajv({ allErrors: false, strict: false }).compile(schema);
+  }
+  if (!validator!(doc)) {
+    const e = validator!.errors?.[0];
+    const where = `#${e?.instancePath ?? ''}`;
+    let msg = String(e?.message ?? 'is invalid');
+    if (e?.keyword === 'additionalProperties') msg += ` ('${e.params.additionalProperty}')`;
+    if (e?.instancePath === '/name') msg = "must be a lower-case slug: letters, digits, '.', '_' and '-', no '/' and no '..'";
+    if (e?.keyword === 'const' || e?.keyword === 'enum') msg += ` (${JSON.stringify(e.params.allowedValue ?? e.params.allowedValues)})`;
+    throw new CliError(`${file}: not a valid connector document at ${where}: ${msg}`, {
+      hint: 'The format is described by schema/connector.schema.json; `connector export <name>` writes it.',
+    });
+  }
+  const d = doc as ConnectorDocument;
+  if (d.apiVersion !== API_VERSION) {
+    throw new CliError(`${file}: unsupported connector document version '${d.apiVersion}' (this connector reads ${API_VERSION})`);
+  }
+  return d;
+}

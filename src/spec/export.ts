@@ -1,0 +1,74 @@
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CliError } from '../errors.js';
+import type { ConnectorRecord } from '../model.js';
+import { atomicWrite } from '../registry/fsutil.js';
+import { toConnectorDocument } from './envelope.js';
+
+/**
+ * The connector document as YAML. No line folding (lineWidth 0) and no anchors,
+ * so one changed value is one changed line and importing gives the same values back.
+ */
+export async function exportYaml(record: ConnectorRecord): Promise<{ text: string; stripped: string[] }> {
+  const { doc, stripped } = toConnectorDocument(record);
+  const YAML = await import('yaml');
+  const text = YAML.stringify(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  return { text, stripped };
+}
+
+export const PACONN_FILES = ['apiDefinition.swagger.json', 'apiProperties.json', 'settings.json', 'script.csx', 'icon.png'];
+
+/** Generated when the record has none: paconn refuses a folder without apiProperties.json. */
+const MINIMAL_API_PROPERTIES = { properties: { connectionParameters: {}, iconBrandColor: '#007ee5', capabilities: [] } };
+
+/**
+ * Write a paconn folder (`paconn create --api-def ... --api-prop ...`). Refuses
+ * OpenAPI 3 (paconn takes Swagger 2.0 only) and a non-empty folder that is not a
+ * previous export (has no apiDefinition.swagger.json). Files the record lacks are
+ * removed from a previous export, so re-importing the folder gives the record back.
+ */
+export async function exportPaconn(record: ConnectorRecord, dir: string): Promise<{ written: string[]; warnings: string[] }> {
+  if (record.specFormat !== 'swagger2') {
+    throw new CliError(`paconn needs Swagger 2.0; '${record.name}' is ${record.specFormat === 'openapi3.1' ? 'OpenAPI 3.1' : 'OpenAPI 3.0'}`, {
+      hint: `Export it as YAML instead: connector export ${record.name} --format yaml`,
+    });
+  }
+  let entries: string[] = [];
+  try {
+    entries = await readdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new CliError(`${dir}: exists and is not a folder`);
+    if (code !== 'ENOENT') throw new CliError(`${dir}: cannot read (${(e as Error).message})`);
+  }
+  const lower = entries.map((e) => e.toLowerCase());
+  if (entries.length && !lower.includes('apidefinition.swagger.json')) {
+    throw new CliError(`${dir}: folder is not empty and is not a previous paconn export; refusing to write into it`, {
+      hint: 'Choose a new or empty folder with -o.',
+    });
+  }
+  await mkdir(dir, { recursive: true });
+  const warnings: string[] = [];
+  const { doc, stripped } = toConnectorDocument(record);
+  if (stripped.length) warnings.push(`left out secret-looking values at ${stripped.join(', ')}`);
+  const files: Record<string, string | Buffer | undefined> = {
+    'apiDefinition.swagger.json': JSON.stringify(record.definition, null, 2) + '\n',
+    'apiProperties.json': JSON.stringify(doc.apiProperties ?? MINIMAL_API_PROPERTIES, null, 2) + '\n',
+    'settings.json': doc.settings ? JSON.stringify(doc.settings, null, 2) + '\n' : undefined,
+    'script.csx': record.script,
+    'icon.png': record.icon !== undefined ? Buffer.from(record.icon, 'base64') : undefined,
+  };
+  if (!doc.apiProperties) warnings.push(`'${record.name}' has no apiProperties; wrote a minimal apiProperties.json (no connection parameters)`);
+  // A previous export may spell a file differently (apidefinition.swagger.json); clear every spelling first.
+  for (const e of entries) {
+    const own = PACONN_FILES.find((f) => f.toLowerCase() === e.toLowerCase());
+    if (own && (own !== e || files[own] === undefined)) await unlink(join(dir, e)).catch(() => {});
+  }
+  const written: string[] = [];
+  for (const [file, content] of Object.entries(files)) {
+    if (content === undefined) continue;
+    await atomicWrite(join(dir, file), content, 0o644);
+    written.push(join(dir, file));
+  }
+  return { written, warnings };
+}

@@ -1,0 +1,265 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { CliError } from '../errors.js';
+import type { SourceKind } from '../model.js';
+import { locateJsonError } from './jsonpos.js';
+import { isConnectorDocument, validateConnectorDocument } from './envelope.js';
+
+/** Per-file size limit (definition, side files, a fetched URL). */
+export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+export const FETCH_TIMEOUT_MS = 30_000;
+/** YAML aliases allowed in one document: enough for real specs, far too few for a "billion laughs" bomb. */
+export const MAX_YAML_ALIASES = 100;
+
+/** What `import` got from its source, before validation. */
+export interface LoadedSource {
+  kind: SourceKind;
+  /** Absolute path or URL, as shown to the user. */
+  location: string;
+  /** File or folder name without extension: the fallback for the registry name. */
+  baseName: string;
+  /** Where the definition came from (for error messages). */
+  definitionFile: string;
+  /** Base for external $refs (path or URL); undefined for connector documents (already bundled). */
+  refBase?: string;
+  definition: Record<string, unknown>;
+  apiProperties?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+  script?: string;
+  icon?: string;
+  /** Header of a connector document (`kind: Connector`). */
+  document?: { name: string; title?: string };
+  warnings: string[];
+}
+
+export interface LoadOptions {
+  fetchImpl?: typeof fetch;
+  /** Tests only: a smaller limit. */
+  maxBytes?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Read an import source: an http(s) URL, a paconn folder, or a JSON/YAML file
+ * (a bare Swagger/OpenAPI definition or a connector document). Every failure is
+ * one CliError line naming the file.
+ */
+export async function loadSource(source: string, opts: LoadOptions = {}): Promise<LoadedSource> {
+  const max = opts.maxBytes ?? MAX_FILE_BYTES;
+  if (/^https?:\/\//i.test(source)) {
+    const text = await fetchText(source, opts.fetchImpl ?? fetch, max, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
+    const doc = await parseText(text, source, formatOf(new URL(source).pathname));
+    const name = basename(new URL(source).pathname).replace(/\.(json|ya?ml)$/i, '');
+    return fromDocument(doc, 'url', source, name.replace(/\.(swagger|openapi)$/i, ''), source);
+  }
+  const path = resolve(source);
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    throw fsError(e, path);
+  }
+  if (st.isDirectory()) return loadPaconnFolder(path, max);
+  const doc = await parseText(await readText(path, max), path, formatOf(path));
+  const base = basename(path).replace(/\.(json|ya?ml)$/i, '').replace(/\.(swagger|openapi|connector)$/i, '');
+  return fromDocument(doc, 'file', path, base, path);
+}
+
+async function fromDocument(doc: unknown, kind: SourceKind, location: string, baseName: string, file: string): Promise<LoadedSource> {
+  if (isConnectorDocument(doc)) {
+    const d = await validateConnectorDocument(doc, file);
+    return {
+      kind: 'yaml',
+      location,
+      baseName,
+      definitionFile: `${file}#/definition`,
+      definition: d.definition,
+      apiProperties: d.apiProperties,
+      settings: d.settings,
+      script: d.script,
+      icon: d.icon,
+      document: { name: d.name, title: d.title },
+      warnings: [],
+    };
+  }
+  return { kind, location, baseName, definitionFile: file, refBase: file, definition: asDefinition(doc, file), warnings: [] };
+}
+
+function asDefinition(doc: unknown, file: string): Record<string, unknown> {
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new CliError(`${file}: not a Swagger/OpenAPI document (the top level is not an object)`);
+  }
+  const d = doc as Record<string, unknown>;
+  if (d.swagger === undefined && d.openapi === undefined) {
+    throw new CliError(`${file}: not a Swagger 2.0 or OpenAPI 3.x document (no 'swagger' or 'openapi' field)`);
+  }
+  return d;
+}
+
+/**
+ * A paconn folder: apiDefinition.swagger.json (any case) is required.
+ * apiProperties.json is optional here (paconn requires it, but a folder with only a
+ * definition is still a useful connector) and its absence is a warning. settings.json,
+ * script.csx and icon.png are optional; when settings.json names other file names
+ * for them (its apiDefinition / apiProperties / icon / script keys), those are used.
+ */
+async function loadPaconnFolder(dir: string, max: number): Promise<LoadedSource> {
+  const entries = await readdir(dir);
+  const find = (name: string) => entries.find((e) => e.toLowerCase() === name.toLowerCase());
+  const warnings: string[] = [];
+  let settings: Record<string, unknown> | undefined;
+  const settingsName = find('settings.json');
+  if (settingsName) settings = asObject(await parseText(await readText(join(dir, settingsName), max), join(dir, settingsName), 'json'), join(dir, settingsName));
+  const named = (key: string, dflt: string) => {
+    const v = settings?.[key];
+    if (typeof v === 'string' && v && !v.includes('/') && !v.includes('\\') && find(v)) return find(v);
+    return find(dflt);
+  };
+  const defName = named('apiDefinition', 'apiDefinition.swagger.json');
+  if (!defName) {
+    throw new CliError(`${dir}: no apiDefinition.swagger.json in this folder`, {
+      hint: 'A paconn connector folder holds apiDefinition.swagger.json and apiProperties.json.',
+    });
+  }
+  const defPath = join(dir, defName);
+  const definition = asDefinition(await parseText(await readText(defPath, max), defPath, 'json'), defPath);
+  let apiProperties: Record<string, unknown> | undefined;
+  const propsName = named('apiProperties', 'apiProperties.json');
+  if (propsName) {
+    const p = join(dir, propsName);
+    apiProperties = asObject(await parseText(await readText(p, max), p, 'json'), p);
+  } else {
+    warnings.push(`${dir} has no apiProperties.json; importing the definition alone (paconn needs one to publish)`);
+  }
+  const scriptName = named('script', 'script.csx');
+  const script = scriptName ? await readText(join(dir, scriptName), max) : undefined;
+  const iconName = named('icon', 'icon.png');
+  const icon = iconName ? (await readBytes(join(dir, iconName), max)).toString('base64') : undefined;
+  return {
+    kind: 'paconn',
+    location: dir,
+    baseName: basename(dir),
+    definitionFile: defPath,
+    refBase: defPath,
+    definition,
+    apiProperties,
+    settings,
+    script,
+    icon,
+    warnings,
+  };
+}
+
+function asObject(doc: unknown, file: string): Record<string, unknown> {
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new CliError(`${file}: expected a JSON object at the top level`);
+  return doc as Record<string, unknown>;
+}
+
+function formatOf(path: string): 'json' | 'yaml' | 'auto' {
+  const ext = extname(path).toLowerCase();
+  return ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : 'auto';
+}
+
+/** Parse JSON or YAML text; errors are "<file>:<line>:<col>: <message>". */
+export async function parseText(text: string, file: string, format: 'json' | 'yaml' | 'auto'): Promise<unknown> {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const looksJson = /^\s*[{[]/.test(text);
+  if (format === 'json' || (format === 'auto' && looksJson)) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      const at = locateJsonError(text);
+      if (at) throw new CliError(`${file}:${at.line}:${at.column}: invalid JSON: ${at.message}`);
+      throw new CliError(`${file}: invalid JSON: ${(e as Error).message.slice(0, 200)}`);
+    }
+  }
+  const YAML = await import('yaml');
+  const doc = YAML.parseDocument(text, { uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0];
+    const msg = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new CliError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${msg}`);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    if (/alias/i.test((e as Error).message)) {
+      throw new CliError(`${file}: YAML uses too many aliases (more than ${MAX_YAML_ALIASES} expansions); refusing a possible alias bomb`);
+    }
+    throw new CliError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function readBytes(path: string, max: number): Promise<Buffer> {
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new CliError(`${path}: is a folder, expected a file`);
+    if (st.size > max) throw tooBig(path, max);
+    return await readFile(path);
+  } catch (e) {
+    throw e instanceof CliError ? e : fsError(e, path);
+  }
+}
+
+async function readText(path: string, max: number): Promise<string> {
+  return (await readBytes(path, max)).toString('utf8');
+}
+
+function tooBig(what: string, max: number): CliError {
+  return new CliError(`${what}: larger than the ${Math.round(max / 1024 / 1024) || (max / 1024 / 1024).toFixed(2)} MB limit`);
+}
+
+function fsError(e: unknown, path: string): CliError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new CliError(`${path}: no such file or folder`);
+  if (code === 'EACCES' || code === 'EPERM') return new CliError(`${path}: permission denied`);
+  return new CliError(`${path}: cannot read (${(e as Error).message})`);
+}
+
+/** GET a URL with a timeout and a size limit; network failures become one line. */
+async function fetchText(url: string, fetchImpl: typeof fetch, max: number, timeoutMs: number): Promise<string> {
+  const hint = 'Check the URL and your network, or download the file and import it from disk.';
+  let res: Response;
+  try {
+    res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow', headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' } });
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    const code = err.cause?.code;
+    const host = new URL(url).host;
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new CliError(`${url}: no answer within ${timeoutMs / 1000} s`, { hint });
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new CliError(`${url}: cannot resolve host '${new URL(url).hostname}'`, { hint });
+    if (code === 'ECONNREFUSED') throw new CliError(`${url}: connection refused by ${host}`, { hint });
+    throw new CliError(`${url}: cannot fetch (${code ?? err.cause?.message ?? err.message})`, { hint });
+  }
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => {});
+    throw new CliError(`${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { hint });
+  }
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  if (length > max) {
+    await res.body?.cancel().catch(() => {});
+    throw tooBig(url, max);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      let r;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        throw new CliError(`${url}: download failed (${(e as Error).message})`, { hint });
+      }
+      if (r.done) break;
+      total += r.value.byteLength;
+      if (total > max) {
+        await reader.cancel().catch(() => {});
+        throw tooBig(url, max);
+      }
+      chunks.push(r.value);
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

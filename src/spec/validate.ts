@@ -1,0 +1,179 @@
+import { CliError } from '../errors.js';
+import type { SpecFormat } from '../model.js';
+
+export interface ValidatedDefinition {
+  /** Bundled (external $refs inlined), otherwise exactly as given. */
+  definition: Record<string, unknown>;
+  specFormat: SpecFormat;
+  /** Tolerated real-world quirks, one line each. */
+  warnings: string[];
+}
+
+export const FORMAT_LABEL: Record<SpecFormat, string> = {
+  swagger2: 'Swagger 2.0',
+  'openapi3.0': 'OpenAPI 3.0',
+  'openapi3.1': 'OpenAPI 3.1',
+};
+
+/** Which format a definition claims to be; anything else is a one-line error. */
+export function specFormatOf(def: Record<string, unknown>, file: string): SpecFormat {
+  if (def.swagger !== undefined) {
+    if (String(def.swagger) === '2.0') return 'swagger2';
+    throw new CliError(`${file}: unsupported swagger version '${String(def.swagger)}' (expected "2.0")`);
+  }
+  const v = String(def.openapi ?? '');
+  if (/^3\.0(\.\d+)?$/.test(v)) return 'openapi3.0';
+  if (/^3\.1(\.\d+)?$/.test(v)) return 'openapi3.1';
+  throw new CliError(`${file}: unsupported openapi version '${v}' (expected 3.0.x or 3.1.x)`);
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * The rule for real-world quirks. Connectors that Power Platform accepts sometimes
+ * break the strict Swagger 2.0 schema in ways that change nothing for calling them.
+ * These, and only these, are tolerated with a warning:
+ *   - an operation with an empty `responses` object (AzureIoTCentral in the corpus);
+ *   - an empty `required: []` array in a schema (draft-04 wants at least one item);
+ *   - (semantic) a schema listing a `required` property it does not define.
+ * Combinators (oneOf/anyOf/not/...) reported on an ancestor of a tolerated error are
+ * its echoes and tolerated with it. Every other schema or semantic error fails the
+ * import, so genuinely broken specs are refused with the pointer of their first error.
+ */
+function isQuirk(e: AjvError): boolean {
+  if (/\/responses$/.test(e.instancePath) && (e.keyword === 'minProperties' || e.keyword === 'not')) return true;
+  if (/\/required$/.test(e.instancePath) && e.keyword === 'minItems') return true;
+  return false;
+}
+const ECHO = new Set(['oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else', '$ref']);
+const SEMANTIC_QUIRK = /listed as required but does not exist|Property '.*' listed as required/i;
+
+/**
+ * Bundle (external $refs inlined) then validate a clone with swagger-parser
+ * (validation dereferences and mutates, so the stored definition is the bundled
+ * one, every x-ms-* kept). Errors become "<file>: invalid <format> at #/pointer: message".
+ */
+export async function validateDefinition(
+  definition: Record<string, unknown>,
+  opts: { file: string; refBase?: string },
+): Promise<ValidatedDefinition> {
+  const specFormat = specFormatOf(definition, opts.file);
+  const label = FORMAT_LABEL[specFormat];
+  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+  const refOptions = { resolve: { http: { timeout: 30_000 } } };
+  let bundled: Record<string, unknown>;
+  try {
+    bundled = (await SwaggerParser.bundle(opts.refBase ?? '', structuredClone(definition) as any, refOptions as any)) as any;
+  } catch (e) {
+    throw new CliError(`${opts.file}: ${refMessage(e as Error, definition)}`);
+  }
+  const warnings: string[] = [];
+  try {
+    await SwaggerParser.validate(structuredClone(bundled) as any, { ...refOptions, validate: { schema: true, spec: true } } as any);
+  } catch (e) {
+    const details = (e as { details?: AjvError[] }).details;
+    if (Array.isArray(details) && details.length) {
+      const quirks = details.filter(isQuirk);
+      const real = details.filter((d) => !isQuirk(d) && !(ECHO.has(d.keyword) && quirks.some((q) => isUnder(q.instancePath, d.instancePath))));
+      if (real.length) throw new CliError(`${opts.file}: invalid ${label} at ${pointer(pickError(real), real)}`);
+      const byPath = new Map<string, AjvError>();
+      for (const q of quirks) if (!byPath.has(q.instancePath) || byPath.get(q.instancePath)!.keyword === 'not') byPath.set(q.instancePath, q);
+      for (const q of byPath.values()) warnings.push(`${opts.file}: tolerated ${label} quirk at #${q.instancePath}: ${q.message}`);
+      await validateSpecOnly(SwaggerParser, bundled, refOptions, opts.file, label, warnings);
+    } else {
+      semanticError(e as Error, bundled, opts.file, label, warnings);
+    }
+  }
+  return { definition: bundled, specFormat, warnings: dedupe(warnings) };
+}
+
+async function validateSpecOnly(SwaggerParser: any, bundled: object, refOptions: object, file: string, label: string, warnings: string[]) {
+  try {
+    await SwaggerParser.validate(structuredClone(bundled), { ...refOptions, validate: { schema: false, spec: true } });
+  } catch (e) {
+    semanticError(e as Error, bundled as Record<string, unknown>, file, label, warnings);
+  }
+}
+
+function semanticError(e: Error, def: Record<string, unknown>, file: string, label: string, warnings: string[]): void {
+  const raw = String(e.message ?? e).split('\n')[0].replace(/^Validation failed\.\s*/, '');
+  const msg = withPointer(raw, def);
+  if (SEMANTIC_QUIRK.test(raw)) {
+    warnings.push(`${file}: tolerated ${label} quirk: ${msg}`);
+    return;
+  }
+  if (/\$ref|resolv|pointer/i.test(raw)) throw new CliError(`${file}: ${refMessage(e, def)}`);
+  throw new CliError(`${file}: invalid ${label}: ${msg}`);
+}
+
+/** swagger-parser names places as "/paths/{id}/get/..."; rewrite to a JSON pointer "#/paths/~1{id}/get/...". */
+function withPointer(message: string, def: Record<string, unknown>): string {
+  const paths = Object.keys((def.paths as Record<string, unknown>) ?? {}).sort((a, b) => b.length - a.length);
+  return message.replace(/(^|\s)\/(paths|definitions)(\/\S*)?/, (m, pre: string, root: string, rest = '') => {
+    if (root === 'paths') {
+      const p = paths.find((x) => rest === x || rest.startsWith(x + '/'));
+      if (p) return `${pre}#/paths/${esc(p)}${rest.slice(p.length)}`;
+    }
+    return `${pre}#/${root}${rest}`;
+  });
+}
+
+const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const isUnder = (path: string, ancestor: string) => path === ancestor || path.startsWith(ancestor + '/');
+const dedupe = (xs: string[]) => [...new Set(xs)];
+
+/** The most useful error: the deepest non-combinator one. */
+function pickError(errors: AjvError[]): AjvError {
+  const leaves = errors.filter((e) => !ECHO.has(e.keyword));
+  const pool = leaves.length ? leaves : errors;
+  return pool.reduce((a, b) => (b.instancePath.split('/').length > a.instancePath.split('/').length ? b : a));
+}
+
+function pointer(e: AjvError, all: AjvError[]): string {
+  let msg = e.message ?? 'is invalid';
+  if (e.keyword === 'enum') {
+    // oneOf branches (e.g. the parameter kinds) each report their own enum at the same place: merge them.
+    const allowed = [...new Set(all.filter((x) => x.keyword === 'enum' && x.instancePath === e.instancePath).flatMap((x) => (x.params?.allowedValues as unknown[]) ?? []))];
+    return `#${e.instancePath}: must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
+  }
+  if (e.keyword === 'additionalProperties' && e.params?.additionalProperty) msg += ` ('${String(e.params.additionalProperty)}')`;
+  if (e.keyword === 'enum' && e.params?.allowedValues) msg += ` (${JSON.stringify(e.params.allowedValues)})`;
+  return `#${e.instancePath || ''}: ${msg}`;
+}
+
+/** json-schema-ref-parser errors in one line, with the pointer of the offending $ref when we can find it. */
+function refMessage(e: Error, def: Record<string, unknown>): string {
+  const err = e as Error & { targetRef?: string; targetToken?: string; source?: string; ioErrorCode?: string; code?: string };
+  const m = String(err.message ?? e).split('\n')[0];
+  if (err.name === 'MissingPointerError' && err.targetRef) {
+    const ref = err.targetRef.replace(/^[^#]*#/, '#');
+    const at = findRef(def, (r) => r === err.targetRef || r.endsWith(ref));
+    return `cannot resolve $ref '${ref}'${at ? ` at ${at}` : ''}${err.targetToken ? ` ('${err.targetToken}' does not exist)` : ''}`;
+  }
+  if (err.name === 'ResolverError' && err.source) {
+    const file = err.source.split(/[\\/]/).pop() ?? err.source;
+    const at = findRef(def, (r) => r.split('#')[0].endsWith(file));
+    const why = err.ioErrorCode === 'ENOENT' ? 'no such file' : m.replace(/^.*?:\s*/, '').slice(0, 160);
+    return `cannot resolve external $ref '${err.source}'${at ? ` at ${at}` : ''}: ${why}`;
+  }
+  return `cannot resolve $refs: ${m.slice(0, 200)}`;
+}
+
+/** JSON pointer of the first `$ref` whose value matches. */
+function findRef(root: unknown, match: (ref: string) => boolean): string | undefined {
+  const stack: [unknown, string][] = [[root, '#']];
+  while (stack.length) {
+    const [v, p] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    const o = v as Record<string, unknown>;
+    if (typeof o.$ref === 'string' && match(o.$ref)) return p;
+    const entries = Object.entries(o);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i][1], `${p}/${esc(entries[i][0])}`]);
+  }
+  return undefined;
+}
