@@ -139,6 +139,16 @@ Examples:
     .option('--default', 'make it the default connection of its connector')
     .option('--no-verify', 'save without calling the test operation')
     .option('--test-operation <id>', 'operation used to verify the connection')
+    .addOption(new Option('--flow <flow>', 'OAuth 2.0 flow').choices(['auto', 'browser', 'device', 'client-credentials']).default('auto'))
+    .option('--provider <name>', 'OAuth preset: github, google, microsoft, entra, docusign, facebook, or an OpenID issuer URL')
+    .option('--client-id <id>', 'OAuth client (application) id')
+    .option('--client-secret-env <VAR>', 'read the OAuth client secret from an environment variable')
+    .option('--client-secret-stdin', 'read the OAuth client secret from standard input')
+    .option('--scope <scope>', 'OAuth scope (repeatable)', collect)
+    .option('--tenant <tenant>', 'Entra ID tenant: common, organizations, consumers or a tenant id')
+    .option('--certificate <file>', 'PEM certificate + private key for Entra ID client assertions')
+    .option('--redirect-host <host>', 'loopback redirect host: 127.0.0.1 (default) or localhost')
+    .option('--redirect-port <port>', 'fixed loopback redirect port (default: a random free port)')
     .addHelpText(
       'after',
       `
@@ -189,6 +199,27 @@ Examples:
     .description('export a connection template (no secrets) for a teammate')
     .addHelpText('after', '\nExamples:\n  $ connector connection export jira/default -o jira.connection.yaml')
     .action(L(() => import('./commands/connection/export.js')));
+  connection
+    .command('login')
+    .argument('<connection>', '<connector>/<connection>')
+    .addOption(new Option('--flow <flow>', 'OAuth 2.0 flow').choices(['auto', 'browser', 'device', 'client-credentials']).default('auto'))
+    .option('--redirect-host <host>', 'loopback redirect host: 127.0.0.1 (default) or localhost')
+    .option('--redirect-port <port>', 'fixed loopback redirect port')
+    .description('sign in again (OAuth 2.0): new tokens into the keychain')
+    .addHelpText('after', '\nExamples:\n  $ connector connection login github-gists/default\n  $ connector connection login entra/ci --flow device')
+    .action(L(() => import('./commands/connection/login.js')));
+  connection
+    .command('logout')
+    .argument('<connection>', '<connector>/<connection>')
+    .description('revoke the tokens where the provider allows it, then delete them')
+    .addHelpText('after', '\nExamples:\n  $ connector connection logout github-gists/default')
+    .action(L(() => import('./commands/connection/logout.js')));
+  connection
+    .command('token')
+    .argument('<connection>', '<connector>/<connection>')
+    .description('print a fresh access token on stdout (for scripts; the one way a secret reaches stdout)')
+    .addHelpText('after', '\nExamples:\n  $ curl -H "Authorization: Bearer $(connector connection token graph/default)" https://graph.microsoft.com/v1.0/me')
+    .action(L(() => import('./commands/connection/token.js')));
   connection
     .command('default')
     .argument('<connection>', '<connector>/<connection>')

@@ -18,6 +18,13 @@ export interface IO {
 }
 
 export function systemIO(opts: { noInput?: boolean } = {}): IO {
+  // `connector operations x | head`: a closed pipe ends the process quietly, as in any Unix tool.
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   return makeIO(process.stdin, process.stdout, process.stderr, process.env, opts);
 }
 
