@@ -16,6 +16,8 @@ export interface CallOptions {
   allowInsecureHttp?: boolean;
   /** Build but do not send. */
   dryRun?: boolean;
+  /** First retry backoff step in ms (tests shorten it). */
+  retryBaseDelayMs?: number;
 }
 
 export interface HttpResult {
@@ -26,4 +28,46 @@ export interface HttpResult {
   /** The request that was (or would be) sent, secrets redacted. */
   request: { method: string; url: string; headers: Record<string, string> };
   durationMs: number;
+}
+
+/** A file read from `-p name=@path` for a formData file parameter. */
+export interface FilePart {
+  filename: string;
+  content: Buffer;
+  contentType?: string;
+}
+
+/**
+ * A request being assembled: request building, then auth, then policies edit it
+ * in place; the URL is computed from its parts only when it is sent.
+ */
+export interface PreparedRequest {
+  operationId: string;
+  method: string;
+  /** scheme://host[:port] + basePath, no trailing slash (dynamichosturl replaces it). */
+  base: string;
+  /** The path with path parameters substituted and encoded. */
+  path: string;
+  /** Raw (unencoded) path parameter values, for policies that rewrite the path. */
+  pathValues: Record<string, string>;
+  /** Query pairs, raw; encoded when the URL is built. */
+  query: [string, string][];
+  headers: Record<string, string>;
+  body?: Buffer;
+  /** The parsed JSON body when the body is JSON (setproperty edits it; re-serialised on send). */
+  json?: unknown;
+  /** What must never be printed: header names, query names, and literal values. */
+  secretHeaders: Set<string>;
+  secretQuery: Set<string>;
+  secretValues: Set<string>;
+  /** True once an auth scheme or policy put a credential on the request. */
+  carriesCredentials: boolean;
+}
+
+/** What came back from the wire, before output formatting. */
+export interface RawResponse {
+  status: number;
+  statusText: string;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
 }

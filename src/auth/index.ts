@@ -1,0 +1,66 @@
+import type { ConnectorRecord } from '../model.js';
+import type { ResolvedConnection } from '../connections/types.js';
+import { AuthError } from '../errors.js';
+import { setHeader } from '../http/headers.js';
+import { apiKeyScheme } from './apikey.js';
+import { basicScheme } from './basic.js';
+import { markSecret, registeredFactory, type AuthScheme } from './scheme.js';
+
+export type { AuthScheme, Session } from './scheme.js';
+export { registerAuthScheme } from './scheme.js';
+
+/** No credentials on the wire (also 'custom' and 'gateway': their secrets travel only through policies). */
+export const noneScheme = (kind: AuthScheme['kind'] = 'none'): AuthScheme => ({ kind, async authorize() {} });
+
+/**
+ * A bearer token already held by the connection (access_token / token). This is
+ * the OAuth 2.0 placeholder until an OAuth scheme is registered: that one will
+ * refresh in onUnauthorized and return true so the request is retried once.
+ */
+function storedBearer(conn: ResolvedConnection): AuthScheme | undefined {
+  const name = ['access_token', 'accessToken', 'token'].find((n) => conn.values[n]);
+  if (!name) return undefined;
+  return {
+    kind: 'oauth2',
+    async authorize(req) {
+      const token = conn.values[name];
+      setHeader(req.headers, 'Authorization', `Bearer ${token}`);
+      markSecret(req, { header: 'authorization' }, token);
+    },
+  };
+}
+
+/** The scheme for a connection (undefined connection → none). */
+export async function schemeFor(record: ConnectorRecord, conn: ResolvedConnection | undefined): Promise<AuthScheme> {
+  if (!conn) return noneScheme();
+  const kind = conn.option?.kind ?? conn.record.kind;
+  const plugged = registeredFactory(kind);
+  if (plugged) return plugged(record, conn);
+  switch (kind) {
+    case 'none':
+    case 'custom':
+    case 'gateway':
+      return noneScheme(kind);
+    case 'basic':
+      return basicScheme(conn.option?.basic);
+    case 'apiKey': {
+      const where = conn.option?.apiKey ?? apiKeyFromSpec(record);
+      if (!where) throw new AuthError(`connector '${record.name}' declares no API key location`, 'Check securityDefinitions in its spec.');
+      return apiKeyScheme(where);
+    }
+    case 'oauth2': {
+      const s = storedBearer(conn);
+      if (s) return s;
+      throw new AuthError('OAuth 2.0 sign-in is not available in this build', 'Store an access token in the connection parameter access_token.');
+    }
+    case 'windows':
+      throw new AuthError('Windows (NTLM) authentication is not available in this build');
+  }
+  return noneScheme();
+}
+
+function apiKeyFromSpec(record: ConnectorRecord): { name: string; in: 'header' | 'query'; parameter: string } | undefined {
+  const defs = (record.definition.securityDefinitions ?? (record.definition as any).components?.securitySchemes ?? {}) as Record<string, any>;
+  const d = Object.values(defs).find((x) => x?.type === 'apiKey' && (x.in === 'header' || x.in === 'query'));
+  return d ? { name: d.name, in: d.in, parameter: 'api_key' } : undefined;
+}

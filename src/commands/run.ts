@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Context } from '../context.js';
+import type { ConnectorRecord } from '../model.js';
+import type { ResolvedConnection } from '../connections/types.js';
+import type { HttpResult, ParamValue } from '../http/types.js';
+import { CliError, ExitCode, UsageError } from '../errors.js';
+import { printJson } from '../io/output.js';
+import { prepareCall, sendPrepared } from '../http/call.js';
+import { toCurl } from '../http/curl.js';
+import { renderBody, isBinary, validateResponse } from '../http/render.js';
+
+export interface RunOptions {
+  connection?: string;
+  param?: string[];
+  body?: string;
+  header?: string[];
+  output: 'auto' | 'json' | 'raw' | 'yaml';
+  include?: boolean;
+  dryRun?: boolean;
+  validate?: boolean;
+  baseUrl?: string;
+  timeout: string;
+  retries: string;
+  out?: string;
+  fail: boolean;
+  allowInsecureHttp?: boolean;
+}
+
+/** `connector run <connector> <operation>`: call one operation with a stored connection. */
+export default async function run(ctx: Context, connector: string, operation: string, opts: RunOptions): Promise<number> {
+  const timeout = Number(opts.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${opts.timeout}'`);
+  const retries = Number(opts.retries);
+  if (!Number.isInteger(retries) || retries < 0 || retries > 10) throw new UsageError(`--retries must be an integer from 0 to 10, got '${opts.retries}'`);
+  const params = parseParams(opts.param ?? []);
+  const headers = parseHeaders(opts.header ?? []);
+  const body = await readBody(ctx, opts.body);
+
+  const record = await (await ctx.registry()).get(connector);
+  const connection = await connectionFor(ctx, record, opts.connection);
+  const callOpts = {
+    params,
+    body,
+    headers,
+    baseUrl: opts.baseUrl,
+    timeoutMs: timeout * 1000,
+    retries,
+    connection,
+    allowInsecureHttp: opts.allowInsecureHttp,
+    dryRun: opts.dryRun,
+  };
+  const prepared = await prepareCall(ctx, record, operation, callOpts);
+  if (opts.dryRun) {
+    const curl = toCurl(prepared.req, prepared.redactor);
+    if (ctx.json) printJson(ctx.io, { operationId: prepared.op.operationId, curl, request: (await sendPrepared(ctx, prepared, callOpts)).request });
+    else ctx.io.out(curl);
+    return ExitCode.OK;
+  }
+  const res = await sendPrepared(ctx, prepared, callOpts);
+  const code = exitCodeFor(res.status, opts.fail);
+
+  let validation: string[] | undefined;
+  if (opts.validate) validation = await validateResponse(record, prepared.op, res);
+
+  if (ctx.json) {
+    printJson(ctx.io, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+      body: jsonOrText(res),
+      durationMs: res.durationMs,
+      ...(validation ? { validation } : {}),
+    });
+  } else {
+    await printResult(ctx, res, opts);
+  }
+  if (validation?.length) {
+    ctx.io.err(`response does not match the ${prepared.op.operationId} response schema:`);
+    for (const v of validation) ctx.io.err(`  ${v}`);
+    return opts.fail ? ExitCode.FAILURE : ExitCode.OK;
+  }
+  if (validation) ctx.io.err('response matches the schema');
+  return code;
+}
+
+export function exitCodeFor(status: number, fail: boolean): number {
+  if (!fail || (status >= 200 && status < 300)) return ExitCode.OK;
+  return status === 401 || status === 403 ? ExitCode.AUTH : ExitCode.FAILURE;
+}
+
+async function printResult(ctx: Context, res: HttpResult, opts: RunOptions): Promise<void> {
+  const tty = Boolean(ctx.io.stdout.isTTY);
+  const statusLine = `HTTP ${res.status} ${res.statusText} (${res.durationMs} ms)`;
+  if (opts.include) {
+    ctx.io.stdout.write(`${statusLine}\n`);
+    for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : [v]) ctx.io.stdout.write(`${k}: ${one}\n`);
+    ctx.io.stdout.write('\n');
+  } else if (tty || opts.out) {
+    const ok = res.status >= 200 && res.status < 300;
+    const color = ctx.io.color('stderr');
+    ctx.io.err(color ? `\x1b[${ok ? 32 : 31}m${statusLine}\x1b[0m` : statusLine);
+  } else if (res.status < 200 || res.status >= 300) {
+    ctx.io.err(statusLine);
+  }
+  if (opts.out) {
+    await writeFile(opts.out, res.body);
+    ctx.io.err(`wrote ${res.body.length} bytes to ${opts.out}`);
+    return;
+  }
+  if (!res.body.length) return;
+  if (tty && isBinary(res)) {
+    throw new CliError(`the response is binary (${contentType(res) || 'unknown type'}, ${res.body.length} bytes)`, {
+      hint: 'Save it with -o <file>.',
+    });
+  }
+  const mode = opts.output === 'auto' ? (tty ? 'pretty' : 'raw') : opts.output;
+  const out = await renderBody(res, mode, ctx.io.color('stdout'));
+  ctx.io.stdout.write(out);
+}
+
+function contentType(res: HttpResult): string {
+  const ct = res.headers['content-type'];
+  return (Array.isArray(ct) ? ct[0] : ct) ?? '';
+}
+
+function jsonOrText(res: HttpResult): unknown {
+  const text = res.body.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return isBinary(res) ? { base64: res.body.toString('base64') } : text;
+  }
+}
+
+/** `-p name=value` (repeated names become arrays). */
+export function parseParams(list: string[]): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`-p expects name=value, got '${item}'`, "Example: -p petId=1 -p 'tags=a'");
+    const name = item.slice(0, eq);
+    const value = item.slice(eq + 1);
+    const prev = out[name];
+    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
+
+/** `-H 'Name: value'`. */
+export function parseHeaders(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const colon = item.indexOf(':');
+    const name = colon > 0 ? item.slice(0, colon).trim() : '';
+    if (!name || /\s/.test(name)) throw new UsageError(`-H expects 'Name: value', got '${item}'`, "Example: -H 'X-Request-Id: 42'");
+    out[name] = item.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+async function readBody(ctx: Context, body: string | undefined): Promise<string | undefined> {
+  if (body === undefined) return undefined;
+  if (body === '-') {
+    const chunks: Buffer[] = [];
+    for await (const c of ctx.io.stdin) chunks.push(Buffer.from(c));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  if (body.startsWith('@')) {
+    try {
+      return readFileSync(body.slice(1), 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read the body file ${body.slice(1)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  return body;
+}
+
+/** The connection to use: -c, else the default one (a connector needing none gets an empty one). */
+async function connectionFor(ctx: Context, record: ConnectorRecord, name: string | undefined): Promise<ResolvedConnection> {
+  const { resolveConnection } = await import('../connections/store.js');
+  return resolveConnection(ctx, record.name, name);
+}

@@ -1,0 +1,117 @@
+import type { Context } from '../context.js';
+import type { ConnectorRecord } from '../model.js';
+import type { ResolvedConnection } from '../connections/types.js';
+import { CliError } from '../errors.js';
+import { findOperation, type Operation } from '../operation/find.js';
+import { applyPolicies } from '../policies/index.js';
+import { schemeFor, type AuthScheme } from '../auth/index.js';
+import { buildRequest } from './build.js';
+import { HttpClient, isLoopback, withRetries } from './client.js';
+import { requestUrl } from './headers.js';
+import { Redactor } from './redact.js';
+import type { CallOptions, HttpResult, PreparedRequest, RawResponse } from './types.js';
+
+export interface PreparedCall {
+  op: Operation;
+  req: PreparedRequest;
+  scheme: AuthScheme;
+  redactor: Redactor;
+}
+
+/**
+ * Everything before the wire: find the operation, build and check the request,
+ * authorize it, apply the connector's policies, refuse credentials over plain
+ * http off loopback. Throws a UsageError naming the parameter on any mistake.
+ */
+export async function prepareCall(ctx: Context, record: ConnectorRecord, operationId: string, opts: CallOptions): Promise<PreparedCall> {
+  const op = findOperation(record, operationId);
+  const req = buildRequest(record.definition, op, { params: opts.params, body: opts.body, headers: opts.headers, baseUrl: opts.baseUrl });
+  const conn = opts.connection;
+  for (const s of conn?.secrets ?? []) req.secretValues.add(s);
+  const scheme = await schemeFor(record, conn);
+  await scheme.authorize(req, conn);
+  applyPolicies(record, req, {
+    connectionValues: conn?.values ?? {},
+    secretNames: new Set(conn?.record.secretParams ?? []),
+    baseUrlFixed: Boolean(opts.baseUrl),
+    warn: (m) => ctx.warn(m),
+  });
+  const redactor = makeRedactor(req);
+  let url: URL;
+  try {
+    url = new URL(requestUrl(req));
+  } catch {
+    throw new CliError(`cannot build a URL for ${op.operationId}: ${redactor.text(requestUrl(req))}`, { hint: 'Check the connection parameters, or pass --base-url.' });
+  }
+  if (!opts.dryRun && url.protocol === 'http:' && !isLoopback(url.hostname) && req.carriesCredentials && !opts.allowInsecureHttp) {
+    throw new CliError(`refusing to send credentials over plain http to ${url.host}`, {
+      hint: 'Use https, or pass --allow-insecure-http if you accept that anyone on the path can read them.',
+    });
+  }
+  return { op, req, scheme, redactor };
+}
+
+export function makeRedactor(req: PreparedRequest): Redactor {
+  return new Redactor(req.secretValues, req.secretHeaders, req.secretQuery);
+}
+
+/**
+ * Call one operation of a connector with a resolved connection: the seam both
+ * `connector run` and connection verification use. With `dryRun` nothing is
+ * sent and status is 0.
+ */
+export async function callOperation(ctx: Context, record: ConnectorRecord, operationId: string, opts: CallOptions): Promise<HttpResult> {
+  const prepared = await prepareCall(ctx, record, operationId, opts);
+  return sendPrepared(ctx, prepared, opts);
+}
+
+export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: CallOptions): Promise<HttpResult> {
+  const { req, scheme, redactor } = prepared;
+  const shown = () => ({ method: req.method, url: redactor.url(requestUrl(req)), headers: redactor.headers(req.headers) });
+  if (opts.dryRun) return { status: 0, statusText: 'dry run', headers: {}, body: Buffer.alloc(0), request: shown(), durationMs: 0 };
+  const conn: ResolvedConnection | undefined = opts.connection;
+  const client = new HttpClient({ timeoutMs: opts.timeoutMs ?? 30_000, env: ctx.io.env });
+  const started = performance.now();
+  const once = async (): Promise<RawResponse> => {
+    if (ctx.verbose) trace(ctx, req, redactor);
+    if (!scheme.exchange) return client.send(req);
+    const session = client.session(new URL(requestUrl(req)).protocol);
+    try {
+      return await scheme.exchange(req, conn, session);
+    } finally {
+      session.close();
+    }
+  };
+  try {
+    const retry = () =>
+      withRetries(once, req.method, {
+        retries: opts.retries ?? 2,
+        baseDelayMs: opts.retryBaseDelayMs,
+        onRetry: ({ attempt, reason, delayMs }) => ctx.io.err(`retrying (${attempt}/${opts.retries ?? 2}) after ${reason} in ${(delayMs / 1000).toFixed(1)} s`),
+      });
+    let res = await retry();
+    if (res.status === 401 && scheme.onUnauthorized && (await scheme.onUnauthorized(res, req, conn))) {
+      await scheme.authorize(req, conn);
+      res = await retry();
+    }
+    const durationMs = Math.round(performance.now() - started);
+    if (ctx.verbose) {
+      ctx.io.err(`< HTTP ${res.status} ${res.statusText} (${durationMs} ms)`);
+      for (const [k, v] of Object.entries(redactor.headers(res.headers))) ctx.io.err(`< ${k}: ${v}`);
+      ctx.io.err('<');
+    }
+    return { ...res, request: shown(), durationMs };
+  } catch (e) {
+    if (e instanceof CliError) throw new CliError(redactor.text(e.message), { exitCode: e.exitCode, hint: e.hint, cause: e.cause });
+    throw e;
+  } finally {
+    client.close();
+  }
+}
+
+function trace(ctx: Context, req: PreparedRequest, redactor: Redactor): void {
+  ctx.io.err(`> ${req.method} ${redactor.url(requestUrl(req))}`);
+  for (const [k, v] of Object.entries(req.headers)) ctx.io.err(`> ${k}: ${redactor.headerValue(k, v)}`);
+  if (req.body?.length) ctx.io.err(`> (${req.body.length} bytes of body)`);
+  ctx.io.err('>');
+}

@@ -1,0 +1,116 @@
+import type { ConnectorRecord } from '../model.js';
+import type { Operation } from '../operation/find.js';
+import type { HttpResult } from './types.js';
+
+function contentType(res: { headers: HttpResult['headers'] }): string {
+  const ct = res.headers['content-type'];
+  return ((Array.isArray(ct) ? ct[0] : ct) ?? '').toLowerCase();
+}
+
+/** Binary: a non-text content type, or bytes that are not valid UTF-8 / contain NULs. */
+export function isBinary(res: Pick<HttpResult, 'headers' | 'body'>): boolean {
+  const ct = contentType(res);
+  if (/json|xml|text\/|javascript|x-www-form-urlencoded|yaml|csv|html/.test(ct)) return false;
+  if (/^(image|audio|video|font)\/|octet-stream|pdf|zip|msword|officedocument/.test(ct)) return true;
+  const sample = res.body.subarray(0, 4096);
+  if (sample.includes(0)) return true;
+  return !Buffer.from(sample.toString('utf8'), 'utf8').equals(sample) && sample.length < 4096;
+}
+
+/** The body as text for a mode: pretty (terminal, colour optional), json, yaml or raw. */
+export async function renderBody(res: HttpResult, mode: 'pretty' | 'json' | 'raw' | 'yaml', color: boolean): Promise<string | Buffer> {
+  if (mode === 'raw') return res.body;
+  const text = res.body.toString('utf8');
+  let parsed: unknown;
+  let isJson = true;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    isJson = false;
+  }
+  if (mode === 'pretty') return isJson ? colorJson(parsed, color) + '\n' : text.endsWith('\n') ? text : text + '\n';
+  if (mode === 'json') {
+    if (!isJson) {
+      const { CliError } = await import('../errors.js');
+      throw new CliError(`the response is not JSON (${contentType(res) || 'no content type'})`, { hint: 'Use --output raw.' });
+    }
+    return JSON.stringify(parsed, null, 2) + '\n';
+  }
+  const YAML = await import('yaml');
+  return YAML.stringify(isJson ? parsed : text);
+}
+
+/** Pretty JSON with jq-like colours when `color` is on. */
+export function colorJson(v: unknown, color: boolean, indent = ''): string {
+  const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  if (v === null) return c('90', 'null');
+  if (typeof v === 'string') return c('32', JSON.stringify(v));
+  if (typeof v === 'number' || typeof v === 'boolean') return c('33', String(v));
+  const next = indent + '  ';
+  if (Array.isArray(v)) {
+    if (!v.length) return '[]';
+    return `[\n${v.map((x) => next + colorJson(x, color, next)).join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (!entries.length) return '{}';
+  return `{\n${entries.map(([k, x]) => `${next}${c('34;1', JSON.stringify(k))}: ${colorJson(x, color, next)}`).join(',\n')}\n${indent}}`;
+}
+
+/** The response schema for a status: exact code, then 2XX-style ranges, then default. */
+export function responseSchema(op: Operation, status: number): Record<string, any> | undefined {
+  const r = op.responses[String(status)] ?? op.responses[`${String(status)[0]}XX`] ?? op.responses[`${String(status)[0]}xx`] ?? op.responses.default;
+  if (!r) return undefined;
+  if (r.schema) return r.schema;
+  const content: Record<string, any> = r.content ?? {};
+  const key = Object.keys(content).find((k) => /json/i.test(k)) ?? Object.keys(content)[0];
+  return key ? content[key]?.schema : undefined;
+}
+
+/**
+ * `--validate`: check the body against the operation's response schema with
+ * ajv; each mismatch as "<json pointer>: <message>". Empty array: it matches.
+ */
+export async function validateResponse(record: ConnectorRecord, op: Operation, res: HttpResult): Promise<string[]> {
+  const schema = responseSchema(op, res.status);
+  if (!schema) return [`/: no response schema for HTTP ${res.status} in ${op.operationId}`];
+  let data: unknown;
+  try {
+    data = res.body.length ? JSON.parse(res.body.toString('utf8')) : undefined;
+  } catch {
+    return schema.type === 'string' ? [] : ['/: the body is not JSON'];
+  }
+  const { default: Ajv } = (await import('ajv')) as unknown as { default: new (o: object) => any };
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+  const def = record.definition as Record<string, any>;
+  // Recursive refs stay as `#/definitions/X` (or `#/components/schemas/X`): carry those sections along.
+  const root = clean({ ...schema, definitions: def.definitions, components: def.components ? { schemas: def.components.schemas } : undefined });
+  let validate: any;
+  try {
+    validate = ajv.compile(root);
+  } catch (e) {
+    return [`/: the response schema cannot be compiled: ${(e as Error).message}`];
+  }
+  if (validate(data)) return [];
+  return (validate.errors as { instancePath: string; message?: string; params?: Record<string, unknown> }[]).map((e) => {
+    const extra = e.params?.additionalProperty ? ` '${e.params.additionalProperty}'` : e.params?.allowedValues ? ` ${JSON.stringify(e.params.allowedValues)}` : '';
+    return `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${extra}`;
+  });
+}
+
+/** Swagger-only keywords ajv rejects: `type: file`, `x-nullable` → nullable. */
+function clean(node: any): any {
+  if (Array.isArray(node)) return node.map(clean);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (v === undefined) continue;
+    if (k === 'type' && v === 'file') continue;
+    if (k === 'x-nullable' && v === true) out.nullable = true;
+    else out[k] = clean(v);
+  }
+  if (out.nullable && typeof out.type === 'string') {
+    out.type = [out.type, 'null'];
+    delete out.nullable;
+  }
+  return out;
+}

@@ -1,0 +1,193 @@
+import type { ConnectorRecord } from '../model.js';
+import { UsageError } from '../errors.js';
+import { closest, slugify } from '../util/suggest.js';
+import { deref, derefDeep } from './refs.js';
+
+export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
+
+export type ParamIn = 'path' | 'query' | 'header' | 'cookie' | 'formData' | 'body';
+
+/** One parameter with every $ref inlined; Swagger 2 and OAS3 folded into one shape. */
+export interface OpParam {
+  name: string;
+  in: ParamIn;
+  required: boolean;
+  /** The value schema (Swagger 2: the parameter itself minus name/in; OAS3: `schema`). */
+  schema: Record<string, any>;
+  description?: string;
+  /** Swagger 2 collectionFormat. */
+  collectionFormat?: string;
+  /** OAS3 style / explode (defaults filled per location). */
+  style?: string;
+  explode?: boolean;
+  allowReserved?: boolean;
+  /** x-ms-visibility. */
+  visibility?: string;
+  /** x-ms-url-encoding: 'double' encodes path values twice. */
+  urlEncoding?: string;
+  /** Raw parameter object, for x-ms-* lookups. */
+  raw: Record<string, any>;
+}
+
+export interface OpBody {
+  required: boolean;
+  /** Content types in preference order (JSON first). */
+  contentTypes: string[];
+  schema: Record<string, any>;
+  /** Swagger 2 body parameter name (for -p <name>=...). */
+  name?: string;
+  example?: unknown;
+}
+
+/** An operation resolved from the definition, ready to build a request from. */
+export interface Operation {
+  operationId: string;
+  method: string;
+  path: string;
+  summary?: string;
+  params: OpParam[];
+  body?: OpBody;
+  /** Swagger 2 `consumes` (op or root). */
+  consumes: string[];
+  produces: string[];
+  /** Response objects by status code, $refs inlined. */
+  responses: Record<string, any>;
+  /** Security requirement names that apply (op-level beats root). */
+  security: string[];
+  raw: Record<string, any>;
+}
+
+interface RawOp {
+  operationId: string;
+  method: string;
+  path: string;
+  op: Record<string, any>;
+  pathItem: Record<string, any>;
+}
+
+function rawOps(def: Record<string, any>): RawOp[] {
+  const out: RawOp[] = [];
+  for (const [path, item0] of Object.entries<any>(def.paths ?? {})) {
+    const item = deref<Record<string, any>>(def, item0);
+    if (!item || typeof item !== 'object') continue;
+    for (const m of METHODS) {
+      const op = item[m];
+      if (!op || typeof op !== 'object') continue;
+      const operationId = typeof op.operationId === 'string' ? op.operationId : `${m.toUpperCase()} ${path}`;
+      out.push({ operationId, method: m.toUpperCase(), path, op, pathItem: item });
+    }
+  }
+  return out;
+}
+
+/** Every operationId of a record (generated `METHOD /path` when an operation has none). */
+export function operationIds(record: ConnectorRecord): string[] {
+  return rawOps(record.definition).map((r) => r.operationId);
+}
+
+/**
+ * Find an operation by operationId (case-insensitive) or by the slug of its
+ * summary. Unknown → UsageError with the closest names.
+ */
+export function findOperation(record: ConnectorRecord, input: string): Operation {
+  const all = rawOps(record.definition);
+  const lc = input.toLowerCase();
+  const hit =
+    all.find((r) => r.operationId === input) ??
+    all.find((r) => r.operationId.toLowerCase() === lc) ??
+    all.find((r) => typeof r.op.summary === 'string' && slugify(r.op.summary) === slugify(input));
+  if (!hit) {
+    const names = all.map((r) => r.operationId);
+    const near = closest(input, [...names, ...all.map((r) => (r.op.summary ? slugify(r.op.summary) : '')).filter(Boolean)]);
+    throw new UsageError(
+      `connector '${record.name}' has no operation '${input}'`,
+      near.length ? `Did you mean: ${near.join(', ')}?` : `Run \`connector operations ${record.name}\` to list them.`,
+    );
+  }
+  return resolveOperation(record.definition, hit);
+}
+
+/** All operations, resolved. */
+export function allOperations(record: ConnectorRecord): Operation[] {
+  return rawOps(record.definition).map((r) => resolveOperation(record.definition, r));
+}
+
+const DEFAULT_STYLE: Record<string, string> = { query: 'form', cookie: 'form', path: 'simple', header: 'simple' };
+
+function resolveOperation(def: Record<string, any>, r: RawOp): Operation {
+  const isOas3 = typeof def.openapi === 'string';
+  const merged = new Map<string, Record<string, any>>();
+  for (const p0 of [...(r.pathItem.parameters ?? []), ...(r.op.parameters ?? [])]) {
+    const p = derefDeep(def, p0);
+    if (!p || typeof p.name !== 'string') continue;
+    merged.set(`${p.in}:${p.name}`, p);
+  }
+  const params: OpParam[] = [];
+  let body: OpBody | undefined;
+  const consumes: string[] = r.op.consumes ?? def.consumes ?? [];
+  for (const p of merged.values()) {
+    if (p.in === 'body') {
+      body = {
+        required: Boolean(p.required),
+        contentTypes: consumes.length ? sortTypes(consumes) : ['application/json'],
+        schema: p.schema ?? {},
+        name: p.name,
+        example: p['x-example'] ?? p.schema?.example,
+      };
+      continue;
+    }
+    const { name, in: loc, required, description, collectionFormat, style, explode, allowReserved, schema, ...rest } = p;
+    const valueSchema: Record<string, any> = isOas3 || schema ? { ...(schema ?? {}) } : { ...rest };
+    if (p.example !== undefined && valueSchema.example === undefined) valueSchema.example = p.example;
+    const st = style ?? (isOas3 ? DEFAULT_STYLE[loc] : undefined);
+    params.push({
+      name,
+      in: loc,
+      required: Boolean(required) || loc === 'path',
+      schema: valueSchema,
+      description,
+      collectionFormat,
+      style: st,
+      explode: explode ?? (st === 'form' ? true : st ? false : undefined),
+      allowReserved,
+      visibility: p['x-ms-visibility'],
+      urlEncoding: p['x-ms-url-encoding'],
+      raw: p,
+    });
+  }
+  if (isOas3 && r.op.requestBody) {
+    const rb = derefDeep(def, r.op.requestBody);
+    const content: Record<string, any> = rb.content ?? {};
+    const types = sortTypes(Object.keys(content));
+    const first = content[types[0]] ?? {};
+    body = {
+      required: Boolean(rb.required),
+      contentTypes: types,
+      schema: first.schema ?? {},
+      name: rb['x-bodyName'] ?? 'body',
+      example: first.example ?? first.schema?.example,
+    };
+  }
+  const responses: Record<string, any> = {};
+  for (const [code, resp] of Object.entries<any>(r.op.responses ?? {})) responses[code] = derefDeep(def, resp);
+  const sec: any[] = r.op.security ?? def.security ?? [];
+  return {
+    operationId: r.operationId,
+    method: r.method,
+    path: r.path,
+    summary: r.op.summary,
+    params,
+    body,
+    consumes,
+    produces: r.op.produces ?? def.produces ?? [],
+    responses,
+    security: [...new Set(sec.flatMap((s) => Object.keys(s ?? {})))],
+    raw: r.op,
+  };
+}
+
+/** JSON first, then form types, then the rest in spec order. */
+function sortTypes(types: string[]): string[] {
+  const rank = (t: string) => (/json/i.test(t) ? 0 : /x-www-form-urlencoded/.test(t) ? 1 : /multipart/.test(t) ? 2 : 3);
+  return [...types].sort((a, b) => rank(a) - rank(b));
+}

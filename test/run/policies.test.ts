@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { callOperation } from '../../src/http/call.js';
+import { unsupportedPolicies } from '../../src/policies/index.js';
+import { connection, FIXTURES, memoryCtx, recordFrom, recordingServer } from './helpers.js';
+
+const record = recordFrom('pol', join(FIXTURES, 'wire.swagger.json'), join(FIXTURES, 'policies.apiProperties.json'));
+
+let server: Awaited<ReturnType<typeof recordingServer>>;
+beforeAll(async () => {
+  server = await recordingServer();
+});
+afterAll(() => server.close());
+
+const conn = () => connection('custom', { host: server.url, token: 's3cr3t-tok' }, ['token']);
+
+describe('policy templates', () => {
+  it('dynamichosturl, setheader with @connectionParameters, routerequesttoendpoint with a path parameter', async () => {
+    const { ctx, stderr } = memoryCtx({ verbose: true });
+    const res = await callOperation(ctx, record, 'GetItem', { params: { itemId: 'a/b' }, connection: conn(), retries: 0 });
+    const seen = server.seen.at(-1)!;
+    expect(seen.url).toBe('/v1/v2/things/a%2Fb');
+    expect(seen.headers['x-token']).toBe('Token s3cr3t-tok');
+    expect(res.request.headers['X-Token']).toBe('***');
+    expect(stderr()).not.toContain('s3cr3t-tok');
+    expect(stderr()).toContain('> X-Token: ***');
+  });
+
+  it('setqueryparameter with @queryParameters/@headers/defaults, filtered by operation; unsupported warned once', async () => {
+    const { ctx, stderr } = memoryCtx();
+    await callOperation(ctx, record, 'Search', { params: { q: 'hi' }, headers: { 'X-Trace': 'tr' }, connection: conn(), retries: 0 });
+    await callOperation(ctx, record, 'Search', { params: { q: 'hi' }, headers: { 'X-Trace': 'tr' }, connection: conn(), retries: 0 });
+    const url = new URL(server.seen.at(-1)!.url, 'http://x');
+    expect(url.searchParams.get('format')).toBe('json');
+    expect(url.searchParams.get('copy')).toBe('hi-tr-dflt');
+    const warnings = stderr().split('\n').filter((l) => l.includes("policy template 'updatenextlink'"));
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('setproperty edits the JSON body only for its operations', async () => {
+    await callOperation(memoryCtx().ctx, record, 'CreateItem', { body: '{"id":1,"name":"n"}', params: {}, connection: conn(), retries: 0 });
+    expect(JSON.parse(server.seen.at(-1)!.body.toString())).toEqual({ id: 1, name: 'n', '@odata.type': 'item' });
+    await callOperation(memoryCtx().ctx, record, 'PutItem', { body: '{"id":1,"name":"n"}', params: {}, connection: conn(), retries: 0 });
+    expect(JSON.parse(server.seen.at(-1)!.body.toString())).toEqual({ id: 1, name: 'n' });
+  });
+
+  it('--base-url wins over dynamichosturl', async () => {
+    const res = await callOperation(memoryCtx().ctx, record, 'DeleteItem', { params: { itemId: '1' }, connection: conn(), baseUrl: 'https://other.example/x', dryRun: true });
+    expect(res.request.url).toBe('https://other.example/x/items/1');
+  });
+
+  it('lists unsupported templates for `show`', () => {
+    expect(unsupportedPolicies(record)).toEqual([{ templateId: 'updatenextlink', title: 'paging', operations: ['Search'] }]);
+  });
+});

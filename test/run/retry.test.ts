@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { callOperation } from '../../src/http/call.js';
+import { proxyFor, retryAfterMs, withRetries } from '../../src/http/client.js';
+import type { RawResponse } from '../../src/http/types.js';
+import { FIXTURES, memoryCtx, recordFrom, recordingServer } from './helpers.js';
+
+const record = recordFrom('wire', join(FIXTURES, 'wire.swagger.json'));
+const res = (status: number, headers: Record<string, string> = {}): RawResponse => ({ status, statusText: '', headers, body: Buffer.alloc(0) });
+
+describe('withRetries', () => {
+  it('retries GET on 503 honouring Retry-After, then returns the 200', async () => {
+    const answers = [res(503, { 'retry-after': '2' }), res(429), res(200)];
+    const slept: number[] = [];
+    const out = await withRetries(async () => answers.shift()!, 'GET', { retries: 3, baseDelayMs: 100, random: () => 1, sleep: async (ms) => void slept.push(ms) });
+    expect(out.status).toBe(200);
+    expect(slept).toEqual([2000, 200]); // Retry-After, then backoff 100 * 2^1 with jitter factor 1
+  });
+
+  it('caps Retry-After at 30 s and parses HTTP dates', () => {
+    expect(retryAfterMs('3600')).toBe(30_000);
+    expect(retryAfterMs(new Date(10_000).toUTCString(), 5_000)).toBe(5_000);
+    expect(retryAfterMs('soon')).toBeUndefined();
+  });
+
+  it('never retries POST, and stops after --retries', async () => {
+    let n = 0;
+    const post = await withRetries(async () => (n++, res(503)), 'POST', { retries: 3, sleep: async () => {} });
+    expect([post.status, n]).toEqual([503, 1]);
+    n = 0;
+    const get = await withRetries(async () => (n++, res(502)), 'GET', { retries: 2, sleep: async () => {} });
+    expect([get.status, n]).toEqual([502, 3]);
+  });
+
+  it('retries a connection reset for idempotent methods only', async () => {
+    const reset = Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+    let n = 0;
+    const out = await withRetries(async () => (n++ === 0 ? Promise.reject(reset) : res(200)), 'DELETE', { retries: 1, sleep: async () => {} });
+    expect([out.status, n]).toEqual([200, 2]);
+    await expect(withRetries(async () => Promise.reject(reset), 'POST', { retries: 1, sleep: async () => {} })).rejects.toBe(reset);
+  });
+});
+
+describe('retries against a real loopback server', () => {
+  let server: Awaited<ReturnType<typeof recordingServer>>;
+  beforeAll(async () => {
+    server = await recordingServer((_req, n) => (n === 1 ? { status: 503, headers: { 'retry-after': '0' } } : n === 2 ? { destroy: true } : { body: '{"id":1}' }));
+  });
+  afterAll(() => server.close());
+
+  it('503 (Retry-After: 0), then a reset socket, then 200', async () => {
+    const { ctx, stderr } = memoryCtx();
+    const out = await callOperation(ctx, record, 'GetItem', { params: { itemId: '1' }, baseUrl: server.url, retries: 2, retryBaseDelayMs: 1 });
+    expect(out.status).toBe(200);
+    expect(server.seen).toHaveLength(3);
+    expect(stderr()).toContain('retrying (1/2) after HTTP 503 in 0.0 s');
+    expect(stderr()).toContain('retrying (2/2) after ECONNRESET');
+  });
+});
+
+describe('proxy selection', () => {
+  it('honours HTTPS_PROXY / HTTP_PROXY and NO_PROXY', () => {
+    const env = { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'localhost,.internal.example,10.0.0.1:8443' };
+    expect(proxyFor(new URL('https://api.example.com/x'), env)).toBe('http://proxy:3128');
+    expect(proxyFor(new URL('https://a.internal.example/x'), env)).toBeUndefined();
+    expect(proxyFor(new URL('https://localhost/x'), env)).toBeUndefined();
+    expect(proxyFor(new URL('https://10.0.0.1:8443/x'), env)).toBeUndefined();
+    expect(proxyFor(new URL('https://10.0.0.1:9999/x'), env)).toBe('http://proxy:3128');
+    expect(proxyFor(new URL('http://api.example.com/x'), env)).toBeUndefined();
+  });
+});

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { FIXTURES, recordingServer } from './helpers.js';
+
+const KEY = 'cli-secret-key-9';
+let home: string;
+let env: NodeJS.ProcessEnv;
+let server: Awaited<ReturnType<typeof recordingServer>>;
+
+beforeAll(async () => {
+  server = await recordingServer((req) => {
+    if (req.headers['x-key'] !== KEY) return { status: 401, body: '{"error":"no key"}' };
+    if (req.url === '/things/404') return { status: 404, body: '{"error":"missing"}' };
+    if (req.url === '/things/7') return { body: '{"id":7,"name":7}' };
+    if (req.url === '/image') return { headers: { 'content-type': 'image/png' }, body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]) };
+    if (req.method === 'POST') return { status: 201, body: req.body };
+    return { body: '{"id":1,"name":"one"}' };
+  });
+  home = tempHome();
+  const imp = await runCli(['import', join(FIXTURES, 'cli.swagger.json'), '--name', 'things'], { home });
+  expect(imp.code, imp.stderr).toBe(0);
+  env = { CONNECTOR_THINGS_DEFAULT_API_KEY: KEY };
+});
+afterAll(() => server.close());
+
+const run = (args: string[], extraEnv: NodeJS.ProcessEnv = {}, stdin?: string) =>
+  runCli(['run', 'things', ...args, '--base-url', server.url], { home, env: { ...env, ...extraEnv }, stdin });
+
+describe('connector run', () => {
+  it('piped: the raw body on stdout, nothing on stderr, exit 0', async () => {
+    const r = await run(['getthing', '-p', 'id=1']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, '{"id":1,"name":"one"}', '']);
+    expect(server.seen.at(-1)!.headers['x-key']).toBe(KEY);
+  });
+
+  it('--json prints one document with status, headers and the parsed body', async () => {
+    const r = await runCli(['--json', 'run', 'things', 'get-a-thing', '-p', 'id=1', '--base-url', server.url], { home, env });
+    const doc = JSON.parse(r.stdout);
+    expect(doc.status).toBe(200);
+    expect(doc.body).toEqual({ id: 1, name: 'one' });
+  });
+
+  it('--output yaml and --include', async () => {
+    const y = await run(['GetThing', '-p', 'id=1', '--output', 'yaml']);
+    expect(y.stdout).toBe('id: 1\nname: one\n');
+    const i = await run(['GetThing', '-p', 'id=1', '-i']);
+    expect(i.stdout).toMatch(/^HTTP 200 OK \(\d+ ms\)\ncontent-type: application\/json\n/);
+    expect(i.stdout.endsWith('\n\n{"id":1,"name":"one"}')).toBe(true);
+  });
+
+  it('exit 1 on 404 (status line on stderr), 4 on 401, 0 with --no-fail', async () => {
+    const nf = await run(['GetThing', '-p', 'id=404']);
+    expect(nf.code).toBe(1);
+    expect(nf.stderr).toMatch(/^HTTP 404 Not Found/);
+    const auth = await run(['GetThing', '-p', 'id=1'], { CONNECTOR_THINGS_DEFAULT_API_KEY: 'wrong-key' });
+    expect(auth.code).toBe(4);
+    const nofail = await run(['GetThing', '-p', 'id=404', '--no-fail']);
+    expect(nofail.code).toBe(0);
+  });
+
+  it('--body from stdin and from a file', async () => {
+    const a = await run(['CreateThing', '--body', '-'], {}, '{"a":1}');
+    expect([a.code, a.stdout]).toEqual([0, '{"a":1}']);
+    const dir = mkdtempSync(join(tmpdir(), 'run-'));
+    const file = join(dir, 'b.json');
+    await import('node:fs/promises').then((fs) => fs.writeFile(file, '{"b":2}'));
+    const b = await run(['CreateThing', '--body', `@${file}`]);
+    expect(b.stdout).toBe('{"b":2}');
+  });
+
+  it('-o writes the (binary) body to a file', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'run-')), 'img.png');
+    const r = await run(['GetImage', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
+    expect(r.stderr).toContain(`wrote 7 bytes to ${out}`);
+  });
+
+  it('--validate reports each mismatch with its JSON pointer and exits 1', async () => {
+    const bad = await run(['GetThing', '-p', 'id=7', '--validate']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('/name: must be string');
+    const good = await run(['GetThing', '-p', 'id=1', '--validate']);
+    expect([good.code, good.stderr]).toEqual([0, 'response matches the schema\n']);
+  });
+
+  it('--dry-run prints curl with the key masked and sends nothing', async () => {
+    const before = server.seen.length;
+    const r = await run(['GetThing', '-p', 'id=3', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`curl '${server.url}/things/3' \\\n  -H 'Accept: application/json' \\\n  -H 'X-Key: ***'\n`);
+    expect(server.seen.length).toBe(before);
+  });
+
+  it('--verbose traces request and response with every secret redacted', async () => {
+    const r = await run(['GetThing', '-p', 'id=1', '--verbose', '-H', 'Authorization: Bearer abc.def', '-H', `X-Echo: ${KEY}`, '-H', 'Cookie: sid=zzz']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`> GET ${server.url}/things/1`);
+    expect(r.stderr).toContain('> X-Key: ***');
+    expect(r.stderr).toContain('> Authorization: Bearer ***');
+    expect(r.stderr).toContain('> X-Echo: ***');
+    expect(r.stderr).toContain('> Cookie: ***');
+    expect(r.stderr).toMatch(/< HTTP 200 OK/);
+    for (const s of [KEY, 'abc.def', 'zzz']) expect(r.stderr).not.toContain(s);
+  });
+
+  it('usage mistakes exit 2 before sending', async () => {
+    const before = server.seen.length;
+    const unknown = await run(['GetThng']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("connector: connector 'things' has no operation 'GetThng'\nDid you mean: GetThing");
+    const missing = await run(['GetThing']);
+    expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([2, 'connector: missing required parameter for GetThing: id (path)']);
+    const bad = await run(['GetThing', '-p', 'id=0']);
+    expect(bad.stderr.split('\n')[0]).toBe("connector: parameter 'id' (path) must be >= 1, got 0");
+    const badP = await run(['GetThing', '-p', 'id']);
+    expect(badP.code).toBe(2);
+    expect(server.seen.length).toBe(before);
+  });
+
+  it('refuses the key over plain http to a non-loopback host', async () => {
+    const r = await runCli(['run', 'things', 'GetThing', '-p', 'id=1', '--base-url', 'http://example.invalid'], { home, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('connector: refusing to send credentials over plain http to example.invalid\nUse https, or pass --allow-insecure-http if you accept that anyone on the path can read them.\n');
+  });
+});
