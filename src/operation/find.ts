@@ -2,6 +2,7 @@ import type { ConnectorRecord } from '../model.js';
 import { UsageError } from '../errors.js';
 import { closest, slugify } from '../util/suggest.js';
 import { deref, derefDeep } from './refs.js';
+import { derivedOperationId } from '../spec/normalize.js';
 
 export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
 
@@ -73,14 +74,14 @@ function rawOps(def: Record<string, any>): RawOp[] {
     for (const m of METHODS) {
       const op = item[m];
       if (!op || typeof op !== 'object') continue;
-      const operationId = typeof op.operationId === 'string' ? op.operationId : `${m.toUpperCase()} ${path}`;
+      const operationId = typeof op.operationId === 'string' && op.operationId ? op.operationId : derivedOperationId(m, path);
       out.push({ operationId, method: m.toUpperCase(), path, op, pathItem: item });
     }
   }
   return out;
 }
 
-/** Every operationId of a record (generated `METHOD /path` when an operation has none). */
+/** Every operationId of a record (the same derived id `connector operations` shows when an operation has none). */
 export function operationIds(record: ConnectorRecord): string[] {
   return rawOps(record.definition).map((r) => r.operationId);
 }

@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { printJson, truncate } from '../../io/output.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
+import { unsupportedPolicies } from '../../policies/index.js';
 import { apiProps, capabilities, operations, policies, publisher, scriptOperations, summarize } from '../../spec/normalize.js';
 import { FORMAT_LABEL } from '../../spec/validate.js';
 
@@ -10,6 +11,7 @@ export default async function show(ctx: Context, name: string): Promise<number> 
   const summary = summarize(record);
   const model = deriveConnectionModel(record);
   const pols = policies(record);
+  const unsupported = new Set(unsupportedPolicies(record).map((p) => p.templateId));
   const ops = operations(record);
   if (ctx.json) {
     printJson(ctx.io, {
@@ -19,7 +21,7 @@ export default async function show(ctx: Context, name: string): Promise<number> 
       scriptOperations: scriptOperations(record),
       iconBrandColor: apiProps(record).iconBrandColor,
       connection: model,
-      policies: pols,
+      policies: pols.map((p) => ({ ...p, supported: !unsupported.has(p.templateId) })),
       operations: ops,
     });
     return 0;
@@ -48,7 +50,10 @@ export default async function show(ctx: Context, name: string): Promise<number> 
   }
   if (pols.length) {
     lines.push('', `Policies (${pols.length}):`);
-    for (const p of pols) lines.push(`  ${p.templateId}${p.title ? ` — ${p.title}` : ''}`);
+    for (const p of pols) {
+      const mark = unsupported.has(p.templateId) ? '  (not supported locally: ignored by connector run)' : '';
+      lines.push(`  ${p.templateId}${p.title ? ` — ${p.title}` : ''}${mark}`);
+    }
   }
   if (record.script !== undefined) {
     const sops = scriptOperations(record);
