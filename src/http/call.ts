@@ -71,7 +71,7 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
   if (opts.dryRun) return { status: 0, statusText: 'dry run', headers: {}, body: Buffer.alloc(0), request: shown(), durationMs: 0 };
   const conn: ResolvedConnection | undefined = opts.connection;
   const client = new HttpClient({ timeoutMs: opts.timeoutMs ?? 30_000, env: ctx.io.env });
-  const started = performance.now();
+  const started = Date.now();
   const once = async (): Promise<RawResponse> => {
     if (ctx.verbose) trace(ctx, req, redactor);
     if (!scheme.exchange) return client.send(req);
@@ -94,7 +94,7 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
       await scheme.authorize(req, conn);
       res = await retry();
     }
-    const durationMs = Math.round(performance.now() - started);
+    const durationMs = Math.round(Date.now() - started);
     if (ctx.verbose) {
       ctx.io.err(`< HTTP ${res.status} ${res.statusText} (${durationMs} ms)`);
       for (const [k, v] of Object.entries(redactor.headers(res.headers))) ctx.io.err(`< ${k}: ${v}`);

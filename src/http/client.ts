@@ -1,5 +1,4 @@
 import http from 'node:http';
-import https from 'node:https';
 import { CliError } from '../errors.js';
 import type { PreparedRequest, RawResponse } from './types.js';
 import { requestUrl } from './headers.js';
@@ -33,6 +32,11 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 const RETRY_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 export const RETRY_AFTER_CAP_MS = 30_000;
 
+/** node:https pulls in TLS (about 8 ms): loaded only for https URLs. */
+async function transport(protocol: string): Promise<typeof http> {
+  return protocol === 'https:' ? ((await import('node:https')).default as unknown as typeof http) : http;
+}
+
 export class HttpClient {
   private readonly agents = new Map<string, http.Agent>();
   constructor(private readonly opts: ClientOptions) {}
@@ -42,9 +46,8 @@ export class HttpClient {
     const url = new URL(requestUrl(req));
     const proxy = proxyFor(url, this.opts.env);
     if (proxy) return this.sendViaUndici(url, req);
-    const isHttps = url.protocol === 'https:';
-    const mod = isHttps ? https : http;
-    agent ??= this.agent(url.protocol);
+    const mod = await transport(url.protocol);
+    agent ??= this.agent(url.protocol, mod);
     const body = req.body;
     const headers: Record<string, string> = { ...req.headers };
     if (body && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) headers['Content-Length'] = String(body.length);
@@ -87,8 +90,12 @@ export class HttpClient {
 
   /** Sends that all share one socket (for connection-bound handshakes such as NTLM). */
   session(protocol: string): { send(req: PreparedRequest): Promise<RawResponse>; close(): void } {
-    const agent = new (protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 1 });
-    return { send: (req) => this.send(req, agent), close: () => agent.destroy() };
+    let agent: Promise<http.Agent> | undefined;
+    const shared = () => (agent ??= transport(protocol).then((m) => new m.Agent({ keepAlive: true, maxSockets: 1 })));
+    return {
+      send: async (req) => this.send(req, await shared()),
+      close: () => void agent?.then((a) => a.destroy()),
+    };
   }
 
   close(): void {
@@ -96,10 +103,10 @@ export class HttpClient {
     this.agents.clear();
   }
 
-  private agent(protocol: string): http.Agent {
+  private agent(protocol: string, mod: typeof http): http.Agent {
     let a = this.agents.get(protocol);
     if (!a) {
-      a = new (protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true });
+      a = new mod.Agent({ keepAlive: true });
       this.agents.set(protocol, a);
     }
     return a;

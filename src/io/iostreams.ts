@@ -25,7 +25,10 @@ export function systemIO(opts: { noInput?: boolean } = {}): IO {
       throw e;
     });
   }
-  return makeIO(process.stdin, process.stdout, process.stderr, process.env, opts);
+  // process.stdin is created on first access (a pipe or TTY handle); most commands never read it.
+  const io = makeIO(undefined as unknown as IO['stdin'], process.stdout, process.stderr, process.env, opts);
+  Object.defineProperty(io, 'stdin', { get: () => process.stdin, enumerable: true });
+  return io;
 }
 
 export function makeIO(
@@ -42,7 +45,7 @@ export function makeIO(
     env,
     canPrompt() {
       if (opts.noInput) return false;
-      return Boolean(stdin.isTTY && stdout.isTTY);
+      return Boolean(io.stdin.isTTY && stdout.isTTY);
     },
     color(stream) {
       if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;

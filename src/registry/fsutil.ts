@@ -1,6 +1,5 @@
 import { open, rename, unlink, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { CliError } from '../errors.js';
 
 /**
@@ -10,7 +9,8 @@ import { CliError } from '../errors.js';
 export async function atomicWrite(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // Unique enough with pid + random; 'wx' below refuses to clobber anyway (node:crypto is not worth its load time here).
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
