@@ -1,3 +1,4 @@
+import type { Context } from '../context.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from '../connections/types.js';
 import { AuthError } from '../errors.js';
@@ -31,11 +32,13 @@ function storedBearer(conn: ResolvedConnection): AuthScheme | undefined {
 }
 
 /** The scheme for a connection (undefined connection → none). */
-export async function schemeFor(record: ConnectorRecord, conn: ResolvedConnection | undefined): Promise<AuthScheme> {
+export async function schemeFor(record: ConnectorRecord, conn: ResolvedConnection | undefined, ctx?: Context): Promise<AuthScheme> {
   if (!conn) return noneScheme();
   const kind = conn.option?.kind ?? conn.record.kind;
+  // OAuth 2.0 loads (and registers itself) only when a connection needs it.
+  if (kind === 'oauth2' && ctx && !registeredFactory(kind)) await import('./oauth2.js');
   const plugged = registeredFactory(kind);
-  if (plugged) return plugged(record, conn);
+  if (plugged) return plugged(record, conn, ctx);
   switch (kind) {
     case 'none':
     case 'custom':

@@ -1,3 +1,4 @@
+import type { Context } from '../context.js';
 import type { AuthKind, ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from '../connections/types.js';
 import type { PreparedRequest, RawResponse } from '../http/types.js';
@@ -28,7 +29,7 @@ export interface AuthScheme {
   exchange?(req: PreparedRequest, conn: ResolvedConnection | undefined, session: Session): Promise<RawResponse>;
 }
 
-export type SchemeFactory = (record: ConnectorRecord, conn: ResolvedConnection) => AuthScheme | Promise<AuthScheme>;
+export type SchemeFactory = (record: ConnectorRecord, conn: ResolvedConnection, ctx?: Context) => AuthScheme | Promise<AuthScheme>;
 
 const factories = new Map<AuthKind, SchemeFactory>();
 

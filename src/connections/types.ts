@@ -1,4 +1,18 @@
 import type { AuthKind, AuthOption } from '../model.js';
+import type { FlowKind, ResolvedProvider } from '../oauth/providers.js';
+import type { TokenStorage } from '../oauth/tokens.js';
+
+/** OAuth 2.0 facts a connection keeps in the registry (never a token or client secret). */
+export interface OAuthConnectionInfo {
+  /** Endpoints, final scopes and request quirks, resolved once at creation. */
+  provider: ResolvedProvider;
+  clientId: string;
+  flow: FlowKind;
+  redirectHost?: string;
+  redirectPort?: number;
+  /** What `list`/`show` print about the stored token set; refreshed on every save. */
+  token?: { expiresAt?: string; scope?: string; refreshable: boolean; savedAt: string };
+}
 
 /** A connection as stored in the registry (home/connections.json). Never holds a secret value. */
 export interface ConnectionRecord {
@@ -15,6 +29,8 @@ export interface ConnectionRecord {
   secretStore: 'keychain' | 'vault' | 'memory';
   isDefault: boolean;
   testOperation?: string;
+  /** Present for kind 'oauth2' connections created by `connection create`. */
+  oauth?: OAuthConnectionInfo;
   createdAt: string;
   updatedAt: string;
 }
@@ -29,4 +45,6 @@ export interface ResolvedConnection {
   secrets: string[];
   /** Where each value came from, for `connection show`: 'registry' | 'keychain' | 'vault' | 'memory' | 'env:VAR'. */
   origins: Record<string, string>;
+  /** Where the OAuth token set is read and saved, when not the connection's secret store (create verifies before saving). */
+  tokenStorage?: TokenStorage;
 }

@@ -28,7 +28,7 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
   const req = buildRequest(record.definition, op, { params: opts.params, body: opts.body, headers: opts.headers, baseUrl: opts.baseUrl });
   const conn = opts.connection;
   for (const s of conn?.secrets ?? []) req.secretValues.add(s);
-  const scheme = await schemeFor(record, conn);
+  const scheme = await schemeFor(record, conn, ctx);
   await scheme.authorize(req, conn);
   applyPolicies(record, req, {
     connectionValues: conn?.values ?? {},

@@ -6,9 +6,11 @@ import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { secretAccount, type SecretStore } from '../../secrets/store.js';
 import { listConnections, updateConnections, valueParameters } from '../../connections/store.js';
 import { chooseOption, completeValues, suppliedValues } from '../../connections/values.js';
-import type { ConnectionRecord } from '../../connections/types.js';
+import type { ConnectionRecord, OAuthConnectionInfo } from '../../connections/types.js';
+import type { OAuthFlags } from '../../connections/oauth.js';
+import type { AuthOption } from '../../model.js';
 
-interface Opts {
+interface Opts extends OAuthFlags {
   name?: string;
   auth?: string;
   param?: string[];
@@ -40,11 +42,6 @@ export default async function create(ctx: Context, connector: string, opts: Opts
   }
 
   const option = await chooseOption(ctx, record.name, model, opts.auth ?? template?.auth);
-  if (option?.kind === 'oauth2') {
-    throw new CliError(`'${option.label}' uses OAuth 2.0 sign-in, which \`connection create\` does not support yet`, {
-      hint: model.options.length > 1 ? `Other ways to connect: ${model.options.map((o) => `--auth ${o.id}`).join(', ')}` : undefined,
-    });
-  }
   if (option?.kind === 'gateway') {
     throw new CliError(`'${record.title}' connects through an on-premises data gateway, which cannot be used from the terminal`);
   }
@@ -61,7 +58,17 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     else values[k] = s.value;
   }
 
-  const store: SecretStore | undefined = Object.keys(secretValues).length ? await ctx.secrets() : undefined;
+  // OAuth 2.0: sign in now; tokens, client secret and certificate join the secrets.
+  let oauth: Awaited<ReturnType<typeof signInForCreate>> | undefined;
+  if (option?.kind === 'oauth2') {
+    oauth = await signInForCreate(ctx, option, opts, values, `${record.name}/${name}`);
+    const { CLIENT_SECRET, CERTIFICATE } = await import('../../connections/oauth.js');
+    const client = oauth.client;
+    if (client.secret !== undefined) secretValues[CLIENT_SECRET] = client.secret;
+    if (client.certificatePem !== undefined) secretValues[CERTIFICATE] = client.certificatePem;
+  }
+
+  const store: SecretStore | undefined = Object.keys(secretValues).length || oauth ? await ctx.secrets() : undefined;
   const now = new Date().toISOString();
   const conn: ConnectionRecord = {
     connector: record.name,
@@ -69,11 +76,12 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     authOption: option?.id ?? '',
     kind: option?.kind ?? 'none',
     values,
-    secretParams: Object.keys(secretValues),
+    secretParams: [...Object.keys(secretValues), ...(oauth ? ['oauth:tokens'] : [])],
     secretStore: store?.kind ?? ctx.secretStoreKind ?? 'keychain',
     isDefault: Boolean(opts.default),
     createdAt: now,
     updatedAt: now,
+    ...(oauth ? { oauth: oauth.info } : {}),
   };
 
   if (opts.verify !== false) {
@@ -82,7 +90,7 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     if (!test) {
       ctx.io.err(`No test operation found for '${record.name}' (none declared, no GET callable with example values); saving without a check.`);
     } else {
-      const inMemory = { record: conn, option, values: { ...values, ...secretValues }, secrets: Object.values(secretValues), origins: {} };
+      const inMemory = { record: conn, option, values: { ...values, ...secretValues }, secrets: Object.values(secretValues), origins: {}, tokenStorage: oauth?.tokens };
       const res = await runTest(ctx, record, inMemory, test);
       if (res.status >= 200 && res.status < 300) {
         ctx.io.err(`Verified: ${test.operationId} answered HTTP ${res.status}.`);
@@ -93,11 +101,18 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     }
   }
 
+  if (oauth) {
+    // The verification may have renewed the tokens: store the latest set.
+    const { tokenFacts } = await import('../../connections/oauth.js');
+    const latest = oauth.tokens.current!;
+    secretValues['oauth:tokens'] = JSON.stringify(latest);
+    oauth.info.token = tokenFacts(latest);
+  }
   await save(ctx, conn, store, secretValues);
 
   if (ctx.json) printJson(ctx.io, { ...conn, isDefault: (await listConnections(ctx, record.name)).find((c) => c.name === name)?.isDefault });
   else {
-    const where = store ? ` (secrets in the ${store.describe()})` : '';
+    const where = store ? ` (${oauth ? 'tokens' : 'secrets'} in the ${store.describe()})` : '';
     ctx.io.err(`Created connection ${record.name}/${name}${where}.`);
   }
   return 0;
@@ -127,3 +142,19 @@ async function save(ctx: Context, conn: ConnectionRecord, store: SecretStore | u
     throw e;
   }
 }
+
+/** Resolve provider, client and flow, then sign in; the tokens stay in memory until the connection is saved. */
+async function signInForCreate(ctx: Context, option: AuthOption, opts: Opts, values: Record<string, string>, address: string) {
+  const o = await import('../../connections/oauth.js');
+  const { MemoryTokenStorage } = await import('../../secrets/tokens.js');
+  const { toTokenSet } = await import('../../oauth/tokens.js');
+  const setting = o.oauthSettingOf(option);
+  const provider = await o.resolveProvider(setting, opts, values);
+  const client = await o.gatherClient(ctx, opts, setting);
+  const flow = await o.pickFlow(ctx, provider, opts.flow ?? 'auto', client.auth);
+  const info: OAuthConnectionInfo = { provider, clientId: client.auth.clientId, flow, ...o.redirectOptions(opts) };
+  const tokens = toTokenSet(await o.signIn(ctx, info, client.auth, address));
+  ctx.io.err(`Signed in (${flow === 'client-credentials' ? 'client credentials' : `${flow} flow`}).`);
+  return { info, client, tokens: new MemoryTokenStorage(tokens) };
+}
+

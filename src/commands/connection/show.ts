@@ -4,6 +4,7 @@ import { printJson, printTable } from '../../io/output.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { getConnection, parseAddress, resolveRecord } from '../../connections/store.js';
 import { envVarName } from '../../secrets/env.js';
+import type { OAuthConnectionInfo } from '../../connections/types.js';
 
 const MASK = '********';
 
@@ -22,8 +23,9 @@ export default async function show(ctx: Context, address: string): Promise<numbe
     problem = (e as Error).message;
   }
   const names = [...new Set([...(option?.parameters.map((p) => p.name) ?? []), ...Object.keys(conn.values), ...conn.secretParams])].filter(
-    (n) => option?.parameters.find((p) => p.name === n)?.type !== 'gatewaySetting',
+    (n) => !['gatewaySetting', 'oauthSetting'].includes(option?.parameters.find((p) => p.name === n)?.type ?? '') && !n.startsWith('oauth:'),
   );
+  const oauth = conn.oauth ? await oauthFacts(conn.oauth, conn.secretParams) : undefined;
   const rows = names.map((n) => {
     const p = option?.parameters.find((x) => x.name === n);
     const secret = conn.secretParams.includes(n) || Boolean(p?.secret);
@@ -32,7 +34,7 @@ export default async function show(ctx: Context, address: string): Promise<numbe
     return { name: n, label: p?.label ?? n, secret, value: value === undefined ? undefined : secret ? MASK : value, origin, env: envVarName(connector, name, n) };
   });
   if (ctx.json) {
-    printJson(ctx.io, { ...conn, address: `${connector}/${name}`, authLabel: option?.label, parameters: rows, ...(problem ? { problem } : {}) });
+    printJson(ctx.io, { ...conn, address: `${connector}/${name}`, authLabel: option?.label, parameters: rows, ...(oauth ? { signIn: oauth.json } : {}), ...(problem ? { problem } : {}) });
     return 0;
   }
   ctx.io.out(`${connector}/${name}`);
@@ -40,6 +42,7 @@ export default async function show(ctx: Context, address: string): Promise<numbe
   ctx.io.out(`  default:  ${conn.isDefault ? 'yes' : 'no'}`);
   ctx.io.out(`  secrets:  ${conn.secretParams.length ? conn.secretStore : 'none'}`);
   if (conn.testOperation) ctx.io.out(`  test:     ${conn.testOperation}`);
+  for (const line of oauth?.lines ?? []) ctx.io.out(line);
   ctx.io.out(`  created:  ${conn.createdAt}`);
   if (rows.length) {
     ctx.io.out('');
@@ -47,4 +50,28 @@ export default async function show(ctx: Context, address: string): Promise<numbe
   }
   if (problem) ctx.warn(problem);
   return 0;
+}
+
+/** Provider, client, flow, scopes and token expiry (from the registry; tokens are never shown). */
+async function oauthFacts(o: OAuthConnectionInfo, secretParams: string[]) {
+  const { describeExpiry, CLIENT_SECRET, CERTIFICATE } = await import('../../connections/oauth.js');
+  const credential = secretParams.includes(CERTIFICATE) ? 'certificate' : secretParams.includes(CLIENT_SECRET) ? 'client secret' : 'public client';
+  const t = o.token;
+  const json = {
+    provider: o.provider.id,
+    tokenUrl: o.provider.tokenUrl,
+    clientId: o.clientId,
+    credential,
+    flow: o.flow,
+    requestedScopes: o.provider.scopes,
+    signedIn: Boolean(t),
+    ...(t ? { expiresAt: t.expiresAt, scope: t.scope, refreshable: t.refreshable } : {}),
+  };
+  const lines = [
+    `  oauth:    ${o.provider.id} provider, client ${o.clientId} (${credential}), ${o.flow === 'client-credentials' ? 'client credentials' : `${o.flow} flow`}`,
+    `  token:    ${o.provider.tokenUrl}`,
+    `  scopes:   ${t?.scope ?? (o.provider.scopes.join(' ') || '(none)')}`,
+    `  sign-in:  ${t ? `${describeExpiry(t.expiresAt)}${t.expiresAt ? ` (${t.expiresAt})` : ''}${t.refreshable ? ', refreshable' : ', no refresh token'}` : 'signed out (connector connection login)'}`,
+  ];
+  return { json, lines };
 }
