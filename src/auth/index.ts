@@ -2,10 +2,9 @@ import type { Context } from '../context.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from '../connections/types.js';
 import { AuthError } from '../errors.js';
-import { setHeader } from '../http/headers.js';
 import { apiKeyScheme } from './apikey.js';
 import { basicScheme } from './basic.js';
-import { markSecret, registeredFactory, type AuthScheme } from './scheme.js';
+import { registeredFactory, type AuthScheme } from './scheme.js';
 
 export type { AuthScheme, Session } from './scheme.js';
 export { registerAuthScheme } from './scheme.js';
@@ -18,25 +17,12 @@ export const noneScheme = (kind: AuthScheme['kind'] = 'none'): AuthScheme => ({ 
  * the OAuth 2.0 placeholder until an OAuth scheme is registered: that one will
  * refresh in onUnauthorized and return true so the request is retried once.
  */
-function storedBearer(conn: ResolvedConnection): AuthScheme | undefined {
-  const name = ['access_token', 'accessToken', 'token'].find((n) => conn.values[n]);
-  if (!name) return undefined;
-  return {
-    kind: 'oauth2',
-    async authorize(req) {
-      const token = conn.values[name];
-      setHeader(req.headers, 'Authorization', `Bearer ${token}`);
-      markSecret(req, { header: 'authorization' }, token);
-    },
-  };
-}
-
 /** The scheme for a connection (undefined connection → none). */
 export async function schemeFor(record: ConnectorRecord, conn: ResolvedConnection | undefined, ctx?: Context): Promise<AuthScheme> {
   if (!conn) return noneScheme();
   const kind = conn.option?.kind ?? conn.record.kind;
   // OAuth 2.0 loads (and registers itself) only when a connection needs it.
-  if (kind === 'oauth2' && ctx && !registeredFactory(kind)) await import('./oauth2.js');
+  if (kind === 'oauth2' && !registeredFactory(kind)) await import('./oauth2.js');
   const plugged = registeredFactory(kind);
   if (plugged) return plugged(record, conn, ctx);
   switch (kind) {
@@ -51,11 +37,8 @@ export async function schemeFor(record: ConnectorRecord, conn: ResolvedConnectio
       if (!where) throw new AuthError(`connector '${record.name}' declares no API key location`, 'Check securityDefinitions in its spec.');
       return apiKeyScheme(where);
     }
-    case 'oauth2': {
-      const s = storedBearer(conn);
-      if (s) return s;
-      throw new AuthError('OAuth 2.0 sign-in is not available in this build', 'Store an access token in the connection parameter access_token.');
-    }
+    case 'oauth2':
+      throw new Error('the OAuth 2.0 scheme did not register itself'); // a bug, not a user mistake
     case 'windows':
       throw new AuthError('Windows (NTLM) authentication is not available in this build');
   }

@@ -20,7 +20,8 @@ export async function dumpTemplate(record: ConnectionRecord): Promise<string> {
     name: record.name,
     auth: record.authOption || undefined,
     values: record.values,
-    secrets: record.secretParams,
+    // Tokens and client credentials (oauth:*) belong to one person's sign-in, not to the template.
+    secrets: record.secretParams.filter((p) => !p.startsWith('oauth:')),
     testOperation: record.testOperation,
   };
   const clean = Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined));

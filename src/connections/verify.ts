@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { AuthError, CliError } from '../errors.js';
+import { AuthError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from './types.js';
 
