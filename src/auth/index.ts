@@ -23,6 +23,8 @@ export async function schemeFor(record: ConnectorRecord, conn: ResolvedConnectio
   const kind = conn.option?.kind ?? conn.record.kind;
   // OAuth 2.0 loads (and registers itself) only when a connection needs it.
   if (kind === 'oauth2' && !registeredFactory(kind)) await import('./oauth2.js');
+  // Windows (NTLM) likewise: its MD4 and message code load only for 'windows' connections.
+  if (kind === 'windows' && !registeredFactory(kind)) await import('./ntlm.js');
   const plugged = registeredFactory(kind);
   if (plugged) return plugged(record, conn, ctx);
   switch (kind) {
@@ -40,7 +42,7 @@ export async function schemeFor(record: ConnectorRecord, conn: ResolvedConnectio
     case 'oauth2':
       throw new Error('the OAuth 2.0 scheme did not register itself'); // a bug, not a user mistake
     case 'windows':
-      throw new AuthError('Windows (NTLM) authentication is not available in this build');
+      throw new Error('the Windows (NTLM) scheme did not register itself'); // a bug, not a user mistake
   }
   return noneScheme();
 }

@@ -11,7 +11,8 @@ import type {
 /**
  * How a connection to a connector is made, derived from (in order):
  *   1. apiProperties connectionParameterSets  → one option per set,
- *   2. apiProperties connectionParameters     → one option (kind from securityDefinitions when they say basic/apiKey),
+ *   2. apiProperties connectionParameters     → one option (kind from securityDefinitions when they say basic/apiKey;
+ *      'windows' for a gateway connector whose authType allows windows),
  *   3. Swagger securityDefinitions            → one option per definition,
  *   4. OpenAPI 3 components.securitySchemes   → one option per scheme,
  *   else no options (the connector needs no connection).
@@ -142,6 +143,7 @@ function combine(id: string, label: string, params: ConnectionParameter[], schem
     return { id, label: label || 'OAuth 2.0', kind: 'oauth2', parameters: params };
   }
   if (params.some((p) => p.type === 'gatewaySetting')) {
+    if (offersWindows(params)) return windowsOption(id, label, params);
     return { id, label: label || 'On-premises data gateway', kind: 'gateway', parameters: params };
   }
   const candidates = schemes.filter((s) => s.type === 'basic' || s.type === 'apiKey');
@@ -179,6 +181,39 @@ function combine(id: string, label: string, params: ConnectionParameter[], schem
   }
   const kind: AuthKind = params.length ? 'custom' : 'none';
   return { id, label: label || 'Connection parameters', kind, parameters: params };
+}
+
+/**
+ * A gateway connector whose authType parameter allows 'windows' (what Power Platform
+ * exports for "Windows authentication" on an on-premises API): from the terminal the
+ * API is called directly with NTLM, so the gateway setting is dropped from what is
+ * asked, authType is fixed, and username (DOMAIN\user or user@domain) + password are required.
+ */
+function offersWindows(params: ConnectionParameter[]): boolean {
+  return params.some((p) => p.name.toLowerCase() === 'authtype' && p.allowedValues?.some((a) => a.value.toLowerCase() === 'windows'));
+}
+
+function windowsOption(id: string, label: string, params: ConnectionParameter[]): AuthOption {
+  for (const p of params) {
+    if (p.name.toLowerCase() !== 'authtype') continue;
+    p.allowedValues = p.allowedValues?.filter((a) => a.value.toLowerCase() === 'windows');
+    p.default = p.allowedValues?.[0]?.value ?? 'windows';
+    p.hidden = true;
+    p.required = false;
+  }
+  if (!has(params, 'username')) params.push(param('username', 'string', 'Username', true));
+  if (!has(params, 'password')) params.push(param('password', 'securestring', 'Password', true));
+  for (const p of params) {
+    if (p.name === 'username') {
+      p.required = true;
+      p.description ??= 'DOMAIN\\user or user@domain';
+    }
+    if (p.name === 'password') {
+      p.required = true;
+      p.secret = true;
+    }
+  }
+  return { id, label: label || 'Windows authentication', kind: 'windows', parameters: params };
 }
 
 const TYPES: ParameterType[] = ['securestring', 'string', 'int', 'bool', 'oauthSetting', 'gatewaySetting', 'clientCertificate', 'object'];
