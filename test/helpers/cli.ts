@@ -23,7 +23,7 @@ export function tempHome(prefix = 'connector-test-'): string {
  */
 export async function runCli(
   args: string[],
-  opts: { home?: string; env?: NodeJS.ProcessEnv; stdin?: string; overrides?: Partial<Context> } = {},
+  opts: { home?: string; env?: NodeJS.ProcessEnv; stdin?: string; overrides?: Partial<Context>; onStderr?: (all: string) => void } = {},
 ): Promise<RunResult> {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
@@ -31,7 +31,10 @@ export async function runCli(
   let out = '';
   let err = '';
   stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
+  stderr.on('data', (d) => {
+    err += d;
+    opts.onStderr?.(err); // lets a test act on a prompt, URL or device code while the command waits
+  });
   if (opts.stdin !== undefined) stdin.end(opts.stdin);
   else stdin.end();
   const env = { ...process.env, NO_COLOR: '1', ...(opts.home ? { CONNECTOR_HOME: opts.home } : {}), ...opts.env };
@@ -43,3 +46,13 @@ export async function runCli(
 
 /** ../shared/corpus when present (tests skip, saying so, when it is absent). */
 export const CORPUS_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
+
+/** The message of the error `p` rejects with (the test fails if it resolves). */
+export async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected a failure');
+}

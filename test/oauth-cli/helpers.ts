@@ -1,9 +1,7 @@
-import { PassThrough } from 'node:stream';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/main.js';
-import { makeIO } from '../../src/io/iostreams.js';
+import { runCli } from '../helpers/cli.js';
 import type { Context } from '../../src/context.js';
 import { CLIENTS } from '../oauth/helpers/provider.js';
 
@@ -13,31 +11,12 @@ export interface LiveResult {
   stderr: string;
 }
 
-/**
- * Like test/helpers/cli.ts runCli, but `onStderr` sees stderr as it is written, so a
- * test can act on the sign-in URL or device code while the command waits for it.
- */
-export async function runLive(
+/** runCli with CONNECTOR_NO_BROWSER set: a test never launches a real browser, even with a DISPLAY. */
+export function runLive(
   args: string[],
   o: { home: string; env?: NodeJS.ProcessEnv; stdin?: string; overrides?: Partial<Context>; onStderr?: (all: string) => void },
 ): Promise<LiveResult> {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => {
-    err += d;
-    o.onStderr?.(err);
-  });
-  stdin.end(o.stdin);
-  // CONNECTOR_NO_BROWSER: never launch a real browser from a test, even with a DISPLAY.
-  const env = { ...process.env, NO_COLOR: '1', CONNECTOR_HOME: o.home, CONNECTOR_NO_BROWSER: '1', ...o.env };
-  const io = makeIO(stdin, stdout, stderr, env, { noInput: args.includes('--no-input') });
-  const code = await main(['node', 'connector', ...args], io, o.overrides);
-  await new Promise((r) => setImmediate(r));
-  return { code, stdout: out, stderr: err };
+  return runCli(args, { ...o, env: { CONNECTOR_NO_BROWSER: '1', ...o.env } });
 }
 
 /** Write the fixture connector with the live ports into `dir` (optionally edited) and return the folder. */

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { prepareImport } from '../../src/spec/import.js';
 import { exportPaconn, exportYaml } from '../../src/spec/export.js';
 import type { ConnectorRecord } from '../../src/model.js';
+import { failure } from '../helpers/cli.js';
 
 const SPECS = join(import.meta.dirname, '..', '..', 'fixtures', 'specs');
 let work: string;
@@ -19,14 +20,6 @@ const payload = (r: ConnectorRecord) => {
   const { source, importedAt, ...rest } = r;
   return rest;
 };
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('yaml export', () => {
   it('is one document: envelope keys in a fixed order, definition keys in their original order', async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSource, parseText } from '../../src/spec/load.js';
 import { locateJsonError } from '../../src/spec/jsonpos.js';
+import { failure } from '../helpers/cli.js';
 
 const SPECS = join(import.meta.dirname, '..', '..', 'fixtures', 'specs');
 let work: string;
@@ -14,14 +15,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('JSON error positions', () => {
   it.each([

@@ -3,18 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateDefinition } from '../../src/spec/validate.js';
 import { loadSource } from '../../src/spec/load.js';
+import { failure } from '../helpers/cli.js';
 
 const SPECS = join(import.meta.dirname, '..', '..', 'fixtures', 'specs');
 const petstore = () => JSON.parse(readFileSync(join(SPECS, 'petstore.swagger.json'), 'utf8'));
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('validateDefinition', () => {
   it('keeps a valid definition exactly as given (internal $refs and x-ms-* untouched)', async () => {
