@@ -88,9 +88,8 @@ export async function gatherClient(ctx: Context, flags: OAuthFlags, setting: OAu
     secret = ctx.io.env[flags.clientSecretEnv];
     if (!secret) throw new UsageError(`--client-secret-env ${flags.clientSecretEnv}: the environment variable ${flags.clientSecretEnv} is not set`);
   } else if (flags.clientSecretStdin) {
-    let text = '';
-    for await (const c of ctx.io.stdin) text += typeof c === 'string' ? c : Buffer.from(c).toString('utf8');
-    secret = text.replace(/\r?\n$/, '');
+    const { readAll } = await import('./values.js');
+    secret = (await readAll(ctx.io.stdin)).replace(/\r?\n$/, '');
     if (!secret) throw new UsageError('--client-secret-stdin: standard input was empty');
   }
   let certificatePem: string | undefined;

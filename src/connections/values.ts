@@ -99,14 +99,15 @@ export async function suppliedValues(
 
 /** Type and allowedValues check; an allowed value may be given by its display text. */
 export function checkValue(p: ConnectionParameter, value: string): string {
+  const shown = p.secret ? 'the value given' : `'${value}'`; // a rejected secret is still a secret
   if (p.allowedValues?.length) {
     const hit = p.allowedValues.find((a) => a.value === value) ?? p.allowedValues.find((a) => a.text.toLowerCase() === value.toLowerCase());
-    if (!hit) throw new UsageError(`parameter ${p.name}: '${value}' is not allowed`, `Allowed: ${p.allowedValues.map((a) => a.value).join(', ')}.`);
+    if (!hit) throw new UsageError(`parameter ${p.name}: ${shown} is not allowed`, `Allowed: ${p.allowedValues.map((a) => a.value).join(', ')}.`);
     return hit.value;
   }
-  if (p.type === 'int' && !/^-?\d+$/.test(value)) throw new UsageError(`parameter ${p.name}: expected an integer, got '${value}'`);
+  if (p.type === 'int' && !/^-?\d+$/.test(value)) throw new UsageError(`parameter ${p.name}: expected an integer, got ${shown}`);
   if (p.type === 'bool') {
-    if (!/^(true|false)$/i.test(value)) throw new UsageError(`parameter ${p.name}: expected true or false, got '${value}'`);
+    if (!/^(true|false)$/i.test(value)) throw new UsageError(`parameter ${p.name}: expected true or false, got ${shown}`);
     return value.toLowerCase();
   }
   return value;
@@ -161,8 +162,9 @@ async function ask(ctx: Context, p: ConnectionParameter): Promise<string> {
   }
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-  return text;
+/** All of standard input as UTF-8 (decoded once, so a character split across chunks survives). */
+export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
 }

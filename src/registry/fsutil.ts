@@ -7,6 +7,32 @@ import { CliError } from '../errors.js';
  * fsync the directory. A reader sees the old file or the new one, never half.
  */
 export async function atomicWrite(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  try {
+    await writeAtomically(path, data, mode);
+  } catch (e) {
+    throw fsFailure(e, path, 'write');
+  }
+}
+
+const WHY: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EEXIST: 'a file is in the way of a folder',
+  EISDIR: 'it is a folder',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/** A file-system failure (a --home that is a file, a read-only or full disk) as one line; anything else unchanged. */
+export function fsFailure(e: unknown, path: string, verb: 'read' | 'write'): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (!code || !WHY[code]) return e;
+  return new CliError(`cannot ${verb} ${path}: ${WHY[code]}`, { cause: e });
+}
+
+async function writeAtomically(path: string, data: string | Uint8Array, mode: number): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // Unique enough with pid + random; 'wx' below refuses to clobber anyway (node:crypto is not worth its load time here).
@@ -43,7 +69,7 @@ export async function readJsonFile<T>(path: string): Promise<T | undefined> {
     text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    throw fsFailure(e, path, 'read');
   }
   try {
     return JSON.parse(text) as T;
@@ -69,7 +95,9 @@ export async function withLock<T>(
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const staleMs = opts.staleMs ?? 30_000;
-  await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+  await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 }).catch((e) => {
+    throw fsFailure(e, dirname(lockPath), 'write');
+  });
   const start = Date.now();
   let delay = 5;
   for (;;) {
@@ -77,7 +105,7 @@ export async function withLock<T>(
       await writeFile(lockPath, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsFailure(e, lockPath, 'write');
       if (await isStale(lockPath, staleMs)) {
         await unlink(lockPath).catch(() => {});
         continue;

@@ -45,7 +45,14 @@ export class Registry {
   }
 
   async index(): Promise<RegistryIndex> {
-    return (await readJsonFile<RegistryIndex>(this.indexPath)) ?? { version: 1, connectors: {} };
+    const idx = await readJsonFile<RegistryIndex>(this.indexPath);
+    if (idx === undefined) return { version: 1, connectors: {} };
+    if (!idx || typeof idx.connectors !== 'object' || idx.connectors === null || Array.isArray(idx.connectors)) {
+      throw new CliError(`registry file ${this.indexPath} is corrupt (no 'connectors' map)`, {
+        hint: 'Remove it or restore it from a backup; connector never writes half a file.',
+      });
+    }
+    return idx;
   }
 
   async list(): Promise<ConnectorSummary[]> {

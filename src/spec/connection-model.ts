@@ -159,7 +159,9 @@ function combine(id: string, label: string, params: ConnectionParameter[], schem
     if (!has(params, 'username')) params.push(param('username', 'string', 'Username', true));
     if (!has(params, 'password')) params.push(param('password', 'securestring', 'Password', true));
     // The credential itself is required whatever the uiDefinition says: a connection without it is useless.
+    // The password is a secret even when apiProperties types it "string": it must go to the keychain, not the registry.
     for (const p of params) if (p.name === 'username' || p.name === 'password') p.required = true;
+    params.find((p) => p.name === 'password')!.secret = true;
     return { id, label: label || 'Basic authentication', kind: 'basic', parameters: params, basic: { username: 'username', password: 'password' } };
   }
   if (def?.type === 'apiKey' && (def.in === 'header' || def.in === 'query')) {
@@ -171,6 +173,7 @@ function combine(id: string, label: string, params: ConnectionParameter[], schem
       params.push(key);
     }
     key.required = true;
+    key.secret = true; // sent as the credential, so kept in the keychain whatever its declared type
     return {
       id,
       label: label || 'API key',

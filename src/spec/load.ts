@@ -47,10 +47,11 @@ export interface LoadOptions {
 export async function loadSource(source: string, opts: LoadOptions = {}): Promise<LoadedSource> {
   const max = opts.maxBytes ?? MAX_FILE_BYTES;
   if (/^https?:\/\//i.test(source)) {
-    const text = await fetchText(source, opts.fetchImpl ?? fetch, max, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
-    const doc = await parseText(text, source, formatOf(new URL(source).pathname));
+    const shown = displayUrl(source);
+    const text = await fetchText(source, shown, opts.fetchImpl ?? fetch, max, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
+    const doc = await parseText(text, shown, formatOf(new URL(source).pathname));
     const name = basename(new URL(source).pathname).replace(/\.(json|ya?ml)$/i, '');
-    return fromDocument(doc, 'url', source, name.replace(/\.(swagger|openapi)$/i, ''), source);
+    return fromDocument(doc, 'url', shown, name.replace(/\.(swagger|openapi)$/i, ''), shown, source);
   }
   const path = resolve(source);
   let st;
@@ -65,7 +66,7 @@ export async function loadSource(source: string, opts: LoadOptions = {}): Promis
   return fromDocument(doc, 'file', path, base, path);
 }
 
-async function fromDocument(doc: unknown, kind: SourceKind, location: string, baseName: string, file: string): Promise<LoadedSource> {
+async function fromDocument(doc: unknown, kind: SourceKind, location: string, baseName: string, file: string, refBase = file): Promise<LoadedSource> {
   if (isConnectorDocument(doc)) {
     const d = await validateConnectorDocument(doc, file);
     return {
@@ -82,7 +83,7 @@ async function fromDocument(doc: unknown, kind: SourceKind, location: string, ba
       warnings: [],
     };
   }
-  return { kind, location, baseName, definitionFile: file, refBase: file, definition: asDefinition(doc, file), warnings: [] };
+  return { kind, location, baseName, definitionFile: file, refBase, definition: asDefinition(doc, file), warnings: [] };
 }
 
 function asDefinition(doc: unknown, file: string): Record<string, unknown> {
@@ -168,7 +169,12 @@ export async function parseText(text: string, file: string, format: 'json' | 'ya
     try {
       return JSON.parse(text);
     } catch (e) {
-      const at = locateJsonError(text);
+      let at: ReturnType<typeof locateJsonError>;
+      try {
+        at = locateJsonError(text);
+      } catch {
+        at = undefined; // nesting too deep for the recursive scan: JSON.parse's own message below
+      }
       if (at) throw new CliError(`${file}:${at.line}:${at.column}: invalid JSON: ${at.message}`);
       throw new CliError(`${file}: invalid JSON: ${(e as Error).message.slice(0, 200)}`);
     }
@@ -217,9 +223,30 @@ function fsError(e: unknown, path: string): CliError {
   return new CliError(`${path}: cannot read (${(e as Error).message})`);
 }
 
-/** GET a URL with a timeout and a size limit; network failures become one line. */
-async function fetchText(url: string, fetchImpl: typeof fetch, max: number, timeoutMs: number): Promise<string> {
+/**
+ * A URL as shown and stored (registry `source.location`, messages): a password in it and the
+ * values of credential-looking query parameters (SAS `sig`, `token`, `key`, ...) are masked.
+ */
+export function displayUrl(source: string): string {
+  let u: URL;
+  try {
+    u = new URL(source);
+  } catch {
+    return source;
+  }
+  if (u.password) u.password = '***';
+  for (const k of [...u.searchParams.keys()]) {
+    if (/sig|token|key|secret|pass|auth|code|credential/i.test(k)) u.searchParams.set(k, '***');
+  }
+  return u.toString();
+}
+
+/** GET a URL with a timeout and a size limit; network failures become one line (naming the URL as `shown`). */
+async function fetchText(url: string, shown: string, fetchImpl: typeof fetch, max: number, timeoutMs: number): Promise<string> {
   const hint = 'Check the URL and your network, or download the file and import it from disk.';
+  if (new URL(url).username || new URL(url).password) {
+    throw new CliError(`${shown}: a user name or password in the URL is not supported`, { hint: 'Download the file and import it from disk.' });
+  }
   let res: Response;
   try {
     res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow', headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' } });
@@ -227,19 +254,19 @@ async function fetchText(url: string, fetchImpl: typeof fetch, max: number, time
     const err = e as Error & { cause?: { code?: string; message?: string } };
     const code = err.cause?.code;
     const host = new URL(url).host;
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new CliError(`${url}: no answer within ${timeoutMs / 1000} s`, { hint });
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new CliError(`${url}: cannot resolve host '${new URL(url).hostname}'`, { hint });
-    if (code === 'ECONNREFUSED') throw new CliError(`${url}: connection refused by ${host}`, { hint });
-    throw new CliError(`${url}: cannot fetch (${code ?? err.cause?.message ?? err.message})`, { hint });
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new CliError(`${shown}: no answer within ${timeoutMs / 1000} s`, { hint });
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new CliError(`${shown}: cannot resolve host '${new URL(url).hostname}'`, { hint });
+    if (code === 'ECONNREFUSED') throw new CliError(`${shown}: connection refused by ${host}`, { hint });
+    throw new CliError(`${shown}: cannot fetch (${code ?? err.cause?.message ?? err.message})`, { hint });
   }
   if (!res.ok) {
     await res.body?.cancel().catch(() => {});
-    throw new CliError(`${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { hint });
+    throw new CliError(`${shown}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { hint });
   }
   const length = Number(res.headers.get('content-length') ?? NaN);
   if (length > max) {
     await res.body?.cancel().catch(() => {});
-    throw tooBig(url, max);
+    throw tooBig(shown, max);
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -250,13 +277,13 @@ async function fetchText(url: string, fetchImpl: typeof fetch, max: number, time
       try {
         r = await reader.read();
       } catch (e) {
-        throw new CliError(`${url}: download failed (${(e as Error).message})`, { hint });
+        throw new CliError(`${shown}: download failed (${(e as Error).message})`, { hint });
       }
       if (r.done) break;
       total += r.value.byteLength;
       if (total > max) {
         await reader.cancel().catch(() => {});
-        throw tooBig(url, max);
+        throw tooBig(shown, max);
       }
       chunks.push(r.value);
     }

@@ -65,11 +65,21 @@ export async function validateDefinition(
   const specFormat = specFormatOf(definition, opts.file);
   const label = FORMAT_LABEL[specFormat];
   const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
-  const refOptions = { resolve: { http: { timeout: 30_000 } } };
+  // A definition fetched from a URL may not pull local files into the registry (and later an export):
+  // its $refs resolve over http(s) only. A connector document is bundled already: no external $refs at all.
+  const remote = /^https?:\/\//i.test(opts.refBase ?? '');
+  const refOptions = { resolve: { http: { timeout: 30_000 }, ...(remote ? { file: false } : {}), ...(opts.refBase === undefined ? { external: false } : {}) } };
   let bundled: Record<string, unknown>;
   try {
     bundled = (await SwaggerParser.bundle(opts.refBase ?? '', structuredClone(definition) as any, refOptions as any)) as any;
   } catch (e) {
+    const ref = /\$ref pointer "([^"]+)"/.exec(String((e as Error).message))?.[1];
+    if (ref && !ref.startsWith('#') && (opts.refBase === undefined || (remote && !/^https?:\/\//i.test(ref)))) {
+      const at = findRef(definition, (r) => r === ref);
+      throw new CliError(`${opts.file}: external $ref '${ref}'${at ? ` at ${at}` : ''} is not followed here`, {
+        hint: remote ? 'A definition fetched from a URL may only $ref other http(s) URLs, never local files.' : 'A connector document is self-contained; import the original definition instead.',
+      });
+    }
     throw new CliError(`${opts.file}: ${refMessage(e as Error, definition)}`);
   }
   const warnings: string[] = [];

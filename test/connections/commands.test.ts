@@ -141,6 +141,9 @@ describe('manage connections', () => {
     expect(clash.code).toBe(1);
     expect(store.items.get('keyco/default/api_key')).toBe('secret-one');
     expect(store.items.get('keyco/production/api_key')).toBe('secret-two');
+    const same = await run(['connection', 'rename', 'keyco/nope', 'nope']);
+    expect(same.code).toBe(1);
+    expect(same.stderr).toContain("no connection 'keyco/nope'");
   });
 
   it('delete removes the record and its secrets; the other becomes default', async () => {

@@ -212,6 +212,23 @@ describe('deriveConnectionModel from definitions alone', () => {
     expect(m.options[0].apiKey?.parameter).toBe('key');
   });
 
+  it('the API key and the basic password are secrets even when apiProperties types them "string"', () => {
+    const k = deriveConnectionModel(
+      makeRecord('r', {
+        definition: { securityDefinitions: { api_key: { type: 'apiKey', in: 'header', name: 'X-Key' } } },
+        apiProperties: { properties: { connectionParameters: { api_key: { type: 'string' } } } },
+      }),
+    );
+    expect(summary(k.options[0]).params).toEqual(['api_key:string!*']);
+    const b = deriveConnectionModel(
+      makeRecord('b', {
+        definition: { securityDefinitions: { b: { type: 'basic' } } },
+        apiProperties: { properties: { connectionParameters: { username: { type: 'string' }, password: { type: 'string' } } } },
+      }),
+    );
+    expect(summary(b.options[0]).params).toEqual(['username:string*', 'password:string!*']);
+  });
+
   it('garbage in apiProperties degrades instead of throwing', () => {
     const m = deriveConnectionModel(makeRecord('g', { apiProperties: { properties: { connectionParameters: { a: null, b: { type: 'weird', uiDefinition: 5 } } } } }));
     expect(summary(m.options[0])).toEqual({ id: 'default', kind: 'custom', params: ['a:string', 'b:string'] });

@@ -65,3 +65,23 @@ describe('resolveConnection', () => {
     for (const bad of ['jira', 'jira/', '/x', 'a/b/c', 'jira/../x', 'Jira/x']) expect(() => parseAddress(bad), bad).toThrow();
   });
 });
+
+describe('checkValue', () => {
+  it('names a rejected plain value but never echoes a rejected secret', async () => {
+    const { checkValue } = await import('../../src/connections/values.js');
+    const base = { name: 'pin', label: 'PIN', required: true, hidden: false };
+    expect(() => checkValue({ ...base, type: 'int', secret: false }, 'abc')).toThrow("parameter pin: expected an integer, got 'abc'");
+    expect(() => checkValue({ ...base, type: 'int', secret: true }, 'abc-SECRET')).toThrow(/^parameter pin: expected an integer, got the value given$/);
+    const allowed = [{ text: 'One', value: '1' }];
+    expect(() => checkValue({ ...base, type: 'securestring', secret: true, allowedValues: allowed }, 'x-SECRET')).toThrow(/^parameter pin: the value given is not allowed$/);
+  });
+});
+
+describe('readAll (--param-stdin, --client-secret-stdin)', () => {
+  it('decodes a character split across two chunks', async () => {
+    const { Readable } = await import('node:stream');
+    const { readAll } = await import('../../src/connections/values.js');
+    const bytes = Buffer.from('pä$$wörd', 'utf8');
+    expect(await readAll(Readable.from([bytes.subarray(0, 2), bytes.subarray(2)]))).toBe('pä$$wörd');
+  });
+});

@@ -3,6 +3,8 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite, readJsonFile, withLock } from '../../src/registry/fsutil.js';
 import { tempHome } from '../helpers/cli.js';
+import { CliError } from '../../src/errors.js';
+import { Registry } from '../../src/registry/registry.js';
 
 describe('atomicWrite', () => {
   it('replaces the file and leaves no temp file behind', async () => {
@@ -21,6 +23,23 @@ describe('readJsonFile', () => {
     expect(await readJsonFile(join(dir, 'nope.json'))).toBeUndefined();
     await writeFile(join(dir, 'bad.json'), '{"a":');
     await expect(readJsonFile(join(dir, 'bad.json'))).rejects.toThrow(/is corrupt/);
+  });
+});
+
+describe('file-system failures are one-line CliErrors', () => {
+  it('a home that is a file: reading, writing and locking under it name the path', async () => {
+    const dir = tempHome();
+    const file = join(dir, 'afile');
+    await writeFile(file, 'x');
+    await expect(readJsonFile(join(file, 'index.json'))).rejects.toThrow(`cannot read ${join(file, 'index.json')}: part of the path is a file, not a folder`);
+    await expect(atomicWrite(join(file, 'a.json'), '{}')).rejects.toThrow(`cannot write ${join(file, 'a.json')}: a file is in the way of a folder`);
+    await expect(withLock(join(file, '.lock'), async () => 1)).rejects.toBeInstanceOf(CliError);
+  });
+
+  it('an index.json without a connectors map is reported as corrupt, not a crash', async () => {
+    const dir = tempHome();
+    await writeFile(join(dir, 'index.json'), '{"version":1}');
+    await expect(new Registry(dir).list()).rejects.toThrow(/index\.json is corrupt \(no 'connectors' map\)/);
   });
 });
 

@@ -57,6 +57,12 @@ describe('loadSource: files', () => {
     expect(await failure(loadSource(f))).toBe(`${f}:5:35: invalid JSON: unexpected '}' (expected a value)`);
   });
 
+  it('unterminated JSON nested too deep to scan is still one line', async () => {
+    const f = join(work, 'deep.json');
+    writeFileSync(f, '['.repeat(300_000));
+    expect(await failure(loadSource(f))).toMatch(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: invalid JSON: `));
+  });
+
   it('invalid YAML names file:line:col from the yaml parser', async () => {
     const f = join(SPECS, 'bad', 'invalid-yaml.yaml');
     expect(await failure(loadSource(f))).toMatch(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:8:3: invalid YAML: `));
@@ -150,7 +156,7 @@ describe('loadSource: URLs', () => {
   beforeAll(async () => {
     const spec = readFileSync(join(SPECS, 'petstore.openapi30.yaml'));
     server = createServer((req, res) => {
-      if (req.url === '/openapi.yaml') res.writeHead(200, { 'content-type': 'application/yaml' }).end(spec);
+      if (req.url?.split('?')[0] === '/openapi.yaml') res.writeHead(200, { 'content-type': 'application/yaml' }).end(spec);
       else if (req.url === '/big') res.writeHead(200).end(Buffer.alloc(2048, 32));
       else res.writeHead(404, 'Not Found').end('nope');
     });
@@ -163,6 +169,15 @@ describe('loadSource: URLs', () => {
     const s = await loadSource(`${base}/openapi.yaml`);
     expect(s).toMatchObject({ kind: 'url', location: `${base}/openapi.yaml`, baseName: 'openapi' });
     expect(s.definition.openapi).toBe('3.0.3');
+  });
+
+  it('credentials in the URL are masked in the stored location and in errors', async () => {
+    const s = await loadSource(`${base}/openapi.yaml?v=2&sig=SAS-SECRET&access_token=TOKEN-SECRET`);
+    expect(s.location).toBe(`${base}/openapi.yaml?v=2&sig=***&access_token=***`);
+    expect(await failure(loadSource(`${base}/missing.json?token=TOKEN-SECRET`))).toBe(`${base}/missing.json?token=***: HTTP 404 Not Found`);
+    expect(await failure(loadSource(`http://me:PW-SECRET@127.0.0.1:9/x.json`))).toBe(
+      'http://me:***@127.0.0.1:9/x.json: a user name or password in the URL is not supported',
+    );
   });
 
   it('non-2xx, over the size limit, and refused connections are one line each', async () => {

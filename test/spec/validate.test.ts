@@ -35,6 +35,19 @@ describe('validateDefinition', () => {
     expect(text).toContain('"x-ms-summary":"A thing"');
   });
 
+  it('a definition fetched from a URL cannot pull a local file in through a $ref', async () => {
+    const secret = join(SPECS, 'external', 'schemas', 'thing.yaml');
+    const def = { ...petstore(), 'x-data': { $ref: `file://${secret}` } };
+    expect(await failure(validateDefinition(def, { file: 'u', refBase: 'http://127.0.0.1:9/spec.json' }))).toBe(
+      `u: external $ref 'file://${secret}' at #/x-data is not followed here`,
+    );
+  });
+
+  it('a connector document (no refBase) follows no external $ref at all', async () => {
+    const def = { ...petstore(), 'x-data': { $ref: join(SPECS, 'external', 'schemas', 'thing.yaml') } };
+    expect(await failure(validateDefinition(def, { file: 'doc.yaml#/definition' }))).toMatch(/^doc\.yaml#\/definition: external \$ref '.*thing\.yaml' at #\/x-data is not followed here$/);
+  });
+
   it('a schema violation is one line with the JSON pointer', async () => {
     const def = JSON.parse(readFileSync(join(SPECS, 'bad', 'invalid-spec.json'), 'utf8'));
     expect(await failure(validateDefinition(def, { file: 'invalid-spec.json' }))).toBe(

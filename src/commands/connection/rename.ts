@@ -20,8 +20,8 @@ export default async function rename(ctx: Context, address: string, newName: str
     target = parsed.name;
   }
   validateName(target, 'connection name');
-  if (target === name) return 0;
   const conn = await getConnection(ctx, connector, name);
+  if (target === name) return 0;
   const store = conn.secretParams.length ? await storeFor(ctx, conn.secretStore) : undefined;
   const copied: string[] = [];
   try {
