@@ -130,15 +130,17 @@ async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
   try {
     const [text, st] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
     const pid = Number.parseInt(text, 10);
-    if (Date.now() - st.mtimeMs > staleMs) return true;
+    // A live owner keeps its lock however long it holds it (a keychain unlock dialog can take
+    // minutes); age alone breaks only a lock whose owner cannot be checked.
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
       try {
         process.kill(pid, 0);
+        return false;
       } catch (e) {
         return (e as NodeJS.ErrnoException).code === 'ESRCH';
       }
     }
-    return false;
+    return Date.now() - st.mtimeMs > staleMs;
   } catch {
     return false; // vanished or unreadable mid-write: try again
   }

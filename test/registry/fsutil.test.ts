@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite, readJsonFile, withLock } from '../../src/registry/fsutil.js';
 import { tempHome } from '../helpers/cli.js';
@@ -74,5 +74,16 @@ describe('withLock', () => {
     const lock = join(dir, '.lock');
     await writeFile(lock, `${process.ppid}\n`); // a live pid that is not us
     await expect(withLock(lock, async () => {}, { timeoutMs: 100 })).rejects.toThrow(/timed out waiting for the lock/);
+  });
+});
+
+describe('withLock and a slow live owner', () => {
+  it('does not break a lock older than staleMs while its owner is alive', async () => {
+    const dir = tempHome();
+    const lock = join(dir, '.lock');
+    await writeFile(lock, `${process.ppid}\n`);
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    await expect(withLock(lock, async () => {}, { timeoutMs: 100, staleMs: 1_000 })).rejects.toThrow(/timed out waiting for the lock/);
   });
 });
