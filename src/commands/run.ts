@@ -104,7 +104,13 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions): Pro
     ctx.io.err(statusLine);
   }
   if (opts.out) {
-    await writeFile(opts.out, res.body);
+    try {
+      await writeFile(opts.out, res.body);
+    } catch (e) {
+      throw new CliError(`cannot write the response body to ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+        hint: `HTTP ${res.status} was received; pick a writable path for -o.`,
+      });
+    }
     ctx.io.err(`wrote ${res.body.length} bytes to ${opts.out}`);
     return;
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { UsageError } from '../errors.js';
 import { closest } from '../util/suggest.js';
 import type { Operation, OpParam } from '../operation/find.js';
@@ -114,7 +115,21 @@ export function buildRequest(definition: Record<string, any>, op: Operation, inp
   const accept = acceptFor(op);
   if (accept && !getHeader(req.headers, 'accept')) setHeader(req.headers, 'Accept', accept);
   for (const [k, v] of Object.entries(input.headers ?? {})) setHeader(req.headers, k, v);
+  checkHeaders(req.headers);
   return req;
+}
+
+/** node:http throws on a control character (CR/LF injection) or non-Latin-1 text in a header: say which one, before sending. */
+function checkHeaders(headers: Record<string, string>): void {
+  for (const [k, v] of Object.entries(headers)) {
+    try {
+      validateHeaderName(k);
+      validateHeaderValue(k, v);
+    } catch {
+      // The value is not repeated: it may be a credential.
+      throw new UsageError(`header '${k}' has a character HTTP does not allow (a line break, control character or non-Latin-1 text)`, 'Check -H and header parameters (-p).');
+    }
+  }
 }
 
 /** Base URL: --base-url, OAS3 servers[0] (variables at their defaults), or schemes (https first) + host + basePath. */

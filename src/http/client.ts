@@ -45,7 +45,15 @@ export class HttpClient {
   async send(req: PreparedRequest, agent?: http.Agent): Promise<RawResponse> {
     const url = new URL(requestUrl(req));
     const proxy = proxyFor(url, this.opts.env);
-    if (proxy) return this.sendViaUndici(url, req);
+    if (proxy) {
+      // A session exists to keep every leg of a connection-bound handshake (NTLM) on one socket; the proxy path cannot promise that.
+      if (agent) {
+        throw new CliError(`Windows authentication cannot go through the proxy ${new URL(proxy).host} (every step of the handshake must use one connection)`, {
+          hint: `Add ${url.hostname} to NO_PROXY.`,
+        });
+      }
+      return this.sendViaUndici(url, req);
+    }
     const mod = await transport(url.protocol);
     agent ??= this.agent(url.protocol, mod);
     const body = req.body;
@@ -53,7 +61,14 @@ export class HttpClient {
     if (body && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) headers['Content-Length'] = String(body.length);
     const connectMs = this.opts.connectTimeoutMs ?? Math.min(this.opts.timeoutMs, 10_000);
     return new Promise<RawResponse>((resolve, reject) => {
-      const r = mod.request(url, { method: req.method, headers, agent }, (res) => {
+      let r: http.ClientRequest;
+      try {
+        r = mod.request(url, { method: req.method, headers, agent }, onResponse);
+      } catch (e) {
+        // Invalid header names/values (e.g. set by a policy from a connection value): node's message names the header, not the value.
+        return reject(new CliError(`cannot send the request to ${url.host}: ${(e as Error).message}`));
+      }
+      function onResponse(res: http.IncomingMessage) {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -69,7 +84,7 @@ export class HttpClient {
           );
         });
         res.on('error', (e) => reject(netError(e, url)));
-      });
+      }
       let phase = 'a response';
       r.on('socket', (s) => {
         if (!s.connecting) return;

@@ -1,6 +1,6 @@
 import { AuthError, CancelError, CliError } from '../errors.js';
 import { clean } from './loopback.js';
-import { deviceCodeGrant, OAuthError, parseTokenBody, type ClientAuth, type TokenCallOptions, type TokenResponse } from './token.js';
+import { deviceCodeGrant, OAuthError, parseTokenBody, requireSecureEndpoint, type ClientAuth, type TokenCallOptions, type TokenResponse } from './token.js';
 
 /** What the user must see: the code and where to enter it. */
 export interface DevicePrompt {
@@ -69,11 +69,14 @@ interface DeviceAuthorization {
 }
 
 async function requestDeviceCode(o: DeviceFlowOptions): Promise<DeviceAuthorization> {
+  requireSecureEndpoint(o.deviceAuthorizationUrl, 'device authorization endpoint');
   const body = new URLSearchParams({ client_id: o.client.clientId });
   if (o.client.clientSecret !== undefined && o.client.method !== 'client_secret_basic') body.set('client_secret', o.client.clientSecret);
   if (o.scope) body.set('scope', o.scope);
   for (const [k, v] of Object.entries(o.extra ?? {})) body.set(k, v);
   const doFetch = o.fetch ?? fetch;
+  const timeout = AbortSignal.timeout(o.timeoutMs ?? 30_000);
+  const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
   let res: Response;
   let text: string;
   try {
@@ -81,12 +84,15 @@ async function requestDeviceCode(o: DeviceFlowOptions): Promise<DeviceAuthorizat
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
       body: body.toString(),
-      signal: o.signal,
+      redirect: 'error',
+      signal,
     });
     text = await res.text();
   } catch (e) {
     if (o.signal?.aborted) throw new CancelError();
-    throw new CliError(`could not reach the device authorization endpoint ${o.deviceAuthorizationUrl}: ${(e as Error).message}`);
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const why = timeout.aborted ? 'timed out' : (cause?.code ?? cause?.message ?? (e as Error).message);
+    throw new CliError(`could not reach the device authorization endpoint ${new URL(o.deviceAuthorizationUrl).origin}: ${why}`);
   }
   const p = parseTokenBody(res.headers.get('content-type') ?? '', text);
   if (p && typeof p.error === 'string') {

@@ -58,6 +58,7 @@ export async function tokenRequest(
   opts: TokenCallOptions = {},
   grant: Grant = (params.grant_type as Grant) ?? 'authorization_code',
 ): Promise<TokenResponse> {
+  requireSecureEndpoint(tokenUrl, 'token endpoint');
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined) body.set(k, v);
   const headers: Record<string, string> = {
@@ -90,6 +91,26 @@ export async function tokenRequest(
     throw new CliError(`the token endpoint ${origin(tokenUrl)} answered without an access_token`);
   }
   return normalise(parsed);
+}
+
+/**
+ * Client secrets, codes and refresh tokens go only to https endpoints, or plain
+ * http on loopback (RFC 6749 §3.2 requires TLS; local test servers need http).
+ */
+export function requireSecureEndpoint(url: string, what: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new CliError(`the ${what} URL is not a valid URL: ${clean(url)}`, { hint: "Check the connector's OAuth settings, or use --provider." });
+  }
+  // The same loopback test as the run path's (http/client.ts isLoopback); oauth/ stays free of http/ imports.
+  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) return;
+  throw new CliError(`refusing to send OAuth credentials to the ${what} ${u.origin}: it is not https`, {
+    hint: "Check the connector's OAuth settings, or use --provider.",
+  });
 }
 
 /** Parse a token endpoint body as JSON or form-encoded; undefined when it is neither. */

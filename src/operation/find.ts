@@ -81,11 +81,6 @@ function rawOps(def: Record<string, any>): RawOp[] {
   return out;
 }
 
-/** Every operationId of a record (the same derived id `connector operations` shows when an operation has none). */
-export function operationIds(record: ConnectorRecord): string[] {
-  return rawOps(record.definition).map((r) => r.operationId);
-}
-
 /**
  * Find an operation by operationId (case-insensitive) or by the slug of its
  * summary. Unknown → UsageError with the closest names.

@@ -187,3 +187,29 @@ describe('device flow polling rules (RFC 8628)', () => {
     await expect(p).rejects.toMatchObject({ exitCode: 3 });
   });
 });
+
+describe('endpoints off loopback must be https', () => {
+  const client = { clientId: 'app', clientSecret: 'plain-text-secret' };
+  const never = (async () => {
+    throw new Error('fetch must not be called');
+  }) as unknown as typeof fetch;
+
+  it('token, device and revocation requests refuse plain http to a remote host before sending the secret', async () => {
+    const token = tokenRequest('http://as.example/token', { grant_type: 'client_credentials' }, client, { fetch: never });
+    await expect(token).rejects.toThrow(/refusing to send OAuth credentials to the token endpoint http:\/\/as\.example: it is not https/);
+    const device = deviceFlow({ deviceAuthorizationUrl: 'http://as.example/device', tokenUrl: 'https://as.example/token', client, fetch: never, onPrompt: () => {} });
+    await expect(device).rejects.toThrow(/device authorization endpoint http:\/\/as\.example: it is not https/);
+    const { revokeToken } = await import('../../src/oauth/revoke.js');
+    await expect(revokeToken('http://as.example/revoke', 'tok', 'refresh_token', client, { fetch: never })).rejects.toThrow(/revocation endpoint http:\/\/as\.example: it is not https/);
+    await expect(tokenRequest('not a url', {}, client, { fetch: never })).rejects.toBeInstanceOf(CliError);
+  });
+
+  it('a dead revocation endpoint gets a reason, not "fetch failed"', async () => {
+    const { revokeToken } = await import('../../src/oauth/revoke.js');
+    const dead = createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', () => r()));
+    const port = (dead.address() as { port: number }).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+    await expect(revokeToken(`http://127.0.0.1:${port}/revoke`, 'tok', 'refresh_token', client)).rejects.toThrow(`revocation endpoint http://127.0.0.1:${port}: ECONNREFUSED`);
+  });
+});

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { callOperation } from '../../src/http/call.js';
-import { proxyFor, retryAfterMs, withRetries } from '../../src/http/client.js';
+import { HttpClient, proxyFor, retryAfterMs, withRetries } from '../../src/http/client.js';
+import { CliError } from '../../src/errors.js';
 import type { RawResponse } from '../../src/http/types.js';
 import { FIXTURES, memoryCtx, recordFrom, recordingServer } from './helpers.js';
 
@@ -67,5 +68,36 @@ describe('proxy selection', () => {
     expect(proxyFor(new URL('https://10.0.0.1:8443/x'), env)).toBeUndefined();
     expect(proxyFor(new URL('https://10.0.0.1:9999/x'), env)).toBe('http://proxy:3128');
     expect(proxyFor(new URL('http://api.example.com/x'), env)).toBeUndefined();
+  });
+});
+
+describe('HttpClient.send', () => {
+  it('a header node:http refuses (set after the request was checked, e.g. by a policy) is a CliError naming the header, not the value', async () => {
+    const client = new HttpClient({ timeoutMs: 1000, env: {} });
+    const req = {
+      operationId: 'x', method: 'GET', base: 'http://127.0.0.1:9', path: '/', pathValues: {}, query: [],
+      headers: { 'X-Token': 'sekret\r\nX-Evil: 1' },
+      secretHeaders: new Set<string>(), secretQuery: new Set<string>(), secretValues: new Set<string>(), carriesCredentials: false,
+    };
+    const e = await client.send(req).catch((x: unknown) => x);
+    client.close();
+    expect(e).toBeInstanceOf(CliError);
+    expect((e as Error).message).toContain('X-Token');
+    expect((e as Error).message).not.toContain('sekret');
+  });
+
+  it('a one-socket session (NTLM) through an HTTP proxy is refused with a NO_PROXY hint instead of a handshake that cannot work', async () => {
+    const client = new HttpClient({ timeoutMs: 1000, env: { HTTP_PROXY: 'http://user:pw@proxy.example:3128' } });
+    const session = client.session('http:');
+    const req = {
+      operationId: 'x', method: 'GET', base: 'http://intranet.example', path: '/', pathValues: {}, query: [], headers: {},
+      secretHeaders: new Set<string>(), secretQuery: new Set<string>(), secretValues: new Set<string>(), carriesCredentials: false,
+    };
+    const e = await session.send(req).catch((x: unknown) => x);
+    session.close();
+    client.close();
+    expect(e).toBeInstanceOf(CliError);
+    expect((e as Error).message).toBe('Windows authentication cannot go through the proxy proxy.example:3128 (every step of the handshake must use one connection)');
+    expect((e as CliError).hint).toBe('Add intranet.example to NO_PROXY.');
   });
 });

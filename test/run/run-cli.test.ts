@@ -79,6 +79,26 @@ describe('connector run', () => {
     expect(r.stderr).toContain(`wrote 7 bytes to ${out}`);
   });
 
+  it('-o to a path that cannot be written: one clear line, exit 1, not a crash report', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'run-')), 'missing-dir', 'img.png');
+    const r = await run(['GetImage', '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`connector: cannot write the response body to ${out}: ENOENT`);
+    expect(r.stderr).not.toContain('bug');
+  });
+
+  it('a header with a line break or non-Latin-1 text is a usage error naming it, never its value', async () => {
+    const before = server.seen.length;
+    for (const h of ['X-Inject: a\r\nX-Evil: 1', 'X-Euro: 5 €', `Authorization: Bearer ${KEY}\nX-Evil: 1`]) {
+      const r = await run(['GetThing', '-p', 'id=1', '-H', h]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^connector: header '(X-Inject|X-Euro|Authorization)' has a character HTTP does not allow/);
+      expect(r.stderr).not.toContain(KEY);
+      expect(r.stderr).not.toContain('bug');
+    }
+    expect(server.seen.length).toBe(before);
+  });
+
   it('--validate reports each mismatch with its JSON pointer and exits 1', async () => {
     const bad = await run(['GetThing', '-p', 'id=7', '--validate']);
     expect(bad.code).toBe(1);
