@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { AuthError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from './types.js';
+import { deref as derefRef } from '../operation/refs.js';
 
 export interface TestOperation {
   operationId: string;
@@ -101,15 +102,8 @@ export async function runTest(ctx: Context, record: ConnectorRecord, conn: Resol
   return { operationId: test.operationId, status: res.status };
 }
 
-function deref(root: Record<string, unknown>, node: unknown, depth = 0): Record<string, unknown> {
-  const o = obj(node);
-  if (typeof o.$ref === 'string' && o.$ref.startsWith('#/') && depth < 20) {
-    let cur: unknown = root;
-    for (const part of o.$ref.slice(2).split('/')) cur = obj(cur)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-    return deref(root, cur, depth + 1);
-  }
-  return o;
-}
+/** An object with its local $ref followed ({} for anything else). */
+const deref = (root: Record<string, unknown>, node: unknown): Record<string, unknown> => obj(derefRef(root, node));
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 function obj(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};

@@ -1,6 +1,5 @@
-import type { ConnectorRecord } from '../model.js';
 import type { ParamValue } from '../http/types.js';
-import { allOperations, type Operation } from './find.js';
+import type { Operation } from './find.js';
 import { checkValue } from './validate.js';
 
 /**
@@ -141,23 +140,4 @@ export function exampleParams(op: Operation): { params: Record<string, ParamValu
     body = typeof v === 'string' && !/json/.test(op.body.contentTypes[0] ?? '') ? v : JSON.stringify(v ?? {});
   }
   return body === undefined ? { params } : { params, body };
-}
-
-/**
- * The operation a connection test should call: a GET with no required path
- * parameters and no body, not internal or deprecated, preferring fewer required
- * parameters. `undefined` when the connector has none.
- */
-export function firstTestableGet(record: ConnectorRecord): { operationId: string; params: Record<string, ParamValue> } | undefined {
-  const gets = allOperations(record).filter(
-    (op) =>
-      op.method === 'GET' &&
-      !op.raw.deprecated &&
-      op.raw['x-ms-visibility'] !== 'internal' &&
-      !op.raw['x-ms-trigger'] &&
-      !op.params.some((p) => p.required && p.in === 'path'),
-  );
-  gets.sort((a, b) => a.params.filter((p) => p.required).length - b.params.filter((p) => p.required).length);
-  const op = gets[0];
-  return op ? { operationId: op.operationId, params: exampleParams(op).params } : undefined;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { derefDeep, resolvePointer } from '../../src/operation/refs.js';
-import { exampleParams, exampleValue, firstTestableGet } from '../../src/operation/example.js';
+import { exampleParams, exampleValue } from '../../src/operation/example.js';
 import { findOperation } from '../../src/operation/find.js';
 import { checkValue } from '../../src/operation/validate.js';
 import { FIXTURES, recordFrom } from './helpers.js';
@@ -42,7 +42,4 @@ describe('example values', () => {
     expect(exampleParams(findOperation(swagger, 'Search')).params).toEqual({ q: 'example' });
   });
 
-  it('firstTestableGet picks a GET without required path parameters', () => {
-    expect(firstTestableGet(swagger)).toEqual({ operationId: 'Search', params: { q: 'example' } });
-  });
 });
