@@ -1,6 +1,6 @@
 import { AuthError, CancelError, CliError } from '../errors.js';
 import { clean } from './loopback.js';
-import { deviceCodeGrant, OAuthError, parseTokenBody, requireSecureEndpoint, type ClientAuth, type TokenCallOptions, type TokenResponse } from './token.js';
+import { applyClientAuth, deviceCodeGrant, OAuthError, parseTokenBody, requireSecureEndpoint, type ClientAuth, type TokenCallOptions, type TokenResponse } from './token.js';
 
 /** What the user must see: the code and where to enter it. */
 export interface DevicePrompt {
@@ -70,8 +70,10 @@ interface DeviceAuthorization {
 
 async function requestDeviceCode(o: DeviceFlowOptions): Promise<DeviceAuthorization> {
   requireSecureEndpoint(o.deviceAuthorizationUrl, 'device authorization endpoint');
-  const body = new URLSearchParams({ client_id: o.client.clientId });
-  if (o.client.clientSecret !== undefined && o.client.method !== 'client_secret_basic') body.set('client_secret', o.client.clientSecret);
+  const body = new URLSearchParams();
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
+  // The same client authentication as the token endpoint (RFC 8628 §3.1): post, basic or a signed assertion.
+  applyClientAuth(body, headers, o.client, o.deviceAuthorizationUrl);
   if (o.scope) body.set('scope', o.scope);
   for (const [k, v] of Object.entries(o.extra ?? {})) body.set(k, v);
   const doFetch = o.fetch ?? fetch;
@@ -82,7 +84,7 @@ async function requestDeviceCode(o: DeviceFlowOptions): Promise<DeviceAuthorizat
   try {
     res = await doFetch(o.deviceAuthorizationUrl, {
       method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      headers,
       body: body.toString(),
       redirect: 'error',
       signal,

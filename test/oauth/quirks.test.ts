@@ -162,6 +162,19 @@ describe('device flow polling rules (RFC 8628)', () => {
     expect(seen[1].body.get('device_code')).toBe('dc');
   });
 
+  it('authenticates a confidential client at the device endpoint as at the token endpoint (Basic header)', async () => {
+    queue.push(
+      { type: JSON_T, body: JSON.stringify({ device_code: 'dc', user_code: 'U', verification_uri: 'https://x', expires_in: 600, interval: 1 }) },
+      { type: JSON_T, body: '{"access_token":"a"}' },
+    );
+    const basic = { clientId: 'cid', clientSecret: 'sec', method: 'client_secret_basic' as const };
+    await deviceFlow({ deviceAuthorizationUrl: `${url}/device`, tokenUrl: url, client: basic, onPrompt: () => {}, sleep: async () => {} });
+    const expected = `Basic ${Buffer.from('cid:sec').toString('base64')}`;
+    expect(seen[0].headers.authorization).toBe(expected);
+    expect(seen[0].body.get('client_secret')).toBeNull();
+    expect(seen[1].headers.authorization).toBe(expected);
+  });
+
   it('expired_token and access_denied end the flow with exit 4', async () => {
     const start = { type: JSON_T, body: JSON.stringify({ device_code: 'dc', user_code: 'U', verification_uri: 'https://x', expires_in: 600, interval: 1 }) };
     queue.push(start, { status: 400, type: JSON_T, body: '{"error":"expired_token"}' });
