@@ -1,6 +1,6 @@
 import { startLoopback } from './loopback.js';
 import { createPkce, createState } from './pkce.js';
-import { checkFlow, fillTemplate, scopeParam, type ResolvedProvider } from './providers.js';
+import { checkFlow, connectorUrl, fillTemplate, scopeParam, type ResolvedProvider } from './providers.js';
 import { exchangeCode, refreshGrant, tokenRequest, type ClientAuth, type TokenCallOptions, type TokenResponse } from './token.js';
 
 export interface AuthorizationUrlInput {
@@ -37,7 +37,7 @@ export function buildAuthorizationUrl(p: ResolvedProvider, a: AuthorizationUrlIn
   params.set('code_challenge_method', 'S256');
   // Hash-routed sign-in pages (https://host/#/authorize) read their query from the fragment.
   if (base.includes('#')) return `${base}${base.includes('?') ? '&' : '?'}${params}`;
-  const url = new URL(base);
+  const url = connectorUrl(base, 'authorization URL');
   for (const [k, v] of params) url.searchParams.set(k, v);
   return url.toString();
 }

@@ -144,6 +144,17 @@ function entra(id: string, loginUri: string | undefined, tenant: string | undefi
 }
 
 /** `<resource>/.default`: a trailing slash is dropped, except for ARM, whose App ID URI really ends with one. */
+/** A URL from a connector's OAuth settings; a malformed one is the connector's mistake, said in one line. */
+export function connectorUrl(text: string, what: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new CliError(`the connector's OAuth ${what} is not a valid URL: '${text}'`, {
+      hint: 'Fix it in the connector (apiProperties / securityDefinitions) and import it again, or pass --provider.',
+    });
+  }
+}
+
 export function defaultScope(resource: string): string {
   if (/^https:\/\/management\.(azure\.com|core\.windows\.net)\/$/i.test(resource)) return `${resource}/.default`;
   return `${trimSlash(resource)}/.default`;
@@ -303,7 +314,7 @@ export function fromSecurityScheme(def: Record<string, unknown>, name = 'oauth2'
       );
     case 'implicit':
       // Implicit is run as code + PKCE; the definition has no tokenUrl, so take the sibling of /authorize.
-      if (!tokenUrl && authorizationUrl && /\/authorize$/.test(new URL(authorizationUrl).pathname)) {
+      if (!tokenUrl && authorizationUrl && /\/authorize$/.test(connectorUrl(authorizationUrl, 'authorization URL').pathname)) {
         tokenUrl = authorizationUrl.replace(/\/authorize(\?.*)?$/, '/token');
       }
       break;

@@ -193,3 +193,12 @@ describe('templates and discovery', () => {
     await expect(discover('http://as.example')).rejects.toThrow(/must be an https URL/);
   });
 });
+
+describe('a connector with a malformed OAuth URL', () => {
+  it('gets one line naming the URL, not a crash', () => {
+    const p = fromSecurityScheme({ type: 'oauth2', flow: 'accessCode', authorizationUrl: 'login.example.com/authorize', tokenUrl: 'https://login.example.com/token' });
+    const a = { clientId: 'c', redirectUri: 'http://127.0.0.1:1/callback', state: 's', codeChallenge: 'x' };
+    expect(() => buildAuthorizationUrl(p, a)).toThrow(CliError);
+    expect(() => buildAuthorizationUrl(p, a)).toThrow("the connector's OAuth authorization URL is not a valid URL: 'login.example.com/authorize'");
+  });
+});
