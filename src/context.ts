@@ -1,4 +1,5 @@
 import type { IO } from './io/iostreams.js';
+import { UsageError } from './errors.js';
 import type { Prompter } from './io/prompter.js';
 import type { Registry } from './registry/registry.js';
 import type { SecretStore } from './secrets/store.js';
@@ -32,6 +33,18 @@ export interface Context {
   debug(message: string): void;
 }
 
+const STORES = ['keychain', 'vault', 'memory'] as const;
+
+/** CONNECTOR_SECRET_STORE, checked like the --secret-store flag it stands for. */
+function envSecretStore(env: NodeJS.ProcessEnv): Context['secretStoreKind'] {
+  const v = env.CONNECTOR_SECRET_STORE;
+  if (!v) return undefined;
+  if (!(STORES as readonly string[]).includes(v)) {
+    throw new UsageError(`CONNECTOR_SECRET_STORE is '${v}'; use one of ${STORES.join(', ')}`);
+  }
+  return v as Context['secretStoreKind'];
+}
+
 export function createContext(io: IO, home: string, opts: GlobalOptions, overrides: Partial<Context> = {}): Context {
   let registry: Promise<Registry> | undefined;
   let secrets: Promise<SecretStore> | undefined;
@@ -43,7 +56,7 @@ export function createContext(io: IO, home: string, opts: GlobalOptions, overrid
     json: Boolean(opts.json),
     verbose: Boolean(opts.verbose),
     noInput,
-    secretStoreKind: opts.secretStore ?? (io.env.CONNECTOR_SECRET_STORE as Context['secretStoreKind']),
+    secretStoreKind: opts.secretStore ?? envSecretStore(io.env),
     registry() {
       registry ??= import('./registry/registry.js').then((m) => new m.Registry(home));
       return registry;

@@ -81,6 +81,7 @@ export async function suppliedValues(
   }
   if (flags.paramStdin) {
     const name = check(flags.paramStdin, '--param-stdin');
+    if (ctx.io.stdin.isTTY) ctx.io.err(`Reading ${name} from standard input (end with Ctrl-D; prefer a pipe: ... | connector ...):`);
     const value = (await readAll(ctx.io.stdin)).replace(/\r?\n$/, '');
     if (!value) throw new UsageError(`--param-stdin ${name}: standard input was empty`);
     out.set(name, { value, via: 'stdin' });

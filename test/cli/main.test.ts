@@ -51,3 +51,11 @@ describe('connector (global behaviour)', () => {
     expect(r.stderr).toMatch(/Allowed choices are yaml, paconn/);
   });
 });
+
+describe('CONNECTOR_SECRET_STORE', () => {
+  it('an unknown value is a usage error (exit 2), like a bad --secret-store', async () => {
+    const r = await runCli(['list'], { env: { CONNECTOR_SECRET_STORE: 'plaintext' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("CONNECTOR_SECRET_STORE is 'plaintext'; use one of keychain, vault, memory");
+  });
+});
