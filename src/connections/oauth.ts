@@ -73,9 +73,18 @@ export async function resolveProvider(setting: OAuthSetting | undefined, flags: 
   return p;
 }
 
+/**
+ * Published connectors often carry a placeholder instead of a client id ("[YOUR_CLIENT_ID]",
+ * "<<Please add your clientID here>>", "PLACEHOLDER_CLIENTID", "dummy"): treat that as no client id, so the user is asked for theirs.
+ */
+export function realClientId(id: string | undefined): string | undefined {
+  if (!id || /^\s*$/.test(id) || /[[\]<>{}]/.test(id) || /your|placeholder|dummy|enter|replace|^(null|none|todo)$/i.test(id)) return undefined;
+  return id;
+}
+
 /** Client id (flag, else the connector's clientId, else a prompt), secret (env or stdin, never argv), certificate. */
 export async function gatherClient(ctx: Context, flags: OAuthFlags, setting: OAuthSetting | undefined): Promise<GatheredClient> {
-  let clientId = flags.clientId ?? setting?.clientId;
+  let clientId = flags.clientId ?? realClientId(setting?.clientId);
   if (!clientId) {
     if (!canPrompt(ctx)) {
       throw new InputNeededError('an OAuth client id is needed and cannot prompt: pass --client-id', 'Use the application (client) id of your app registration at the provider.');
@@ -124,7 +133,15 @@ export async function pickFlow(ctx: Context, p: ResolvedProvider, requested: 'au
   if (requested === 'client-credentials' && confidential && !p.flows.includes('client-credentials') && ['oauth2', 'swagger'].includes(p.id)) {
     p.flows = [...p.flows, 'client-credentials'];
   }
-  return chooseFlow(p, requested, { canOpenBrowser: canOpenBrowser(ctx) });
+  const flow = chooseFlow(p, requested, { canOpenBrowser: canOpenBrowser(ctx) });
+  // auto fell back to a browser nobody can open: waiting five minutes for it would only hang CI.
+  if (requested === 'auto' && flow === 'browser' && !canOpenBrowser(ctx) && !canPrompt(ctx)) {
+    throw new InputNeededError(
+      'signing in needs a browser, and there is no display or terminal here (the provider offers no device flow)',
+      'Pass --flow browser to print the sign-in URL and wait for it; in CI use --flow client-credentials, or set CONNECTOR_<K>_<C>_ACCESS_TOKEN.',
+    );
+  }
+  return flow;
 }
 
 /**
