@@ -1,6 +1,6 @@
 import { AuthError, CancelError, CliError } from '../errors.js';
 import { clean } from './loopback.js';
-import { applyClientAuth, deviceCodeGrant, OAuthError, parseTokenBody, requireSecureEndpoint, type ClientAuth, type TokenCallOptions, type TokenResponse } from './token.js';
+import { deviceCodeGrant, OAuthError, parseTokenBody, postForm, type ClientAuth, type TokenCallOptions, type TokenResponse } from './token.js';
 
 /** What the user must see: the code and where to enter it. */
 export interface DevicePrompt {
@@ -69,33 +69,8 @@ interface DeviceAuthorization {
 }
 
 async function requestDeviceCode(o: DeviceFlowOptions): Promise<DeviceAuthorization> {
-  requireSecureEndpoint(o.deviceAuthorizationUrl, 'device authorization endpoint');
-  const body = new URLSearchParams();
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
   // The same client authentication as the token endpoint (RFC 8628 §3.1): post, basic or a signed assertion.
-  applyClientAuth(body, headers, o.client, o.deviceAuthorizationUrl);
-  if (o.scope) body.set('scope', o.scope);
-  for (const [k, v] of Object.entries(o.extra ?? {})) body.set(k, v);
-  const doFetch = o.fetch ?? fetch;
-  const timeout = AbortSignal.timeout(o.timeoutMs ?? 30_000);
-  const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
-  let res: Response;
-  let text: string;
-  try {
-    res = await doFetch(o.deviceAuthorizationUrl, {
-      method: 'POST',
-      headers,
-      body: body.toString(),
-      redirect: 'error',
-      signal,
-    });
-    text = await res.text();
-  } catch (e) {
-    if (o.signal?.aborted) throw new CancelError();
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = timeout.aborted ? 'timed out' : (cause?.code ?? cause?.message ?? (e as Error).message);
-    throw new CliError(`could not reach the device authorization endpoint ${new URL(o.deviceAuthorizationUrl).origin}: ${why}`);
-  }
+  const { res, text } = await postForm(o.deviceAuthorizationUrl, 'device authorization endpoint', { scope: o.scope || undefined, ...o.extra }, o.client, o, true);
   const p = parseTokenBody(res.headers.get('content-type') ?? '', text);
   if (p && typeof p.error === 'string') {
     const d = typeof p.error_description === 'string' ? `: ${clean(p.error_description)}` : '';

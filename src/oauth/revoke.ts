@@ -1,5 +1,5 @@
 import { CliError } from '../errors.js';
-import { applyClientAuth, parseTokenBody, requireSecureEndpoint, type ClientAuth, type TokenCallOptions } from './token.js';
+import { parseTokenBody, postForm, type ClientAuth, type TokenCallOptions } from './token.js';
 
 /**
  * RFC 7009 token revocation (for `connection logout`). 200 means revoked or
@@ -13,22 +13,7 @@ export async function revokeToken(
   client: ClientAuth,
   opts: TokenCallOptions = {},
 ): Promise<void> {
-  requireSecureEndpoint(revocationUrl, 'revocation endpoint');
-  const body = new URLSearchParams({ token, token_type_hint: hint });
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
-  applyClientAuth(body, headers, client, revocationUrl);
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  let res: Response;
-  let text: string;
-  try {
-    res = await (opts.fetch ?? fetch)(revocationUrl, { method: 'POST', headers, body: body.toString(), redirect: 'error', signal });
-    text = await res.text();
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = timeout.aborted ? 'timed out' : (cause?.code ?? cause?.message ?? (e as Error).message);
-    throw new CliError(`could not reach the revocation endpoint ${new URL(revocationUrl).origin}: ${why}`);
-  }
+  const { res, text } = await postForm(revocationUrl, 'revocation endpoint', { token, token_type_hint: hint }, client, opts, true);
   if (res.ok) return;
   const p = parseTokenBody(res.headers.get('content-type') ?? '', text);
   if (p?.error === 'unsupported_token_type') return;

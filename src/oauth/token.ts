@@ -47,6 +47,38 @@ export class OAuthError extends AuthError {
 type Grant = 'authorization_code' | 'refresh_token' | 'client_credentials' | 'device_code';
 
 /**
+ * POST an authenticated form to an OAuth endpoint (token, device authorization,
+ * revocation): https or loopback only, the client's authentication, no redirects,
+ * a timeout, and a transport failure as one line naming the endpoint.
+ */
+export async function postForm(
+  url: string,
+  what: string,
+  params: Record<string, string | undefined>,
+  client: ClientAuth,
+  opts: TokenCallOptions = {},
+  /** Name the endpoint by its origin only (device and revocation endpoints), not origin + path. */
+  originOnly = false,
+): Promise<{ res: Response; text: string }> {
+  requireSecureEndpoint(url, what);
+  const body = new URLSearchParams();
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
+  applyClientAuth(body, headers, client, url);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) body.set(k, v);
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  try {
+    const res = await (opts.fetch ?? fetch)(url, { method: 'POST', headers, body: body.toString(), redirect: 'error', signal });
+    return { res, text: await res.text() };
+  } catch (e) {
+    if (opts.signal?.aborted) throw new CancelError();
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const why = timeout.aborted ? 'timed out' : (cause?.code ?? cause?.message ?? (e as Error).message);
+    throw new CliError(`could not reach the ${what} ${originOnly ? new URL(url).origin : origin(url)}: ${why}`);
+  }
+}
+
+/**
  * POST a grant to the token endpoint. Tolerates what real servers send: JSON
  * or form-encoded bodies, expires_in as a string, no token_type, and OAuth
  * errors with status 200.
@@ -58,29 +90,7 @@ export async function tokenRequest(
   opts: TokenCallOptions = {},
   grant: Grant = (params.grant_type as Grant) ?? 'authorization_code',
 ): Promise<TokenResponse> {
-  requireSecureEndpoint(tokenUrl, 'token endpoint');
-  const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) body.set(k, v);
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'content-type': 'application/x-www-form-urlencoded',
-  };
-  applyClientAuth(body, headers, client, tokenUrl);
-
-  const doFetch = opts.fetch ?? fetch;
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  let res: Response;
-  let text: string;
-  try {
-    res = await doFetch(tokenUrl, { method: 'POST', headers, body: body.toString(), redirect: 'error', signal });
-    text = await res.text();
-  } catch (e) {
-    if (opts.signal?.aborted) throw new CancelError();
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = timeout.aborted ? 'timed out' : (cause?.code ?? cause?.message ?? (e as Error).message);
-    throw new CliError(`could not reach the token endpoint ${origin(tokenUrl)}: ${why}`);
-  }
+  const { res, text } = await postForm(tokenUrl, 'token endpoint', params, client, opts);
   const parsed = parseTokenBody(res.headers.get('content-type') ?? '', text);
   if (parsed && typeof parsed.error === 'string') throw oauthError(parsed, grant, opts.connection);
   if (!res.ok) {
