@@ -1,9 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
 import { systemIO, type IO } from './io/iostreams.js';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { resolveHome } from './registry/paths.js';
 import { ExitCode, isCliError } from './errors.js';
+import { packageVersion } from './util/package-root.js';
 
 type Action = (ctx: Context, ...args: any[]) => Promise<number | void>;
 
@@ -26,13 +26,11 @@ function lazy(load: () => Promise<{ default: Action }>, state: { ctx?: Context; 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function buildProgram(io: IO, state: { ctx?: Context; code?: number }, overrides: Partial<Context> = {}): Command {
-  const require = createRequire(import.meta.url);
-  const pkg = require('../package.json') as { version: string };
   const L = (load: () => Promise<{ default: Action }>) => lazy(load, state, io, overrides);
 
   const program = new Command('connector')
     .description('Power Platform custom connectors in the terminal: import, connect, run.')
-    .version(pkg.version, '--version', 'print the version')
+    .version(packageVersion(), '--version', 'print the version')
     .option('--home <dir>', 'registry directory (env CONNECTOR_HOME; default ~/.local/share/connector)')
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--no-input', 'never prompt; fail with exit 5 when input is needed')

@@ -2,13 +2,15 @@ import { mkdtemp, rm, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import type { Context } from '../context.js';
 import { makeIO } from '../io/iostreams.js';
 import { printJson } from '../io/output.js';
 import { CancelError, CliError, ExitCode } from '../errors.js';
 import { SERVICE, MemoryStore, secretAccount } from '../secrets/store.js';
+import { packagePath } from '../util/package-root.js';
+import { loadKeyring } from '../secrets/keychain.js';
+import { load } from '../util/load.js';
 
 /** The sample API shipped in fixtures/sample-api (plain JS, no types of its own). */
 interface SampleServer {
@@ -43,7 +45,7 @@ interface Step {
   stderr: string;
 }
 
-export const SAMPLE_DIR = fileURLToPath(new URL('../../fixtures/sample-api/', import.meta.url));
+export const SAMPLE_DIR = packagePath('fixtures', 'sample-api') + '/';
 const KEY_ENV = 'SAMPLE_API_KEY';
 const PROBE_TIMEOUT_MS = 3000;
 
@@ -233,9 +235,9 @@ function printByHand(say: (s?: string) => void, c: string) {
 }
 
 async function startSample(apiKey: string): Promise<SampleServer> {
-  const mod = (await import(new URL('server.mjs', `file://${SAMPLE_DIR}`).href)) as {
+  const mod = load<{
     start(o: { apiKey: string }): Promise<SampleServer>;
-  };
+  }>(join(SAMPLE_DIR, 'server.mjs'));
   return mod.start({ apiKey });
 }
 
@@ -259,7 +261,7 @@ export async function probeKeychain(timeoutMs = PROBE_TIMEOUT_MS): Promise<Probe
     timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
   });
   const attempt = (async (): Promise<Probe> => {
-    const { AsyncEntry } = await import('@napi-rs/keyring');
+    const { AsyncEntry } = loadKeyring();
     const entry = new AsyncEntry(SERVICE, account);
     await entry.setPassword(value);
     const got = await entry.getPassword();
@@ -274,12 +276,12 @@ export async function probeKeychain(timeoutMs = PROBE_TIMEOUT_MS): Promise<Probe
 }
 
 async function keychainGet(account: string): Promise<string | null> {
-  const { AsyncEntry } = await import('@napi-rs/keyring');
+  const { AsyncEntry } = loadKeyring();
   return new AsyncEntry(SERVICE, account).getPassword();
 }
 
 async function keychainDelete(account: string): Promise<boolean> {
-  const { AsyncEntry } = await import('@napi-rs/keyring');
+  const { AsyncEntry } = loadKeyring();
   return new AsyncEntry(SERVICE, account).deletePassword();
 }
 

@@ -11,6 +11,7 @@ import { secretAccount, type SecretStore } from '../secrets/store.js';
 import { SecretTokenStorage } from '../secrets/tokens.js';
 import { envOverlay } from '../secrets/env.js';
 import type { ConnectionRecord, OAuthConnectionInfo, ResolvedConnection } from './types.js';
+import { load } from '../util/load.js';
 
 /** Secret-store parameter names of an OAuth connection (a ':' never occurs in a connector's own parameter names). */
 export const TOKENS = 'oauth:tokens';
@@ -191,7 +192,7 @@ export async function signIn(ctx: Context, info: OAuthConnectionInfo, client: Cl
         ctx.io.err(`Open this URL in a browser to sign in (Ctrl-C cancels):\n  ${url}`);
         if (!hasDisplay(ctx) || ctx.io.env.CONNECTOR_NO_BROWSER) return;
         try {
-          const { default: open } = await import('open');
+          const { default: open } = load<typeof import('open')>('open');
           await open(url);
         } catch (e) {
           ctx.debug(`could not open a browser: ${(e as Error).message}`);

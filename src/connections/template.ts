@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CliError } from '../errors.js';
 import type { ConnectionRecord } from './types.js';
+import { load } from '../util/load.js';
 
 /** What `connection export` writes and `connection create --from` reads. Never holds a secret. */
 export interface ConnectionTemplate {
@@ -14,7 +15,7 @@ export interface ConnectionTemplate {
 }
 
 export async function dumpTemplate(record: ConnectionRecord): Promise<string> {
-  const { stringify } = await import('yaml');
+  const { stringify } = load<typeof import('yaml')>('yaml');
   const t: ConnectionTemplate = {
     connector: record.connector,
     name: record.name,
@@ -39,7 +40,7 @@ export async function loadTemplate(path: string): Promise<ConnectionTemplate> {
   } catch (e) {
     throw new CliError(`cannot read the connection template ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const { parse } = await import('yaml');
+  const { parse } = load<typeof import('yaml')>('yaml');
   let doc: unknown;
   try {
     doc = parse(text);

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { CliError } from '../errors.js';
 import type { PreparedRequest, RawResponse } from './types.js';
 import { requestUrl } from './headers.js';
+import { load } from '../util/load.js';
 
 /**
  * The HTTP client. The hot path is node:http/https with a keep-alive Agent:
@@ -34,7 +35,7 @@ export const RETRY_AFTER_CAP_MS = 30_000;
 
 /** node:https pulls in TLS (about 8 ms): loaded only for https URLs. */
 async function transport(protocol: string): Promise<typeof http> {
-  return protocol === 'https:' ? ((await import('node:https')).default as unknown as typeof http) : http;
+  return protocol === 'https:' ? (load<typeof import('node:https')>('node:https') as unknown as typeof http) : http;
 }
 
 export class HttpClient {
@@ -128,7 +129,7 @@ export class HttpClient {
   }
 
   private async sendViaUndici(url: URL, req: PreparedRequest): Promise<RawResponse> {
-    const { request, EnvHttpProxyAgent } = await import('undici');
+    const { request, EnvHttpProxyAgent } = load<typeof import('undici')>('undici');
     const dispatcher = new EnvHttpProxyAgent({
       httpProxy: this.opts.env.HTTP_PROXY ?? this.opts.env.http_proxy,
       httpsProxy: this.opts.env.HTTPS_PROXY ?? this.opts.env.https_proxy,
@@ -229,7 +230,7 @@ export function isLoopback(hostname: string): boolean {
 async function decode(buf: Buffer, encoding: string | string[] | undefined): Promise<Buffer> {
   const enc = (Array.isArray(encoding) ? encoding[0] : encoding)?.trim().toLowerCase();
   if (!enc || enc === 'identity' || buf.length === 0) return buf;
-  const zlib = await import('node:zlib');
+  const zlib = load<typeof import('node:zlib')>('node:zlib');
   try {
     if (enc === 'gzip' || enc === 'x-gzip') return zlib.gunzipSync(buf);
     if (enc === 'deflate') return zlib.inflateSync(buf);

@@ -1,6 +1,7 @@
 import type { ConnectorRecord } from '../model.js';
 import type { Operation } from '../operation/find.js';
 import type { HttpResult } from './types.js';
+import { load } from '../util/load.js';
 
 function contentType(res: { headers: HttpResult['headers'] }): string {
   const ct = res.headers['content-type'];
@@ -36,7 +37,7 @@ export async function renderBody(res: HttpResult, mode: 'pretty' | 'json' | 'raw
     }
     return JSON.stringify(parsed, null, 2) + '\n';
   }
-  const YAML = await import('yaml');
+  const YAML = load<typeof import('yaml')>('yaml');
   return YAML.stringify(isJson ? parsed : text);
 }
 
@@ -79,7 +80,7 @@ export async function validateResponse(record: ConnectorRecord, op: Operation, r
   } catch {
     return schema.type === 'string' ? [] : ['/: the body is not JSON'];
   }
-  const { default: Ajv } = (await import('ajv')) as unknown as { default: new (o: object) => any };
+  const { default: Ajv } = load<{ default: new (o: object) => any }>('ajv');
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
   const def = record.definition as Record<string, any>;
   // Recursive refs stay as `#/definitions/X` (or `#/components/schemas/X`): carry those sections along.

@@ -1,5 +1,6 @@
 import type { IO } from './iostreams.js';
 import { CancelError, InputNeededError } from '../errors.js';
+import { load as loadModule } from '../util/load.js';
 
 export interface Choice {
   name: string;
@@ -34,7 +35,7 @@ export function inquirerPrompter(io: IO): Prompter {
       throw e;
     }
   };
-  const load = () => import('@inquirer/prompts');
+  const load = async () => loadModule<typeof import('@inquirer/prompts')>('@inquirer/prompts');
   // The connector's tooltip/description, shown dim above the question.
   const showHint = (hint?: string) => {
     if (!hint) return;

@@ -1,11 +1,17 @@
 import { CliError } from '../errors.js';
+import { load } from '../util/load.js';
 import { SERVICE, type SecretStore } from './store.js';
 import { envVarName } from './env.js';
 
 export const KEYCHAIN_TIMEOUT_MS = 3000;
 
-type KeyringModule = typeof import('@napi-rs/keyring');
-let keyring: Promise<KeyringModule> | undefined;
+export type KeyringModule = typeof import('@napi-rs/keyring');
+
+/**
+ * @napi-rs/keyring is a CommonJS package around a native binding: require() loads it in
+ * about 4 ms, where import() took 17-40 ms (the ESM loader wraps it and scans its source).
+ */
+export const loadKeyring = (): KeyringModule => load<KeyringModule>('@napi-rs/keyring');
 
 /**
  * The OS keychain through @napi-rs/keyring (macOS Keychain, Windows Credential
@@ -15,7 +21,11 @@ let keyring: Promise<KeyringModule> | undefined;
  */
 export class KeychainStore implements SecretStore {
   readonly kind = 'keychain' as const;
-  constructor(private readonly timeoutMs = KEYCHAIN_TIMEOUT_MS) {}
+  private mod: KeyringModule | undefined;
+  constructor(
+    private readonly timeoutMs = KEYCHAIN_TIMEOUT_MS,
+    private readonly load: () => KeyringModule = loadKeyring,
+  ) {}
 
   async get(account: string): Promise<string | undefined> {
     const v = await this.call(account, 'read', (e, signal) => e.getPassword(signal));
@@ -34,9 +44,8 @@ export class KeychainStore implements SecretStore {
   private async call<T>(account: string, verb: string, fn: (e: InstanceType<KeyringModule['AsyncEntry']>, signal: AbortSignal) => Promise<T>): Promise<T> {
     let mod: KeyringModule;
     try {
-      mod = await (keyring ??= import('@napi-rs/keyring'));
+      mod = this.mod ??= this.load();
     } catch (e) {
-      keyring = undefined;
       throw keychainError(`the OS keychain library could not be loaded (${(e as Error).message})`, account, e);
     }
     const ac = new AbortController();

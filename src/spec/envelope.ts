@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { CliError } from '../errors.js';
 import type { ConnectorRecord, SpecFormat } from '../model.js';
+import { packagePath } from '../util/package-root.js';
+import { load } from '../util/load.js';
 
 /**
  * The shareable connector document (`connector export --format yaml`):
@@ -90,9 +92,8 @@ let validator: ((doc: unknown) => boolean) & { errors?: any[] | null } | undefin
 /** Validate a parsed connector document against schema/connector.schema.json (ajv, loaded lazily). */
 export async function validateConnectorDocument(doc: unknown, file: string): Promise<ConnectorDocument> {
   if (!validator) {
-    const schemaUrl = new URL('../../schema/connector.schema.json', import.meta.url);
-    const schema = JSON.parse(await readFile(schemaUrl, 'utf8'));
-    const { default: Ajv } = (await import('ajv')) as unknown as { default: new (o: object) => { compile(s: object): any } };
+    const schema = JSON.parse(await readFile(packagePath('schema', 'connector.schema.json'), 'utf8'));
+    const { default: Ajv } = load<{ default: new (o: object) => { compile(s: object): any } }>('ajv');
     validator = new Ajv({ allErrors: false, strict: false }).compile(schema);
   }
   if (!validator!(doc)) {

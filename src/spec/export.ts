@@ -4,6 +4,7 @@ import { CliError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import { atomicWrite } from '../registry/fsutil.js';
 import { toConnectorDocument } from './envelope.js';
+import { load } from '../util/load.js';
 
 /**
  * The connector document as YAML. No line folding (lineWidth 0) and no anchors,
@@ -11,7 +12,7 @@ import { toConnectorDocument } from './envelope.js';
  */
 export async function exportYaml(record: ConnectorRecord): Promise<{ text: string; stripped: string[] }> {
   const { doc, stripped } = toConnectorDocument(record);
-  const YAML = await import('yaml');
+  const YAML = load<typeof import('yaml')>('yaml');
   const text = YAML.stringify(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
   return { text, stripped };
 }

@@ -4,6 +4,7 @@ import { CliError } from '../errors.js';
 import type { SourceKind } from '../model.js';
 import { locateJsonError } from './jsonpos.js';
 import { isConnectorDocument, validateConnectorDocument } from './envelope.js';
+import { load } from '../util/load.js';
 
 /** Per-file size limit (definition, side files, a fetched URL). */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -179,7 +180,7 @@ export async function parseText(text: string, file: string, format: 'json' | 'ya
       throw new CliError(`${file}: invalid JSON: ${(e as Error).message.slice(0, 200)}`);
     }
   }
-  const YAML = await import('yaml');
+  const YAML = load<typeof import('yaml')>('yaml');
   const doc = YAML.parseDocument(text, { uniqueKeys: true });
   const err = doc.errors[0];
   if (err) {

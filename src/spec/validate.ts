@@ -1,5 +1,6 @@
 import { CliError } from '../errors.js';
 import type { SpecFormat } from '../model.js';
+import { load } from '../util/load.js';
 
 export interface ValidatedDefinition {
   /** Bundled (external $refs inlined), otherwise exactly as given. */
@@ -64,7 +65,7 @@ export async function validateDefinition(
 ): Promise<ValidatedDefinition> {
   const specFormat = specFormatOf(definition, opts.file);
   const label = FORMAT_LABEL[specFormat];
-  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+  const SwaggerParser = load<typeof import('@apidevtools/swagger-parser')>('@apidevtools/swagger-parser');
   // A definition fetched from a URL may not pull local files into the registry (and later an export):
   // its $refs resolve over http(s) only. A connector document is bundled already: no external $refs at all.
   const remote = /^https?:\/\//i.test(opts.refBase ?? '');

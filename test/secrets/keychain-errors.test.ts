@@ -1,9 +1,9 @@
-import { describe, it, expect, vi, beforeEach } from 'vitest';
-import { KeychainStore, mapKeyringError } from '../../src/secrets/keychain.js';
+import { describe, it, expect, beforeEach } from 'vitest';
+import { KeychainStore as RealKeychainStore, mapKeyringError, type KeyringModule } from '../../src/secrets/keychain.js';
 
 /** A fake @napi-rs/keyring whose behaviour each test sets. */
 const behaviour: { set?: () => Promise<void>; get?: () => Promise<string | null> } = {};
-vi.mock('@napi-rs/keyring', () => ({
+const fake = {
   AsyncEntry: class {
     constructor(
       readonly service: string,
@@ -19,7 +19,12 @@ vi.mock('@napi-rs/keyring', () => ({
       return Promise.resolve(true);
     }
   },
-}));
+} as unknown as KeyringModule;
+class KeychainStore extends RealKeychainStore {
+  constructor(timeoutMs?: number) {
+    super(timeoutMs, () => fake);
+  }
+}
 
 const generic = (message: string) => Object.assign(new Error(message), { code: 'GenericFailure' });
 
@@ -59,5 +64,19 @@ describe('keychain failures become one clear CliError', () => {
 
   it('unknown failures keep the original text', () => {
     expect(mapKeyringError(new Error('boom'), 'a/b/c', 'write').message).toBe('the OS keychain failed to write a/b/c: boom');
+  });
+});
+
+describe('keychain library that cannot load', () => {
+  it('is one CliError naming the cause, and the next call tries again', async () => {
+    let calls = 0;
+    const store = new RealKeychainStore(1000, () => {
+      calls++;
+      throw new Error('keyring.linux-x64-gnu.node: cannot open shared object file');
+    });
+    const err = await store.get('a/b/c').catch((e) => e);
+    expect(err.message).toMatch(/the OS keychain library could not be loaded \(keyring\.linux-x64-gnu\.node: cannot open shared object file\)/);
+    await store.get('a/b/c').catch(() => undefined);
+    expect(calls).toBe(2);
   });
 });
