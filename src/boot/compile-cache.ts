@@ -1,7 +1,6 @@
 import type Module from 'node:module';
 import vm from 'node:vm';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
 
 /**
@@ -30,6 +29,7 @@ export interface CompileCacheState {
 }
 
 export function compileCacheDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  const homedir = () => env.HOME || process.getBuiltinModule('node:os').homedir(); // node:os only when HOME is unset
   const base =
     env.CONNECTOR_CACHE_DIR ??
     (platform === 'win32'

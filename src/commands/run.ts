@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import type { Context } from '../context.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from '../connections/types.js';
@@ -105,7 +105,7 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions): Pro
   }
   if (opts.out) {
     try {
-      await writeFile(opts.out, res.body);
+      await fsp.writeFile(opts.out, res.body);
     } catch (e) {
       throw new CliError(`cannot write the response body to ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
         hint: `HTTP ${res.status} was received; pick a writable path for -o.`,

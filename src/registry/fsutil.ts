@@ -1,4 +1,4 @@
-import { open, rename, unlink, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { promises as fsp, readFileSync } from 'node:fs'; // fs.promises loads on first use, not on the hot path
 import { dirname, join, basename } from 'node:path';
 import { CliError } from '../errors.js';
 
@@ -34,28 +34,28 @@ export function fsFailure(e: unknown, path: string, verb: 'read' | 'write'): unk
 
 async function writeAtomically(path: string, data: string | Uint8Array, mode: number): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   // Unique enough with pid + random; 'wx' below refuses to clobber anyway (node:crypto is not worth its load time here).
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-  const fh = await open(tmp, 'wx', mode);
+  const fh = await fsp.open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
     await fh.sync();
   } catch (e) {
     await fh.close().catch(() => {});
-    await unlink(tmp).catch(() => {});
+    await fsp.unlink(tmp).catch(() => {});
     throw e;
   }
   await fh.close();
   try {
-    await rename(tmp, path);
+    await fsp.rename(tmp, path);
   } catch (e) {
-    await unlink(tmp).catch(() => {});
+    await fsp.unlink(tmp).catch(() => {});
     throw e;
   }
   // Make the rename itself durable (not supported on Windows; harmless to skip there).
   try {
-    const d = await open(dir, 'r');
+    const d = await fsp.open(dir, 'r');
     await d.sync().catch(() => {});
     await d.close();
   } catch {
@@ -66,7 +66,7 @@ async function writeAtomically(path: string, data: string | Uint8Array, mode: nu
 export async function readJsonFile<T>(path: string): Promise<T | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8'); // small files: one synchronous read beats four thread-pool round trips
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fsFailure(e, path, 'read');
@@ -95,19 +95,19 @@ export async function withLock<T>(
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const staleMs = opts.staleMs ?? 30_000;
-  await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 }).catch((e) => {
+  await fsp.mkdir(dirname(lockPath), { recursive: true, mode: 0o700 }).catch((e) => {
     throw fsFailure(e, dirname(lockPath), 'write');
   });
   const start = Date.now();
   let delay = 5;
   for (;;) {
     try {
-      await writeFile(lockPath, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      await fsp.writeFile(lockPath, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsFailure(e, lockPath, 'write');
       if (await isStale(lockPath, staleMs)) {
-        await unlink(lockPath).catch(() => {});
+        await fsp.unlink(lockPath).catch(() => {});
         continue;
       }
       if (Date.now() - start > timeoutMs) {
@@ -122,13 +122,13 @@ export async function withLock<T>(
   try {
     return await fn();
   } finally {
-    await unlink(lockPath).catch(() => {});
+    await fsp.unlink(lockPath).catch(() => {});
   }
 }
 
 async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
   try {
-    const [text, st] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
+    const [text, st] = await Promise.all([fsp.readFile(lockPath, 'utf8'), fsp.stat(lockPath)]);
     const pid = Number.parseInt(text, 10);
     // A live owner keeps its lock however long it holds it (a keychain unlock dialog can take
     // minutes); age alone breaks only a lock whose owner cannot be checked.

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { unlink } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { atomicWrite, readJsonFile, withLock } from './fsutil.js';
 import { CliError, UsageError } from '../errors.js';
 import { closest } from '../util/suggest.js';
@@ -109,7 +109,7 @@ export class Registry {
       if (!idx.connectors[name]) throw await this.notFound(name);
       delete idx.connectors[name];
       await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
-      await unlink(this.recordPath(name)).catch(() => {});
+      await fsp.unlink(this.recordPath(name)).catch(() => {});
     });
   }
 

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { commandNamed } from '../../src/main.js';
 
 describe('connector (global behaviour)', () => {
   it('--version prints the package version', async () => {
@@ -57,5 +58,24 @@ describe('CONNECTOR_SECRET_STORE', () => {
     const r = await runCli(['list'], { env: { CONNECTOR_SECRET_STORE: 'plaintext' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("CONNECTOR_SECRET_STORE is 'plaintext'; use one of keychain, vault, memory");
+  });
+});
+
+describe('only the named command is built', () => {
+  const argv = (...a: string[]) => ['node', 'connector', ...a];
+  it('finds the command word past global options, values and aliases', () => {
+    expect(commandNamed(argv('run', 'petstore', 'getPetById'))).toBe('run');
+    expect(commandNamed(argv('--home', 'run', '--no-input', 'list'))).toBe('list'); // 'run' is --home's value
+    expect(commandNamed(argv('--secret-store', 'vault', 'conn', 'create', 'x'))).toBe('connection');
+    expect(commandNamed(argv('ops', 'x'))).toBe('operations');
+    expect(commandNamed(argv('--home=/tmp/h', 'rm', 'x'))).toBe('remove');
+  });
+  it('builds everything for root help, `help`, a typo, or no command', () => {
+    for (const a of [[], ['--help'], ['help', 'run'], ['rnu'], ['--', 'run']]) expect(commandNamed(argv(...a))).toBeUndefined();
+  });
+  it('a typo still gets a suggestion (the whole program is built for it)', async () => {
+    const r = await runCli(['rnu']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command 'rnu'.*\n.*Did you mean run\?/s);
   });
 });
