@@ -1,16 +1,15 @@
 // Shared helpers for the benchmark scripts in test/bench (plain Node, no deps).
-// Wall time: hyperfine -N when installed (BENCH_NO_HYPERFINE=1 to skip), else a
-// plain loop timed with hrtime. Peak RSS: /usr/bin/time -f %M over separate runs.
+// Wall time: every command of a table timed in interleaved rounds (see measureAll).
+// Peak RSS: /usr/bin/time -f %M over separate runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The CLI under test: bin/connector.js of this repo, or CONNECTOR_BIN (e.g. a staged build). */
 export const BIN = process.env.CONNECTOR_BIN ?? join(REPO, 'bin', 'connector.js');
-export const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+export const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 export const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 export const RSS_RUNS = Number(process.env.BENCH_RSS_RUNS ?? 5);
 
@@ -20,15 +19,11 @@ export function die(msg, code = 1) {
   process.exit(code);
 }
 
-/** The CLI must be built (bin/connector.js runs dist/). */
-export function requireBuilt(...modules) {
-  for (const m of ['main.js', ...modules]) {
-    if (!existsSync(join(dirname(BIN), '..', 'dist', m))) die(`dist/${m} is missing next to ${BIN}: build first with \`npm run build\``, 2);
-  }
+/** The CLI must be built (bin/connector.js runs the bundle in dist/cli/). */
+export function requireBuilt() {
+  if (!existsSync(join(dirname(BIN), '..', 'dist', 'cli', 'main.cjs'))) die(`dist/cli/main.cjs is missing next to ${BIN}: build first with \`npm run build\``, 2);
 }
 
-export const hasHyperfine = () =>
-  !process.env.BENCH_NO_HYPERFINE && spawnSync('hyperfine', ['--version'], { stdio: 'ignore' }).status === 0;
 export const hasTime = () => existsSync('/usr/bin/time');
 
 export function median(xs) {
@@ -45,30 +40,12 @@ export function check(argv, env, expect) {
   return r.stdout;
 }
 
-const shq = (s) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
-/** Wall-clock times in ms of `argv` (env applied), RUNS timed after WARMUP. */
-export function wallTimes(argv, env = process.env) {
-  if (hasHyperfine()) {
-    const dir = mkdtempSync(join(tmpdir(), 'connector-bench-hf-'));
-    try {
-      const out = join(dir, 'hf.json');
-      const r = spawnSync('hyperfine', ['-N', '--style', 'none', '--warmup', String(WARMUP), '--runs', String(RUNS), '--export-json', out, argv.map(shq).join(' ')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-      if (r.status !== 0) die(`hyperfine failed on: ${argv.join(' ')}`);
-      return JSON.parse(readFileSync(out, 'utf8')).results[0].times.map((t) => t * 1000);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  const times = [];
-  for (let i = 0; i < WARMUP + RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(argv[0], argv.slice(1), { env, stdio: 'ignore' });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0) die(`failed (${r.status}): ${argv.join(' ')}`);
-    if (i >= WARMUP) times.push(ms);
-  }
-  return times;
+function timeOnce(argv, env) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { env, stdio: 'ignore' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) die(`failed (${r.status}): ${argv.join(' ')}`);
+  return ms;
 }
 
 /** Peak RSS in MB (median of RSS_RUNS runs under GNU time), or undefined without /usr/bin/time. */
@@ -83,27 +60,51 @@ export function peakRss(argv, env = process.env) {
   return median(kb) / 1024;
 }
 
-/** One result row: label, median and range of wall ms, optional peak RSS MB. */
-export function measure(label, argv, env, { rss = true } = {}) {
-  say(`-- ${label}: ${argv.join(' ')}`);
-  const t = wallTimes(argv, env);
-  return { label, median: median(t), min: Math.min(...t), max: Math.max(...t), rss: rss ? peakRss(argv, env) : undefined };
+/**
+ * Wall time of several commands, interleaved: each round runs every command once (in a
+ * rotated order), WARMUP rounds untimed, then RUNS timed rounds. On a shared VM the speed
+ * drifts by 5-15% within a minute, so timing one command after another (as hyperfine does)
+ * skews ratios; interleaving puts every command under the same conditions. Peak RSS comes
+ * from separate runs under /usr/bin/time. specs: [{ label, argv, env, rss? }].
+ */
+export function measureAll(specs) {
+  for (const s of specs) say(`-- ${s.label}: ${s.argv.join(' ')}`);
+  const times = specs.map(() => []);
+  for (let round = 0; round < WARMUP + RUNS; round++) {
+    for (let k = 0; k < specs.length; k++) {
+      const i = (round + k) % specs.length;
+      const ms = timeOnce(specs[i].argv, specs[i].env ?? process.env);
+      if (round >= WARMUP) times[i].push(ms);
+    }
+  }
+  return specs.map((s, i) => {
+    const t = times[i];
+    return { label: s.label, times: t, median: median(t), min: Math.min(...t), max: Math.max(...t), rss: s.rss === false ? undefined : peakRss(s.argv, s.env ?? process.env) };
+  });
 }
 
+/**
+ * Markdown table. With a baseline: the ratio of medians, and the median of the per-round ratios
+ * (each run over the baseline's run in the same round), which drift affects least.
+ */
 export function table(rows, { baseline } = {}) {
-  const base = baseline ? rows.find((r) => r.label === baseline)?.median : undefined;
+  const base = baseline ? rows.find((r) => r.label === baseline) : undefined;
   const lines = [
-    `| command | median wall ms | min-max ms |${base ? ` vs ${baseline} |` : ''} peak RSS MB |`,
-    `|---|---:|---:|${base ? '---:|' : ''}---:|`,
+    `| command | median wall ms | min-max ms |${base ? ` vs ${baseline} (medians) | vs ${baseline} (per round) |` : ''} peak RSS MB |`,
+    `|---|---:|---:|${base ? '---:|---:|' : ''}---:|`,
   ];
   for (const r of rows) {
-    const ratio = base ? ` ${(r.median / base).toFixed(2)}x |` : '';
+    const ratio = base ? ` ${(r.median / base.median).toFixed(2)}x | ${pairedRatio(r, base).toFixed(2)}x |` : '';
     lines.push(`| ${r.label} | ${r.median.toFixed(1)} | ${r.min.toFixed(1)}-${r.max.toFixed(1)} |${ratio} ${r.rss === undefined ? '-' : r.rss.toFixed(1)} |`);
   }
   return lines.join('\n');
 }
 
+/** Median over rounds of (this run / the baseline's run in the same round). */
+export function pairedRatio(row, base) {
+  return median(row.times.map((t, i) => t / base.times[i]));
+}
+
 export function header() {
-  const tool = hasHyperfine() ? spawnSync('hyperfine', ['--version'], { encoding: 'utf8' }).stdout.trim() : 'plain loop (hrtime)';
-  return `node ${process.version}, ${tool}; ${RUNS} timed runs (+${WARMUP} warmup), RSS median of ${RSS_RUNS} runs under /usr/bin/time`;
+  return `node ${process.version}; ${RUNS} interleaved rounds (+${WARMUP} warm-up) timed with hrtime around spawnSync; peak RSS: median of ${RSS_RUNS} runs under /usr/bin/time`;
 }

@@ -6,9 +6,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, REPO, check, header, measure, requireBuilt, say, table } from './lib.mjs';
+import { BIN, REPO, check, header, measureAll, requireBuilt, say, table } from './lib.mjs';
 
-requireBuilt('commands/connector/list.js');
+requireBuilt();
 const definition = JSON.parse(readFileSync(join(REPO, 'fixtures', 'sample-api', 'apiDefinition.swagger.json'), 'utf8'));
 
 function writeRegistry(home, n) {
@@ -34,15 +34,16 @@ const root = mkdtempSync(join(tmpdir(), 'connector-bench-list-'));
 process.on('exit', () => rmSync(root, { recursive: true, force: true }));
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
-const rows = [];
+const specs = [];
 for (const n of [1, 1000]) {
   const home = join(root, `home-${n}`);
   writeRegistry(home, n);
   const env = { ...process.env, CONNECTOR_HOME: home, NO_COLOR: '1' };
   check([process.execPath, BIN, 'list', '--json'], env, (out) => JSON.parse(out).length === n);
-  rows.push(measure(`connector list (${n.toLocaleString('en-US')} connector${n > 1 ? 's' : ''})`, [process.execPath, BIN, 'list'], env));
+  specs.push({ label: `connector list (${n.toLocaleString('en-US')} connector${n > 1 ? 's' : ''})`, argv: [process.execPath, BIN, 'list'], env });
 }
-rows.push(measure('node -e 0', [process.execPath, '-e', '0'], process.env));
+specs.push({ label: 'node -e 0', argv: [process.execPath, '-e', '0'] });
+const rows = measureAll(specs);
 
 const ratio = rows[1].median / rows[0].median;
 say('');

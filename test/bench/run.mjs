@@ -6,7 +6,7 @@
 // Env: BENCH_DIR (default ../shared/bench), BENCH_KEY, BENCH_DEPS (/tmp/benchdeps: newman +
 // openapi-to-postmanv2, optional), BENCH_SECRET_STORE (keychain|vault; default: the keychain,
 // inside a private D-Bus session with gnome-keyring when none is reachable, else the vault),
-// BENCH_RUNS, BENCH_WARMUP, BENCH_RSS_RUNS, BENCH_NO_HYPERFINE, CONNECTOR_BIN.
+// BENCH_RUNS, BENCH_WARMUP, BENCH_RSS_RUNS, CONNECTOR_BIN.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { BIN, REPO, check, die, header, measure, requireBuilt, say, table } from './lib.mjs';
+import { BIN, REPO, check, die, header, measureAll, pairedRatio, requireBuilt, say, table } from './lib.mjs';
 
 const BENCH = process.env.BENCH_DIR ?? join(REPO, '..', 'shared', 'bench');
 if (!existsSync(join(BENCH, 'server.mjs')) || !existsSync(join(BENCH, 'petstore.swagger.json'))) {
   die(`run.mjs: the shared bench workload is absent: expected server.mjs and petstore.swagger.json in ${BENCH} (set BENCH_DIR)`, 2);
 }
-requireBuilt('commands/run.js', 'commands/connector/import.js', 'commands/connection/create.js');
+requireBuilt();
 
 const KEY = process.env.BENCH_KEY ?? 'bench-key';
 const DEPS = process.env.BENCH_DEPS ?? '/tmp/benchdeps';
@@ -101,7 +101,11 @@ check([process.execPath, BIN, 'connection', 'create', name, '--param-env', 'api_
 const runArgv = [process.execPath, BIN, 'run', name, 'getPetById', '-p', 'petId=1'];
 check(runArgv, env, isPet1);
 const curlArgv = ['curl', '-K', join(work, 'one.curlrc')];
+// The floor for any Node HTTP client: a bare CommonJS script doing the same GET with node:http.
+writeFileSync(join(work, 'node-http.cjs'), `require('node:http').get({ host: '127.0.0.1', port: ${port}, path: '/v2/pet/1', headers: { api_key: process.env.BENCH_KEY, accept: 'application/json' } }, (res) => res.pipe(process.stdout));\n`);
+const floorArgv = [process.execPath, join(work, 'node-http.cjs')];
 check(curlArgv, env, isPet1);
+check(floorArgv, env, isPet1);
 
 let newmanArgv;
 const newman = join(DEPS, 'node_modules', '.bin', 'newman');
@@ -115,20 +119,22 @@ if (existsSync(newman) && existsSync(join(DEPS, 'node_modules', 'openapi-to-post
 // The CI path: the key comes from CONNECTOR_<K>_<C>_<PARAM>, so no secret store is opened.
 const ciEnv = { ...env, [`CONNECTOR_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_DEFAULT_API_KEY`]: KEY };
 check(runArgv, ciEnv, isPet1);
-const rows = [
-  measure('node -e 0', [process.execPath, '-e', '0'], env),
-  measure(`connector run (1 GET, key in ${store})`, runArgv, env),
-  measure('connector run (1 GET, key from env)', runArgv, ciEnv),
-  measure('curl (1 GET)', curlArgv, env),
+const specs = [
+  { label: 'node -e 0', argv: [process.execPath, '-e', '0'], env },
+  { label: `connector run (1 GET, key in ${store})`, argv: runArgv, env },
+  { label: 'connector run (1 GET, key from env)', argv: runArgv, env: ciEnv },
+  { label: 'curl (1 GET)', argv: curlArgv, env },
+  { label: 'bare node:http script (1 GET)', argv: floorArgv, env },
 ];
-if (newmanArgv) rows.push(measure('newman (1 GET)', newmanArgv, env));
+if (newmanArgv) specs.push({ label: 'newman (1 GET)', argv: newmanArgv, env });
+const rows = measureAll(specs);
 
-const floor = rows[0].median;
+const floor = rows[0];
 console.log(header() + `; connector secrets in: ${store}`);
 console.log('');
 console.log(table(rows, { baseline: 'node -e 0' }));
 console.log('');
 for (const c of rows.slice(1, 3)) {
-  console.log(`${c.label}: ${(c.median / floor).toFixed(2)}x node -e 0 (target <= 1.5x), peak ${c.rss?.toFixed(1) ?? '?'} MB (target < 80 MB)`);
+  console.log(`${c.label}: ${(c.median / floor.median).toFixed(2)}x node -e 0 by medians, ${pairedRatio(c, floor).toFixed(2)}x per round (target <= 1.5x); peak ${c.rss?.toFixed(1) ?? '?'} MB (target < 80 MB)`);
 }
 process.exit(0); // the bench server and its stdout reader would keep the event loop alive; 'exit' cleans up

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BIN, die, header, measure, requireBuilt, say, table } from './lib.mjs';
+import { BIN, die, header, measureAll, requireBuilt, say, table } from './lib.mjs';
 
 requireBuilt();
 export const HEAVY = ['undici', '@apidevtools/swagger-parser', '@inquirer/prompts', 'yaml', 'ajv'];
@@ -46,17 +46,17 @@ const heavyIn = (mods) => HEAVY.filter((p) => mods.some((m) => m.includes(`/node
 let failed = false;
 for (const args of [['--help'], ['--version']]) {
   const mods = loadedModules(args);
-  if (!mods.some((m) => m.includes('/node_modules/commander/'))) die('module check is broken: it did not even see commander load');
+  if (!mods.some((m) => m.endsWith('/dist/cli/main.cjs'))) die('module check is broken: it did not even see dist/cli/main.cjs load');
   const heavy = heavyIn(mods);
   say(`connector ${args.join(' ')}: ${mods.length} modules loaded; heavy: ${heavy.length ? heavy.join(', ') : 'none'}`);
   if (heavy.length) failed = true;
 }
 
-const rows = [
-  measure('node -e 0', [process.execPath, '-e', '0']),
-  measure('connector --version', [process.execPath, BIN, '--version']),
-  measure('connector --help', [process.execPath, BIN, '--help']),
-];
+const rows = measureAll([
+  { label: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+  { label: 'connector --version', argv: [process.execPath, BIN, '--version'] },
+  { label: 'connector --help', argv: [process.execPath, BIN, '--help'] },
+]);
 console.log(header());
 console.log('');
 console.log(table(rows, { baseline: 'node -e 0' }));
