@@ -7,6 +7,7 @@ import type { HttpResult, ParamValue } from '../http/types.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { printJson } from '../io/output.js';
 import { prepareCall, sendPrepared } from '../http/call.js';
+import { findOperation } from '../operation/find.js';
 import { toCurl } from '../http/curl.js';
 import { renderBody, isBinary, validateResponse } from '../http/render.js';
 
@@ -38,6 +39,7 @@ export default async function run(ctx: Context, connector: string, operation: st
   const body = await readBody(ctx, opts.body);
 
   const record = await (await ctx.registry()).get(connector);
+  findOperation(record, operation); // a wrong operation name is the first thing to hear about, before any connection
   const connection = await connectionFor(ctx, record, opts.connection);
   const callOpts = {
     params,

@@ -147,3 +147,15 @@ describe('connector run', () => {
     expect(r.stderr).toBe('connector: refusing to send credentials over plain http to example.invalid\nUse https, or pass --allow-insecure-http if you accept that anyone on the path can read them.\n');
   });
 });
+
+describe('run: the order of mistakes', () => {
+  it('a wrong operation name is reported before a missing connection', async () => {
+    const home = tempHome();
+    expect((await runCli(['import', 'fixtures/specs/petstore.swagger.json', '--name', 'pets'], { home })).code).toBe(0);
+    const typo = await runCli(['run', 'pets', 'getPetByIdd'], { home });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^connector: connector 'pets' has no operation 'getPetByIdd'\nDid you mean: getPetById/);
+    const right = await runCli(['run', 'pets', 'getPetById'], { home }); // control: then the connection
+    expect(right.stderr).toContain("connector 'pets' needs a connection and has none");
+  });
+});
