@@ -58,3 +58,24 @@ describe.skipIf(!hasHttp)('create verifies against a real loopback API', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe.skipIf(!hasHttp)('create against an API that is down', () => {
+  it('says the test failed, that nothing was saved, and how to save without it', async () => {
+    const dead = createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(dead.address() as { port: number }).port}`;
+    await new Promise<void>((r) => dead.close(() => r())); // the port is free now: connection refused
+    const home = tempHome();
+    const store = new MemoryStore();
+    await register(home, apiKeyRecord(host, 'http'));
+    const r = await runCli(['connection', 'create', 'keyco', '--param-env', 'api_key=K'], { home, env: { K: 'good' }, overrides: { secrets: async () => store } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `connector: cannot connect to ${host}: connection refused\nTesting the connection with ListItems failed, so nothing was saved. To save it without the test: --no-verify.\n`,
+    );
+    expect(store.items.size).toBe(0);
+    const saved = await runCli(['connection', 'create', 'keyco', '--param-env', 'api_key=K', '--no-verify'], { home, env: { K: 'good' }, overrides: { secrets: async () => store } });
+    expect(saved.code).toBe(0);
+    expect(store.items.get('keyco/default/api_key')).toBe('good');
+  });
+});

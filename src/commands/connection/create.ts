@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { CliError, UsageError } from '../../errors.js';
+import { AuthError, CliError, UsageError } from '../../errors.js';
 import { printJson } from '../../io/output.js';
 import { validateName } from '../../registry/registry.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
@@ -91,7 +91,17 @@ export default async function create(ctx: Context, connector: string, opts: Opts
       ctx.io.err(`No test operation found for '${record.name}' (none declared, no GET callable with example values); saving without a check.`);
     } else {
       const inMemory = { record: conn, option, values: { ...values, ...secretValues }, secrets: Object.values(secretValues), origins: {}, tokenStorage: oauth?.tokens };
-      const res = await runTest(ctx, record, inMemory, test);
+      const res = await runTest(ctx, record, inMemory, test).catch((e: unknown) => {
+        // The API could not be reached (not a refusal of the credentials): say how to save anyway.
+        if (e instanceof CliError && !(e instanceof AuthError) && !e.hint) {
+          throw new CliError(e.message, {
+            exitCode: e.exitCode,
+            hint: `Testing the connection with ${test.operationId} failed, so nothing was saved. To save it without the test: --no-verify.`,
+            cause: e,
+          });
+        }
+        throw e;
+      });
       if (res.status >= 200 && res.status < 300) {
         ctx.io.err(`Verified: ${test.operationId} answered HTTP ${res.status}.`);
         if (test.source === 'flag') conn.testOperation = test.operationId;
