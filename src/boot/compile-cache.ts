@@ -13,8 +13,8 @@ import { basename, dirname, join, sep } from 'node:path';
  * theirs written at exit, which then also holds the functions that ran lazily. (The
  * v8-compile-cache package does this for every module and measured 20 ms SLOWER here.)
  *
- * A cache file is keyed by the file's name, size and mtime plus the Node version, so a rebuild
- * never meets a stale cache (V8's own check only compares the source length). The cache lives in
+ * A cache file is keyed by the file's name, size, mtime and ctime plus the Node version, so a
+ * rebuild or a reinstall never meets a stale cache (V8's own check only compares the source length). The cache lives in
  * the user's cache folder (mode 700), never in a shared temporary folder: code caches are
  * executable. It holds compiled code only, no data of any run. Any failure just means no cache.
  * CONNECTOR_COMPILE_CACHE=0 (or NODE_DISABLE_COMPILE_CACHE) turns it off.
@@ -73,7 +73,12 @@ export function lazyBuiltin(id: string): object {
 export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module, env: NodeJS.ProcessEnv = process.env): CompileCacheState | undefined {
   const Module = ModuleClass;
   if (env.CONNECTOR_COMPILE_CACHE === '0' || env.NODE_DISABLE_COMPILE_CACHE) return undefined;
-  const dir = compileCacheDir(env);
+  let dir: string;
+  try {
+    dir = compileCacheDir(env);
+  } catch {
+    return undefined; // no home folder to be found: no cache
+  }
   const builtin = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
   if (typeof builtin === 'function') {
     try {
@@ -112,7 +117,8 @@ export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module
     let cachedData: Buffer | undefined;
     try {
       const st = statSync(filename);
-      file = join(dir, `${basename(filename)}-${st.size}-${Math.trunc(st.mtimeMs)}.bin`);
+      // ctime too: npm unpacks every release with the same fixed mtime, but ctime is the unpack time
+      file = join(dir, `${basename(filename)}-${st.size}-${Math.trunc(st.mtimeMs)}-${Math.trunc(st.ctimeMs)}.bin`);
     } catch {
       return original.call(this, content, filename);
     }

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -184,3 +184,33 @@ describe('lazy built-ins in the bundle', () => {
     expect(cp.execFileSync(process.execPath, ['-e', 'process.stdout.write("ok")'], { encoding: 'utf8' })).toBe('ok');
   });
 });
+
+describe('the code cache never serves stale code', () => {
+  it('a file rewritten with the same length and the same mtime (as npm unpacks releases) is compiled afresh', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'connector-cc-'));
+    const bundle = join(dir, 'bundle');
+    const file = join(bundle, 'a.cjs');
+    const main = join(dir, 'main.cjs');
+    try {
+      spawnSyncOk('mkdir', ['-p', bundle]);
+      writeFileSync(main, `require(${JSON.stringify(join(DIST, 'compile-cache.cjs'))}).enableCompileCache(${JSON.stringify(bundle)}, module.constructor);\nprocess.stdout.write(String(require(${JSON.stringify(file)})()));\n`);
+      writeFileSync(file, 'module.exports = () => 1;\n');
+      const fixed = new Date('1985-10-26T08:15:00Z');
+      utimesSync(file, fixed, fixed);
+      const env = { ...process.env, CONNECTOR_CACHE_DIR: join(dir, 'cache') };
+      expect(spawnSyncOk(process.execPath, [main], env)).toBe('1');
+      expect(spawnSyncOk(process.execPath, [main], env)).toBe('1'); // from the cache
+      writeFileSync(file, 'module.exports = () => 2;\n'); // same length
+      utimesSync(file, fixed, fixed); // same mtime
+      expect(spawnSyncOk(process.execPath, [main], env)).toBe('2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function spawnSyncOk(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
