@@ -47,6 +47,15 @@ export default async function create(ctx: Context, connector: string, opts: Opts
   }
   if (!option) ctx.warn(`connector '${record.name}' needs no connection; creating one anyway`);
 
+  // A keychain that cannot take the secrets should say so now, not after the user has typed
+  // them or signed in through a browser: one read of an item that does not exist.
+  // (The item read is the first one that would be written, so the error names its variable.)
+  const firstSecret = valueParameters(option).find((p) => p.secret)?.name ?? (option?.kind === 'oauth2' ? 'oauth:tokens' : undefined);
+  if (firstSecret) {
+    const early = await ctx.secrets();
+    if (early.kind === 'keychain') await early.get(secretAccount(record.name, name, firstSecret));
+  }
+
   const supplied = await suppliedValues(ctx, option, opts, template?.values);
   const all = await completeValues(ctx, option, supplied);
 
