@@ -102,7 +102,8 @@ export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module
     if (trusted === undefined) {
       try {
         const st = statSync(dir);
-        trusted = (typeof process.getuid !== 'function' || st.uid === process.getuid()) && (st.mode & 0o022) === 0;
+        // (Windows reports every folder as writable by all: there, the per-user LOCALAPPDATA is what guards it.)
+        trusted = process.platform === 'win32' || ((typeof process.getuid !== 'function' || st.uid === process.getuid()) && (st.mode & 0o022) === 0);
       } catch {
         trusted = false;
       }
