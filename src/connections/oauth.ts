@@ -260,6 +260,15 @@ export async function clientOf(info: OAuthConnectionInfo, values: Record<string,
   return { clientId: info.clientId, clientSecret: values[CLIENT_SECRET] || undefined, certificate };
 }
 
+/** The connection's values with its deferred secrets (see resolveConnection) read in. */
+async function withDeferred(ctx: Context, conn: ResolvedConnection): Promise<Record<string, string>> {
+  const wanted = (conn.deferred ?? []).filter((n) => n !== TOKENS);
+  if (!wanted.length) return conn.values;
+  const { resolveRecord } = await import('./store.js');
+  const more = await resolveRecord(ctx, { ...conn.record, values: {}, secretParams: wanted }, conn.option);
+  return { ...conn.values, ...more.values };
+}
+
 /** CONNECTOR_<K>_<C>_ACCESS_TOKEN: a token from the environment beats the stored one (CI). */
 export function envAccessToken(ctx: Context, record: { connector: string; name: string }) {
   return envOverlay(ctx.io.env, record.connector, record.name, 'access_token');
@@ -287,7 +296,8 @@ export async function freshAccessToken(ctx: Context, conn: ResolvedConnection, r
   const t = await getFreshToken({
     storage,
     lockPath: tokenLockPath(ctx, conn.record.connector, conn.record.name),
-    renew: await renewer(info, await clientOf(info, conn.values), where),
+    // The client's stored secret or certificate is read only now that renewing is needed.
+    renew: async (t) => (await renewer(info, await clientOf(info, await withDeferred(ctx, conn)), where))(t),
     rejected,
   });
   return { token: t.access_token, fromEnv: false };

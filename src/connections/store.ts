@@ -105,11 +105,22 @@ export async function resolveConnection(ctx: Context, connector: string, name?: 
       });
     }
   }
-  return resolveRecord(ctx, record, model.options.find((o) => o.id === record.authOption));
+  // The OAuth token set is read by the token storage when a request needs it, and the client's
+  // secret or certificate only when the tokens must be renewed: each keychain read costs ~10 ms.
+  return resolveRecord(ctx, record, model.options.find((o) => o.id === record.authOption), { defer: OAUTH_STORED });
 }
 
+/** The OAuth items of a connection's secrets (their names are fixed in connections/oauth.ts). */
+const OAUTH_STORED = ['oauth:tokens', 'oauth:client_secret', 'oauth:certificate'];
+
 /** Values of a stored record: registry values, secrets from its store, env overlay on top. */
-export async function resolveRecord(ctx: Context, record: ConnectionRecord, option: AuthOption | undefined): Promise<ResolvedConnection> {
+export async function resolveRecord(
+  ctx: Context,
+  record: ConnectionRecord,
+  option: AuthOption | undefined,
+  opts: { defer?: readonly string[] } = {},
+): Promise<ResolvedConnection> {
+  const deferred: string[] = [];
   const values: Record<string, string> = {};
   const origins: Record<string, string> = {};
   for (const [k, v] of Object.entries(record.values)) {
@@ -128,6 +139,10 @@ export async function resolveRecord(ctx: Context, record: ConnectionRecord, opti
       continue;
     }
     if (!record.secretParams.includes(n)) continue;
+    if (opts.defer?.includes(n)) {
+      deferred.push(n);
+      continue;
+    }
     if (!store) {
       const { storeFor } = await import('../secrets/open.js');
       store = await storeFor(ctx, record.secretStore);
@@ -148,7 +163,7 @@ export async function resolveRecord(ctx: Context, record: ConnectionRecord, opti
     });
   }
   const secrets = [...secretNames].map((n) => values[n]).filter((v): v is string => Boolean(v));
-  return { record, option, values, secrets, origins };
+  return { record, option, values, secrets, origins, ...(deferred.length ? { deferred } : {}) };
 }
 
 function synthetic(connector: string): ResolvedConnection {

@@ -47,4 +47,6 @@ export interface ResolvedConnection {
   origins: Record<string, string>;
   /** Where the OAuth token set is read and saved, when not the connection's secret store (create verifies before saving). */
   tokenStorage?: TokenStorage;
+  /** Stored secrets not read yet (OAuth client secret and certificate: needed only to renew tokens). */
+  deferred?: string[];
 }

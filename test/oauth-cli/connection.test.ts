@@ -227,6 +227,24 @@ describe('connection create with --flow client-credentials', () => {
     seen.delete(CLIENTS.secret);
   });
 
+  it('a run reads only the token set while it is fresh, and the client secret only to renew (each keychain read costs ~10 ms)', async () => {
+    expect((await cli(args(), { env: { CC_SECRET: CLIENTS.secret } })).code).toBe(0);
+    const reads: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (account: string) => (reads.push(account), get(account));
+    const fresh = await cli(['run', 'oauthtest', 'GetMe', '-c', 'ci']);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(reads).toEqual(['oauthtest/ci/oauth:tokens']);
+    const t = tokens('oauthtest/ci');
+    store.items.set('oauthtest/ci/oauth:tokens', JSON.stringify({ ...t, expires_at: Math.floor(Date.now() / 1000) - 5 }));
+    reads.length = 0;
+    const renewed = await cli(['run', 'oauthtest', 'GetMe', '-c', 'ci']);
+    expect(renewed.code, renewed.stderr).toBe(0);
+    // first look, again under the lock (another process may have renewed), then the client secret
+    expect(reads).toEqual(['oauthtest/ci/oauth:tokens', 'oauthtest/ci/oauth:tokens', 'oauthtest/ci/oauth:client_secret']);
+    expect(tokens('oauthtest/ci').access_token).not.toBe(t.access_token);
+  });
+
   it('works with the encrypted vault across separate invocations, and the env token overrides it', async () => {
     const env = { CC_SECRET: CLIENTS.secret, CONNECTOR_VAULT_PASSPHRASE: 'test-vault-passphrase', CONNECTOR_SECRET_STORE: 'vault' };
     const plain = (a: string[], extra: NodeJS.ProcessEnv = {}) => runLive(a, { home, env: { ...env, ...extra } });
