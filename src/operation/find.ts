@@ -93,8 +93,12 @@ export function findOperation(record: ConnectorRecord, input: string): Operation
     all.find((r) => r.operationId.toLowerCase() === lc) ??
     all.find((r) => typeof r.op.summary === 'string' && slugify(r.op.summary) === slugify(input));
   if (!hit) {
-    const names = all.map((r) => r.operationId);
-    const near = closest(input, [...names, ...all.map((r) => (r.op.summary ? slugify(r.op.summary) : '')).filter(Boolean)]);
+    // operationIds first (what `connector operations` lists); summary slugs only to fill up
+    // (a slug is left out when its operation is suggested by id already)
+    const byId = closest(input, all.map((r) => r.operationId));
+    const slugOf = new Map(all.filter((r) => typeof r.op.summary === 'string').map((r) => [slugify(r.op.summary), r.operationId]));
+    const bySlug = closest(input, [...slugOf.keys()].filter(Boolean)).filter((s) => !byId.includes(slugOf.get(s)!));
+    const near = [...byId, ...bySlug].slice(0, 3);
     throw new UsageError(
       `connector '${record.name}' has no operation '${input}'`,
       near.length ? `Did you mean: ${near.join(', ')}?` : `Run \`connector operations ${record.name}\` to list them.`,

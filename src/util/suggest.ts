@@ -15,18 +15,23 @@ export function distance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** The closest candidates to `input` (case-insensitive), best first. */
+/**
+ * The closest candidates to `input` (case-insensitive), best first: by edit distance, where a
+ * candidate that starts with the input counts as 1 and one that contains it as 1.5; ties go to
+ * the candidate nearest in length, then alphabetical order.
+ */
 export function closest(input: string, candidates: string[], max = 3): string[] {
   const needle = input.toLowerCase();
-  return candidates
+  return [...new Set(candidates)]
     .map((c) => {
       const lc = c.toLowerCase();
       let d = distance(needle, lc);
-      if (lc.includes(needle) || needle.includes(lc)) d = Math.min(d, 1);
-      return { c, d };
+      if (lc.startsWith(needle) || needle.startsWith(lc)) d = Math.min(d, 1);
+      else if (lc.includes(needle) || needle.includes(lc)) d = Math.min(d, 1.5);
+      return { c, d, len: Math.abs(c.length - input.length) };
     })
     .filter(({ d, c }) => d <= Math.max(2, Math.floor(c.length / 2)))
-    .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))
+    .sort((x, y) => x.d - y.d || x.len - y.len || x.c.localeCompare(y.c))
     .slice(0, max)
     .map(({ c }) => c);
 }

@@ -43,3 +43,32 @@ describe('example values', () => {
   });
 
 });
+
+describe('an unknown operation name', () => {
+  const record = {
+    name: 'tr',
+    title: 'tr',
+    specFormat: 'swagger2',
+    source: { kind: 'file', location: 'tr.json' },
+    importedAt: new Date(0).toISOString(),
+    definition: {
+      swagger: '2.0',
+      info: { title: 'tr', version: '1' },
+      paths: {
+        '/translate': { post: { operationId: 'TranslateText', summary: 'Translate text, for general text', responses: { 200: { description: 'ok' } } } },
+        '/document': { post: { operationId: 'TranslateDocument', summary: 'Upload and translate a document', responses: { 200: { description: 'ok' } } } },
+        '/result': { get: { operationId: 'DownloadDocument', summary: 'Download translated document', responses: { 200: { description: 'ok' } } } },
+      },
+    },
+  } as any;
+  it('suggests operationIds first, then summary slugs of other operations, never one operation twice', () => {
+    const message = (() => {
+      try {
+        findOperation(record, 'Translate');
+      } catch (e) {
+        return (e as { hint?: string }).hint;
+      }
+    })();
+    expect(message).toBe('Did you mean: TranslateText, TranslateDocument, download-translated-document?');
+  });
+});
