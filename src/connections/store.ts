@@ -8,6 +8,7 @@ import type { AuthOption, ConnectionParameter, ConnectorRecord } from '../model.
 import { envOverlay, envVarName } from '../secrets/env.js';
 import { secretAccount } from '../secrets/store.js';
 import type { ConnectionRecord, ResolvedConnection } from './types.js';
+import { checkValue } from './check.js';
 
 interface ConnectionsFile {
   version: 1;
@@ -100,14 +101,28 @@ export async function resolveConnection(ctx: Context, connector: string, name?: 
     else if (name) throw notFound(connector, name, list);
     else if (!model.options.length || model.options.every((o) => o.kind === 'none')) return synthetic(connector);
     else {
+      // In CI the environment can stand in for a stored connection: name the variables it takes.
+      const option = model.options.find((o) => o.kind !== 'gateway' && o.kind !== 'none');
+      const required = valueParameters(option).filter((p) => p.required && !p.hidden && p.default === undefined);
+      const vars = option?.kind === 'oauth2' ? [envVarName(connector, 'default', 'access_token')] : required.map((p) => envVarName(connector, 'default', p.name));
       throw new CliError(`connector '${connector}' needs a connection and has none`, {
-        hint: `Create one: connector connection create ${connector}`,
+        hint: `Create one: connector connection create ${connector}` + (vars.length ? `\nOr, in CI, set ${vars.join(' and ')}.` : ''),
       });
     }
   }
   // The OAuth token set is read by the token storage when a request needs it, and the client's
   // secret or certificate only when the tokens must be renewed: each keychain read costs ~10 ms.
   return resolveRecord(ctx, record, model.options.find((o) => o.id === record.authOption), { defer: OAUTH_STORED });
+}
+
+/** An environment value checked like a typed one (allowed values may be given by their text). */
+function checked(param: ConnectionParameter, value: string, variable: string): string {
+  try {
+    return checkValue(param, value);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`${variable}: ${e.message}`, e.hint);
+    throw e;
+  }
 }
 
 /** The OAuth items of a connection's secrets (their names are fixed in connections/oauth.ts). */
@@ -134,7 +149,8 @@ export async function resolveRecord(
   for (const n of names) {
     const env = envOverlay(ctx.io.env, record.connector, record.name, n);
     if (env) {
-      values[n] = env.value;
+      const param = valueParameters(option).find((p) => p.name === n);
+      values[n] = param ? checked(param, env.value, env.name) : env.value;
       origins[n] = `env:${env.name}`;
       continue;
     }

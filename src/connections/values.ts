@@ -3,6 +3,9 @@ import { InputNeededError, UsageError } from '../errors.js';
 import type { AuthOption, ConnectionModel, ConnectionParameter } from '../model.js';
 import { closest } from '../util/suggest.js';
 import { valueParameters } from './store.js';
+import { checkValue } from './check.js';
+
+export { checkValue };
 
 export interface ParamFlags {
   param?: string[];
@@ -96,22 +99,6 @@ export async function suppliedValues(
     }
   }
   return out;
-}
-
-/** Type and allowedValues check; an allowed value may be given by its display text. */
-export function checkValue(p: ConnectionParameter, value: string): string {
-  const shown = p.secret ? 'the value given' : `'${value}'`; // a rejected secret is still a secret
-  if (p.allowedValues?.length) {
-    const hit = p.allowedValues.find((a) => a.value === value) ?? p.allowedValues.find((a) => a.text.toLowerCase() === value.toLowerCase());
-    if (!hit) throw new UsageError(`parameter ${p.name}: ${shown} is not allowed`, `Allowed: ${p.allowedValues.map((a) => a.value).join(', ')}.`);
-    return hit.value;
-  }
-  if (p.type === 'int' && !/^-?\d+$/.test(value)) throw new UsageError(`parameter ${p.name}: expected an integer, got ${shown}`);
-  if (p.type === 'bool') {
-    if (!/^(true|false)$/i.test(value)) throw new UsageError(`parameter ${p.name}: expected true or false, got ${shown}`);
-    return value.toLowerCase();
-  }
-  return value;
 }
 
 /**

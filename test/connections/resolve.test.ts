@@ -6,7 +6,7 @@ import { tempHome } from '../helpers/cli.js';
 import { MemoryStore } from '../../src/secrets/store.js';
 import { parseAddress, resolveConnection } from '../../src/connections/store.js';
 import { envVarName } from '../../src/secrets/env.js';
-import { apiKeyRecord, noneRecord, register } from './helpers.js';
+import { apiKeyRecord, noneRecord, register, setsRecord } from './helpers.js';
 import { runCli } from '../helpers/cli.js';
 
 let home: string;
@@ -27,7 +27,7 @@ describe('resolveConnection', () => {
   });
 
   it('a connector that needs auth and has none → error with the create hint', async () => {
-    await expect(resolveConnection(ctxWith(), 'keyco')).rejects.toMatchObject({ message: "connector 'keyco' needs a connection and has none", hint: 'Create one: connector connection create keyco' });
+    await expect(resolveConnection(ctxWith(), 'keyco')).rejects.toMatchObject({ message: "connector 'keyco' needs a connection and has none", hint: 'Create one: connector connection create keyco\nOr, in CI, set CONNECTOR_KEYCO_DEFAULT_API_KEY.' });
     await expect(resolveConnection(ctxWith(), 'keyco', 'prod')).rejects.toMatchObject({ message: "no connection 'keyco/prod'" });
   });
 
@@ -83,5 +83,19 @@ describe('readAll (--param-stdin, --client-secret-stdin)', () => {
     const { readAll } = await import('../../src/connections/values.js');
     const bytes = Buffer.from('pä$$wörd', 'utf8');
     expect(await readAll(Readable.from([bytes.subarray(0, 2), bytes.subarray(2)]))).toBe('pä$$wörd');
+  });
+});
+
+describe('values from the environment are checked like typed ones', () => {
+  it('an allowed value may be given by its text; anything else is exit 2 naming the variable', async () => {
+    await register(home, setsRecord());
+    const env = { CONNECTOR_SETSCO_DEFAULT_API_KEY: 'k', CONNECTOR_SETSCO_DEFAULT_REGION: 'EU' };
+    const r = await resolveConnection(ctxWith(env), 'setsco');
+    expect(r.values).toMatchObject({ api_key: 'k', region: 'eu' });
+    await expect(resolveConnection(ctxWith({ ...env, CONNECTOR_SETSCO_DEFAULT_REGION: 'mars' }), 'setsco')).rejects.toMatchObject({
+      message: "CONNECTOR_SETSCO_DEFAULT_REGION: parameter region: 'mars' is not allowed",
+      hint: 'Allowed: us (North America), eu (EU); the text in brackets works too.',
+      exitCode: 2,
+    });
   });
 });
