@@ -17,7 +17,8 @@ export function distance(a: string, b: string): number {
 
 /**
  * The closest candidates to `input` (case-insensitive), best first: by edit distance, where a
- * candidate that starts with the input counts as 1 and one that contains it as 1.5; ties go to
+ * candidate that starts with the input, or has its words in another order (GetComic, ComicGet),
+ * counts as 1 and one that contains it as 1.5; ties go to
  * the candidate nearest in length, then alphabetical order.
  */
 export function closest(input: string, candidates: string[], max = 3): string[] {
@@ -26,7 +27,7 @@ export function closest(input: string, candidates: string[], max = 3): string[] 
     .map((c) => {
       const lc = c.toLowerCase();
       let d = distance(needle, lc);
-      if (lc.startsWith(needle) || needle.startsWith(lc)) d = Math.min(d, 1);
+      if (lc.startsWith(needle) || needle.startsWith(lc) || sameWords(input, c)) d = Math.min(d, 1);
       else if (lc.includes(needle) || needle.includes(lc)) d = Math.min(d, 1.5);
       return { c, d, len: Math.abs(c.length - input.length) };
     })
@@ -34,6 +35,20 @@ export function closest(input: string, candidates: string[], max = 3): string[] 
     .sort((x, y) => x.d - y.d || x.len - y.len || x.c.localeCompare(y.c))
     .slice(0, max)
     .map(({ c }) => c);
+}
+
+/** The same words in any order: camelCase, snake_case, kebab-case and spaces split alike. */
+function sameWords(a: string, b: string): boolean {
+  const words = (s: string) =>
+    s
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean)
+      .sort()
+      .join(' ');
+  const wa = words(a);
+  return wa.includes(' ') && wa === words(b);
 }
 
 /** "a-b-c" slug: lower-case ASCII letters, digits and dashes. */

@@ -14,3 +14,10 @@ describe('closest (did you mean)', () => {
     expect(closest('zzzz', ['TranslateText', 'GetUsage'])).toEqual([]);
   });
 });
+
+describe('closest: words in another order', () => {
+  it('finds ComicGet for GetComic, and get_comic too', () => {
+    expect(closest('GetComic', ['ComicGetA', 'ComicGet'])).toEqual(['ComicGet']);
+    expect(closest('get_comic', ['ComicGet', 'ListThings'])).toEqual(['ComicGet']);
+  });
+});
