@@ -2,6 +2,7 @@ import type { ConnectorRecord, PolicyTemplateInstance } from '../model.js';
 import type { PreparedRequest } from '../http/types.js';
 import { deleteHeader, getHeader, setHeader } from '../http/headers.js';
 import { evaluate, type ExprScope } from './expressions.js';
+import { UsageError } from '../errors.js';
 
 /**
  * paconn policy templates (apiProperties.properties.policyTemplateInstances)
@@ -56,6 +57,23 @@ export interface PolicyOptions {
   warn?: (message: string) => void;
 }
 
+const SCHEME = /^[a-z][\w+.-]*:\/\//i;
+const SCHEME_TWICE = /^[a-z][\w+.-]*:\/\/[a-z][\w+.-]*:\/\//i;
+
+/**
+ * A template that writes the scheme itself (https://@connectionParameters('instance')...) given a
+ * value that has one too: the URL would be https://https://..., which resolves nowhere useful.
+ */
+function schemeTwice(template: string, opts: PolicyOptions): UsageError {
+  const names = [...template.matchAll(/@connectionParameters\('([^']+)'/g)].map((m) => m[1]).filter((n) => SCHEME.test(opts.connectionValues[n] ?? ''));
+  const name = names[0] ?? 'a connection value';
+  const value = names[0] && !opts.secretNames?.has(names[0]) ? opts.connectionValues[names[0]] : undefined;
+  return new UsageError(
+    `connection value ${names[0] ? `'${name}'` : name} must not start with a scheme: this connector builds its URL as ${template}`,
+    value ? `Give it as '${value.replace(SCHEME, '').replace(/\/+$/, '')}'.` : 'Give it without the scheme.',
+  );
+}
+
 /** Apply every supported policy that targets `req.operationId`; warn once per unsupported one. */
 export function applyPolicies(record: ConnectorRecord, req: PreparedRequest, opts: PolicyOptions): void {
   const scope: ExprScope = {
@@ -83,7 +101,9 @@ export function applyPolicies(record: ConnectorRecord, req: PreparedRequest, opt
       case 'dynamichosturl':
       case 'dynamicsubdomain': {
         if (opts.baseUrlFixed) break;
-        const url = evaluate(String(get('urlTemplate') ?? ''), scope);
+        const template = String(get('urlTemplate') ?? '');
+        const url = evaluate(template, scope);
+        if (SCHEME_TWICE.test(url)) throw schemeTwice(template, opts);
         if (url) req.base = url.replace(/\/+$/, '');
         break;
       }

@@ -53,3 +53,29 @@ describe('policy templates', () => {
     expect(unsupportedPolicies(record)).toEqual([{ templateId: 'updatenextlink', title: 'paging', operations: ['Search'] }]);
   });
 });
+
+describe('dynamichosturl with a scheme given twice', () => {
+  const jiraLike = {
+    ...record,
+    apiProperties: {
+      properties: {
+        connectionParameters: { instance: { type: 'string', uiDefinition: { displayName: 'Instance' } } },
+        policyTemplateInstances: [
+          { templateId: 'dynamichosturl', title: 'host', parameters: { 'x-ms-apimTemplateParameter.urlTemplate': "https://@connectionParameters('instance').example.net/api/" } },
+        ],
+      },
+    },
+  };
+  it('names the value and says how to give it, before anything is sent', async () => {
+    const before = server.seen.length;
+    const err = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', { params: { itemId: '1' }, connection: connection('custom', { instance: 'https://acme' }, []), retries: 0 }).catch((e) => e);
+    expect(err.message).toBe("connection value 'instance' must not start with a scheme: this connector builds its URL as https://@connectionParameters('instance').example.net/api/");
+    expect(err.hint).toBe("Give it as 'acme'.");
+    expect(err.exitCode).toBe(2);
+    expect(server.seen.length).toBe(before);
+  });
+  it('control: without the scheme the URL is built', async () => {
+    const res = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', { params: { itemId: '1' }, connection: connection('custom', { instance: 'acme' }, []), dryRun: true });
+    expect(res.request.url).toBe('https://acme.example.net/api/items/1');
+  });
+});
