@@ -70,8 +70,17 @@ function schemeTwice(template: string, opts: PolicyOptions): UsageError {
   const value = names[0] && !opts.secretNames?.has(names[0]) ? opts.connectionValues[names[0]] : undefined;
   return new UsageError(
     `connection value ${names[0] ? `'${name}'` : name} must not start with a scheme: this connector builds its URL as ${template}`,
-    value ? `Give it as '${value.replace(SCHEME, '').replace(/\/+$/, '')}'.` : 'Give it without the scheme.',
+    value ? `Give it as '${bare(value, template, name)}'.` : 'Give it without the scheme.',
   );
+}
+
+/** The value without its scheme, and without what the template adds after it (JIRA: '.atlassian.net'). */
+function bare(value: string, template: string, name: string): string {
+  let v = value.replace(SCHEME, '').replace(/\/+$/, '');
+  const at = template.search(new RegExp(`@connectionParameters\\('${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'[^)]*\\)`));
+  const suffix = at < 0 ? '' : (/^@connectionParameters\([^)]*\)([^/@]*)/.exec(template.slice(at))?.[1] ?? '');
+  if (suffix && v.endsWith(suffix) && v.length > suffix.length) v = v.slice(0, -suffix.length);
+  return v;
 }
 
 /** Apply every supported policy that targets `req.operationId`; warn once per unsupported one. */

@@ -79,3 +79,20 @@ describe('dynamichosturl with a scheme given twice', () => {
     expect(res.request.url).toBe('https://acme.example.net/api/items/1');
   });
 });
+
+describe('dynamichosturl: the hint drops what the template adds', () => {
+  it("https://acme.example.net for https://@connectionParameters('instance').example.net/api/ → 'acme'", async () => {
+    const jiraLike = {
+      ...record,
+      apiProperties: {
+        properties: {
+          policyTemplateInstances: [
+            { templateId: 'dynamichosturl', parameters: { 'x-ms-apimTemplateParameter.urlTemplate': "https://@connectionParameters('instance').example.net/api/" } },
+          ],
+        },
+      },
+    };
+    const err = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', { params: { itemId: '1' }, connection: connection('custom', { instance: 'https://acme.example.net/' }, []), dryRun: true }).catch((e) => e);
+    expect(err.hint).toBe("Give it as 'acme'.");
+  });
+});
