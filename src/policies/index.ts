@@ -58,29 +58,28 @@ export interface PolicyOptions {
 }
 
 const SCHEME = /^[a-z][\w+.-]*:\/\//i;
-const SCHEME_TWICE = /^[a-z][\w+.-]*:\/\/[a-z][\w+.-]*:\/\//i;
 
 /**
- * A template that writes the scheme itself (https://@connectionParameters('instance')...) given a
- * value that has one too: the URL would be https://https://..., which resolves nowhere useful.
+ * A connection value that repeats what the URL template writes around it: a scheme where the
+ * template has one (https://https://...), or the template's own suffix (JIRA's '.atlassian.net',
+ * which its tooltip invites: acme.atlassian.net.atlassian.net). Such a URL resolves nowhere useful.
  */
-function schemeTwice(template: string, opts: PolicyOptions): UsageError {
-  const names = [...template.matchAll(/@connectionParameters\('([^']+)'/g)].map((m) => m[1]).filter((n) => SCHEME.test(opts.connectionValues[n] ?? ''));
-  const name = names[0] ?? 'a connection value';
-  const value = names[0] && !opts.secretNames?.has(names[0]) ? opts.connectionValues[names[0]] : undefined;
-  return new UsageError(
-    `connection value ${names[0] ? `'${name}'` : name} must not start with a scheme: this connector builds its URL as ${template}`,
-    value ? `Give it as '${bare(value, template, name)}'.` : 'Give it without the scheme.',
-  );
-}
-
-/** The value without its scheme, and without what the template adds after it (JIRA: '.atlassian.net'). */
-function bare(value: string, template: string, name: string): string {
-  let v = value.replace(SCHEME, '').replace(/\/+$/, '');
-  const at = template.search(new RegExp(`@connectionParameters\\('${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'[^)]*\\)`));
-  const suffix = at < 0 ? '' : (/^@connectionParameters\([^)]*\)([^/@]*)/.exec(template.slice(at))?.[1] ?? '');
-  if (suffix && v.endsWith(suffix) && v.length > suffix.length) v = v.slice(0, -suffix.length);
-  return v;
+function misfit(template: string, opts: PolicyOptions): UsageError | undefined {
+  for (const m of template.matchAll(/@connectionParameters\('([^']+)'[^)]*\)([^/@]*)/g)) {
+    const [expr, name, suffix] = m;
+    const value = opts.connectionValues[name];
+    if (!value) continue;
+    let v = value.trim().replace(/\/+$/, '');
+    if (SCHEME.test(template.slice(0, m.index))) v = v.replace(SCHEME, ''); // the template writes the scheme
+    if (suffix && v.endsWith(suffix) && v.length > suffix.length) v = v.slice(0, -suffix.length);
+    if (v === value.trim().replace(/\/+$/, '')) continue;
+    const secret = opts.secretNames?.has(name);
+    return new UsageError(
+      `connection value '${name}' does not fit this connector's URL template ${template}`,
+      secret ? `Give it without what the template adds around ${expr}.` : `Give it as '${v}'.`,
+    );
+  }
+  return undefined;
 }
 
 /** Apply every supported policy that targets `req.operationId`; warn once per unsupported one. */
@@ -112,7 +111,8 @@ export function applyPolicies(record: ConnectorRecord, req: PreparedRequest, opt
         if (opts.baseUrlFixed) break;
         const template = String(get('urlTemplate') ?? '');
         const url = evaluate(template, scope);
-        if (SCHEME_TWICE.test(url)) throw schemeTwice(template, opts);
+        const wrong = misfit(template, opts);
+        if (wrong) throw wrong;
         if (url) req.base = url.replace(/\/+$/, '');
         break;
       }

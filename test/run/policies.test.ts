@@ -69,7 +69,7 @@ describe('dynamichosturl with a scheme given twice', () => {
   it('names the value and says how to give it, before anything is sent', async () => {
     const before = server.seen.length;
     const err = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', { params: { itemId: '1' }, connection: connection('custom', { instance: 'https://acme' }, []), retries: 0 }).catch((e) => e);
-    expect(err.message).toBe("connection value 'instance' must not start with a scheme: this connector builds its URL as https://@connectionParameters('instance').example.net/api/");
+    expect(err.message).toBe("connection value 'instance' does not fit this connector's URL template https://@connectionParameters('instance').example.net/api/");
     expect(err.hint).toBe("Give it as 'acme'.");
     expect(err.exitCode).toBe(2);
     expect(server.seen.length).toBe(before);
@@ -80,7 +80,7 @@ describe('dynamichosturl with a scheme given twice', () => {
   });
 });
 
-describe('dynamichosturl: the hint drops what the template adds', () => {
+describe('dynamichosturl: a value that repeats what the template adds', () => {
   it("https://acme.example.net for https://@connectionParameters('instance').example.net/api/ → 'acme'", async () => {
     const jiraLike = {
       ...record,
@@ -94,5 +94,10 @@ describe('dynamichosturl: the hint drops what the template adds', () => {
     };
     const err = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', { params: { itemId: '1' }, connection: connection('custom', { instance: 'https://acme.example.net/' }, []), dryRun: true }).catch((e) => e);
     expect(err.hint).toBe("Give it as 'acme'.");
+    const suffixOnly = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', { params: { itemId: '1' }, connection: connection('custom', { instance: 'acme.example.net' }, []), dryRun: true }).catch((e) => e);
+    expect([suffixOnly.message, suffixOnly.hint]).toEqual([
+      "connection value 'instance' does not fit this connector's URL template https://@connectionParameters('instance').example.net/api/",
+      "Give it as 'acme'.",
+    ]);
   });
 });
