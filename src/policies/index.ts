@@ -82,6 +82,16 @@ function misfit(template: string, opts: PolicyOptions): UsageError | undefined {
   return undefined;
 }
 
+/** The URL-template check of `applyPolicies`, for `connection create` to run before saving. */
+export function checkHostValues(record: ConnectorRecord, connectionValues: Record<string, string>, secretNames: Set<string>): void {
+  for (const t of policyInstances(record)) {
+    if (!isSupported(t) || !['dynamichosturl', 'dynamicsubdomain'].includes(t.templateId.toLowerCase())) continue;
+    const template = t.parameters['x-ms-apimTemplateParameter.urlTemplate'];
+    const wrong = typeof template === 'string' ? misfit(template, { connectionValues, secretNames }) : undefined;
+    if (wrong) throw wrong;
+  }
+}
+
 /** Apply every supported policy that targets `req.operationId`; warn once per unsupported one. */
 export function applyPolicies(record: ConnectorRecord, req: PreparedRequest, opts: PolicyOptions): void {
   const scope: ExprScope = {

@@ -79,3 +79,21 @@ describe.skipIf(!hasHttp)('create against an API that is down', () => {
     expect(store.items.get('keyco/default/api_key')).toBe('good');
   });
 });
+
+describe('create refuses a value the URL template cannot use, even with --no-verify', () => {
+  it('exit 2 with the value to give; nothing saved; the right value is saved', async () => {
+    const home = tempHome();
+    const store = new MemoryStore();
+    const rec = apiKeyRecord();
+    const props = (rec.apiProperties as any).properties;
+    props.connectionParameters.instance = { type: 'string', uiDefinition: { displayName: 'Instance', constraints: { required: 'true' } } };
+    props.policyTemplateInstances = [{ templateId: 'dynamichosturl', parameters: { 'x-ms-apimTemplateParameter.urlTemplate': "https://@connectionParameters('instance').example.net/api" } }];
+    await register(home, rec);
+    const args = (instance: string) => ['connection', 'create', 'keyco', '--param', `instance=${instance}`, '--param-env', 'api_key=K', '--no-verify'];
+    const bad = await runCli(args('https://acme.example.net'), { home, env: { K: 'good' }, overrides: { secrets: async () => store } });
+    expect([bad.code, bad.stderr]).toEqual([2, "connector: connection value 'instance' does not fit this connector's URL template https://@connectionParameters('instance').example.net/api\nGive it as 'acme'.\n"]);
+    expect(store.items.size).toBe(0);
+    const good = await runCli(args('acme'), { home, env: { K: 'good' }, overrides: { secrets: async () => store } });
+    expect(good.code, good.stderr).toBe(0);
+  });
+});

@@ -67,6 +67,11 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     else values[k] = s.value;
   }
 
+  // A value the connector's URL template cannot use (JIRA: https://acme.atlassian.net) is refused
+  // now, with the value to give, rather than saved and refused by every run.
+  const { checkHostValues } = await import('../../policies/index.js');
+  checkHostValues(record, { ...values, ...secretValues }, new Set(Object.keys(secretValues)));
+
   // OAuth 2.0: sign in now; tokens, client secret and certificate join the secrets.
   let oauth: Awaited<ReturnType<typeof signInForCreate>> | undefined;
   if (option?.kind === 'oauth2') {
