@@ -45,7 +45,7 @@ describe('connection create for an OAuth connector without a terminal', () => {
 
   it('asks for --client-id instead of using the placeholder (exit 5)', async () => {
     const home = await setup();
-    const r = await runCli(['connection', 'create', 'gists', '--no-input'], { home, env: { DISPLAY: '' } });
+    const r = await runCli(['connection', 'create', 'gists', '--no-input'], { home, env: { DISPLAY: '', CONNECTOR_SECRET_STORE: 'memory' } });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('pass --client-id');
     expect(r.stderr).not.toContain('YOUR_CLIENT_ID');
@@ -53,7 +53,7 @@ describe('connection create for an OAuth connector without a terminal', () => {
 
   it('fails at once (exit 5) rather than waiting five minutes for a browser nobody can open', async () => {
     const home = await setup();
-    const r = await runCli(['connection', 'create', 'gists', '--no-input', '--client-id', 'abc'], { home, env: { DISPLAY: '', WAYLAND_DISPLAY: '', BROWSER: '' } });
+    const r = await runCli(['connection', 'create', 'gists', '--no-input', '--client-id', 'abc'], { home, env: { DISPLAY: '', WAYLAND_DISPLAY: '', BROWSER: '', CONNECTOR_SECRET_STORE: 'memory' } });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('signing in needs a browser');
     expect(r.stderr).toContain('--flow browser');
