@@ -14,20 +14,11 @@ import { basename, dirname, join, sep } from 'node:path';
  * v8-compile-cache package does this for every module and measured 20 ms SLOWER here.)
  *
  * A cache file is keyed by the file's name, size, mtime and ctime plus the Node version, so a
- * rebuild or a reinstall never meets a stale cache (V8's own check only compares the source length). The cache lives in
- * the user's cache folder (mode 700), never in a shared temporary folder: code caches are
- * executable. It holds compiled code only, no data of any run. Any failure just means no cache.
+ * rebuild or a reinstall never meets a stale cache (V8's own check only compares the source
+ * length). The cache lives in the user's cache folder (mode 700), never in a shared temporary
+ * folder: code caches are executable. It holds compiled code only, no data of any run. Any failure just means no cache.
  * CONNECTOR_COMPILE_CACHE=0 (or NODE_DISABLE_COMPILE_CACHE) turns it off.
  */
-export interface CompileCacheState {
-  dir: string;
-  /** files compiled from the cache */
-  hits: string[];
-  /** files compiled from source (no cache, or V8 rejected it); their cache is written at exit */
-  misses: string[];
-  written: string[];
-}
-
 export function compileCacheDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   const homedir = () => env.HOME || process.getBuiltinModule('node:os').homedir(); // node:os only when HOME is unset
   const base =
@@ -70,14 +61,14 @@ export function lazyBuiltin(id: string): object {
  * `ModuleClass` is CommonJS's Module (`module.constructor` in the launcher): taking it from there
  * instead of require('node:module') spares loading that module and the ESM loader parts it pulls in.
  */
-export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module, env: NodeJS.ProcessEnv = process.env): CompileCacheState | undefined {
+export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module, env: NodeJS.ProcessEnv = process.env): void {
   const Module = ModuleClass;
-  if (env.CONNECTOR_COMPILE_CACHE === '0' || env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  if (env.CONNECTOR_COMPILE_CACHE === '0' || env.NODE_DISABLE_COMPILE_CACHE) return;
   let dir: string;
   try {
     dir = compileCacheDir(env);
   } catch {
-    return undefined; // no home folder to be found: no cache
+    return; // no home folder to be found: no cache
   }
   const builtin = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
   if (typeof builtin === 'function') {
@@ -86,13 +77,12 @@ export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module
     } catch {
       // no cache
     }
-    return undefined;
+    return;
   }
   const dynamicImport = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } }).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (!dynamicImport) return undefined; // Node < 20.12: import() inside vm.Script would fail
+  if (!dynamicImport) return; // Node < 20.12: import() inside vm.Script would fail
 
   const prefix = bundleDir.endsWith(sep) ? bundleDir : bundleDir + sep;
-  const state: CompileCacheState = { dir, hits: [], misses: [], written: [] };
   const pending: Array<{ script: vm.Script; file: string; name: string }> = [];
   const proto = Module.prototype as unknown as { _compile: CompileFn };
   const original = proto._compile;
@@ -133,11 +123,7 @@ export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module
       cachedData,
       importModuleDynamically: dynamicImport as unknown as vm.ScriptOptions['importModuleDynamically'],
     });
-    if (cachedData && !script.cachedDataRejected) state.hits.push(basename(filename));
-    else {
-      state.misses.push(basename(filename));
-      pending.push({ script, file, name: basename(filename) });
-    }
+    if (!cachedData || script.cachedDataRejected) pending.push({ script, file, name: basename(filename) }); // its cache is written at exit
     const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     const mod = this;
     const require = Object.assign((id: string) => (LAZY_BUILTINS.has(id) ? lazyBuiltin(id) : mod.require(id)), {
@@ -160,7 +146,6 @@ export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module
         const tmp = `${file}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         renameSync(tmp, file);
-        state.written.push(basename(file));
         // the caches of earlier builds of this file
         for (const old of existing) if (old.startsWith(`${name}-`) && old !== basename(file)) rmSync(join(dir, old), { force: true });
       }
@@ -168,5 +153,4 @@ export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module
       // a cache that cannot be written is no cache
     }
   });
-  return state;
 }

@@ -13,11 +13,9 @@ import { envOverlay } from '../secrets/env.js';
 import type { ConnectionRecord, OAuthConnectionInfo, ResolvedConnection } from './types.js';
 import { load } from '../util/load.js';
 
-/** Secret-store parameter names of an OAuth connection (a ':' never occurs in a connector's own parameter names). */
-export const TOKENS = 'oauth:tokens';
-export const CLIENT_SECRET = 'oauth:client_secret';
-export const CERTIFICATE = 'oauth:certificate';
-export const OAUTH_SECRETS = [TOKENS, CLIENT_SECRET, CERTIFICATE];
+import { CERTIFICATE, CLIENT_SECRET, TOKENS } from './oauth-names.js';
+
+export { CERTIFICATE, CLIENT_SECRET, OAUTH_SECRETS, TOKENS } from './oauth-names.js';
 
 /** The OAuth flags of `connection create` / `connection login` (declared in src/main.ts). */
 export interface OAuthFlags {

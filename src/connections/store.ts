@@ -9,6 +9,7 @@ import { envOverlay, envVarName } from '../secrets/env.js';
 import { secretAccount } from '../secrets/store.js';
 import type { ConnectionRecord, ResolvedConnection } from './types.js';
 import { checkValue } from './check.js';
+import { OAUTH_SECRETS } from './oauth-names.js';
 
 interface ConnectionsFile {
   version: 1;
@@ -112,7 +113,7 @@ export async function resolveConnection(ctx: Context, connector: string, name?: 
   }
   // The OAuth token set is read by the token storage when a request needs it, and the client's
   // secret or certificate only when the tokens must be renewed: each keychain read costs ~10 ms.
-  return resolveRecord(ctx, record, model.options.find((o) => o.id === record.authOption), { defer: OAUTH_STORED });
+  return resolveRecord(ctx, record, model.options.find((o) => o.id === record.authOption), { defer: OAUTH_SECRETS });
 }
 
 /** An environment value checked like a typed one (allowed values may be given by their text). */
@@ -124,9 +125,6 @@ function checked(param: ConnectionParameter, value: string, variable: string): s
     throw e;
   }
 }
-
-/** The OAuth items of a connection's secrets (their names are fixed in connections/oauth.ts). */
-const OAUTH_STORED = ['oauth:tokens', 'oauth:client_secret', 'oauth:certificate'];
 
 /** Values of a stored record: registry values, secrets from its store, env overlay on top. */
 export async function resolveRecord(

@@ -9,6 +9,7 @@ import { chooseOption, completeValues, suppliedValues } from '../../connections/
 import type { ConnectionRecord, OAuthConnectionInfo } from '../../connections/types.js';
 import type { OAuthFlags } from '../../connections/oauth.js';
 import type { AuthOption } from '../../model.js';
+import { TOKENS } from '../../connections/oauth-names.js';
 
 interface Opts extends OAuthFlags {
   name?: string;
@@ -50,7 +51,7 @@ export default async function create(ctx: Context, connector: string, opts: Opts
   // A keychain that cannot take the secrets should say so now, not after the user has typed
   // them or signed in through a browser: one read of an item that does not exist.
   // (The item read is the first one that would be written, so the error names its variable.)
-  const firstSecret = valueParameters(option).find((p) => p.secret)?.name ?? (option?.kind === 'oauth2' ? 'oauth:tokens' : undefined);
+  const firstSecret = valueParameters(option).find((p) => p.secret)?.name ?? (option?.kind === 'oauth2' ? TOKENS : undefined);
   if (firstSecret) {
     const early = await ctx.secrets();
     if (early.kind === 'keychain') await early.get(secretAccount(record.name, name, firstSecret));
@@ -90,7 +91,7 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     authOption: option?.id ?? '',
     kind: option?.kind ?? 'none',
     values,
-    secretParams: [...Object.keys(secretValues), ...(oauth ? ['oauth:tokens'] : [])],
+    secretParams: [...Object.keys(secretValues), ...(oauth ? [TOKENS] : [])],
     secretStore: store?.kind ?? ctx.secretStoreKind ?? 'keychain',
     isDefault: Boolean(opts.default),
     createdAt: now,
@@ -129,7 +130,7 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     // The verification may have renewed the tokens: store the latest set.
     const { tokenFacts } = await import('../../connections/oauth.js');
     const latest = oauth.tokens.current!;
-    secretValues['oauth:tokens'] = JSON.stringify(latest);
+    secretValues[TOKENS] = JSON.stringify(latest);
     oauth.info.token = tokenFacts(latest);
   }
   await save(ctx, conn, store, secretValues);
