@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -192,7 +192,7 @@ describe('the code cache never serves stale code', () => {
     const file = join(bundle, 'a.cjs');
     const main = join(dir, 'main.cjs');
     try {
-      spawnSyncOk('mkdir', ['-p', bundle]);
+      mkdirSync(bundle, { recursive: true });
       writeFileSync(main, `require(${JSON.stringify(join(DIST, 'compile-cache.cjs'))}).enableCompileCache(${JSON.stringify(bundle)}, module.constructor);\nprocess.stdout.write(String(require(${JSON.stringify(file)})()));\n`);
       writeFileSync(file, 'module.exports = () => 1;\n');
       const fixed = new Date('1985-10-26T08:15:00Z');
