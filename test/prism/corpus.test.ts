@@ -84,7 +84,7 @@ const present = existsSync(CORPUS_DIR);
 if (!present) console.warn(`skipping Prism corpus tests: ${CORPUS_DIR} is absent`);
 
 describe.skipIf(!present)('every operation against prism mock', () => {
-  for (const { dir, kind } of CONNECTORS) {
+  for (const { dir, kind } of present ? CONNECTORS : []) { // the body below reads the corpus while collecting
     describe(`${dir} (${kind})`, () => {
       const folder = join(CORPUS_DIR, dir);
       const spec = join(folder, 'apiDefinition.swagger.json');
