@@ -1,5 +1,8 @@
 import type { IO } from './io/iostreams.js';
 import { UsageError } from './errors.js';
+import { HttpClient } from './http/client.js';
+import { systemBrowser, type Browser } from './io/browser.js';
+import { systemClock, type Clock } from './io/clock.js';
 import type { Prompter } from './io/prompter.js';
 import type { Registry } from './registry/registry.js';
 import type { SecretStore } from './secrets/store.js';
@@ -13,12 +16,20 @@ export interface GlobalOptions {
 }
 
 /**
- * The factory every command receives (modelled on gh's cmdutil.Factory): streams,
- * the registry, the secret store, the prompter. Nothing else reaches for process
- * globals, so tests build a Context in memory.
+ * The factory every command receives (modelled on gh's cmdutil.Factory), and the
+ * only door through which side effects enter: streams and environment (io), the
+ * registry, the secret store, the prompter, HTTP, the browser, the clock and the
+ * Ctrl-C signal. Outside main.ts, io/ and the HTTP client nothing reads process.*
+ * or calls the global fetch, so tests build a Context in memory (test/helpers/context.ts).
  */
 export interface Context {
   io: IO;
+  /** The one HTTP client (proxy-aware, keep-alive pool), created on first use; main closes it. */
+  readonly http: HttpClient;
+  browser: Browser;
+  clock: Clock;
+  /** Aborted on Ctrl-C / SIGTERM: every wait ends with CancelError (exit 3). */
+  signal: AbortSignal;
   home: string;
   json: boolean;
   verbose: boolean;
@@ -28,6 +39,8 @@ export interface Context {
   prompter(): Promise<Prompter>;
   /** Secret store choice from --secret-store / CONNECTOR_SECRET_STORE. */
   secretStoreKind?: 'keychain' | 'vault' | 'memory';
+  /** Release what the context opened (kept-alive sockets hold the process open). */
+  close(): Promise<void>;
   /** Warnings printed once. */
   warn(message: string): void;
   debug(message: string): void;
@@ -48,10 +61,18 @@ function envSecretStore(env: NodeJS.ProcessEnv): Context['secretStoreKind'] {
 export function createContext(io: IO, home: string, opts: GlobalOptions, overrides: Partial<Context> = {}): Context {
   let registry: Promise<Registry> | undefined;
   let secrets: Promise<SecretStore> | undefined;
+  let http: HttpClient | undefined;
+  const signal = overrides.signal ?? new AbortController().signal;
   const noInput = opts.input === false;
   const warned = new Set<string>();
   const ctx: Context = {
     io,
+    get http() {
+      return (http ??= new HttpClient({ env: io.env, signal }));
+    },
+    browser: systemBrowser(io.env),
+    clock: systemClock,
+    signal,
     home,
     json: Boolean(opts.json),
     verbose: Boolean(opts.verbose),
@@ -69,7 +90,10 @@ export function createContext(io: IO, home: string, opts: GlobalOptions, overrid
       const m = await import('./io/prompter.js');
       if (noInput) return m.noPrompter('--no-input was given');
       if (!io.canPrompt()) return m.noPrompter('stdin/stdout is not a terminal');
-      return m.inquirerPrompter(io);
+      return m.inquirerPrompter(io, signal);
+    },
+    async close() {
+      await http?.close();
     },
     warn(message) {
       if (warned.has(message)) return;
@@ -79,7 +103,8 @@ export function createContext(io: IO, home: string, opts: GlobalOptions, overrid
     debug(message) {
       if (ctx.verbose) io.err(`* ${message}`);
     },
-    ...overrides,
   };
+  // Overrides replace seams; a getter in them (a test's strict stub) stays a getter.
+  Object.defineProperties(ctx, Object.getOwnPropertyDescriptors(overrides));
   return ctx;
 }

@@ -4,6 +4,7 @@ import { createContext, type Context, type GlobalOptions } from './context.js';
 import { resolveHome } from './registry/paths.js';
 import { ExitCode, isCliError } from './errors.js';
 import { packageVersion } from './util/package-root.js';
+import { interruptSignal } from './io/signal.js';
 
 type Action = (ctx: Context, ...args: any[]) => Promise<number | void>;
 
@@ -316,7 +317,9 @@ export function reportError(io: IO, e: unknown, verbose: boolean): number {
 
 export async function main(argv: string[], io: IO = systemIO({ noInput: argv.includes('--no-input') }), overrides: Partial<Context> = {}): Promise<number> {
   const state: { ctx?: Context; code?: number } = {};
-  const program = buildProgram(io, state, overrides, commandNamed(argv));
+  // Ctrl-C: tests pass their own signal; a real run listens for SIGINT/SIGTERM.
+  const interrupt = overrides.signal ? undefined : interruptSignal();
+  const program = buildProgram(io, state, interrupt ? { ...overrides, signal: interrupt.signal } : overrides, commandNamed(argv));
   try {
     await program.parseAsync(argv);
     return state.code ?? ExitCode.OK;
@@ -328,5 +331,8 @@ export async function main(argv: string[], io: IO = systemIO({ noInput: argv.inc
       return e.exitCode === 0 ? 0 : ExitCode.USAGE;
     }
     return reportError(io, e, argv.includes('--verbose'));
+  } finally {
+    interrupt?.dispose();
+    await state.ctx?.close();
   }
 }

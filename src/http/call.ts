@@ -6,7 +6,8 @@ import { findOperation, type Operation } from '../operation/find.js';
 import { applyPolicies } from '../policies/index.js';
 import { schemeFor, type AuthScheme } from '../auth/index.js';
 import { buildRequest } from './build.js';
-import { HttpClient, isLoopback, withRetries } from './client.js';
+import { isLoopback } from './proxy.js';
+import { withRetries } from './retry.js';
 import { requestUrl } from './headers.js';
 import { Redactor } from './redact.js';
 import type { CallOptions, HttpResult, PreparedRequest, RawResponse } from './types.js';
@@ -70,11 +71,11 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
   const shown = () => ({ method: req.method, url: redactor.url(requestUrl(req)), headers: redactor.headers(req.headers) });
   if (opts.dryRun) return { status: 0, statusText: 'dry run', headers: {}, body: Buffer.alloc(0), request: shown(), durationMs: 0 };
   const conn: ResolvedConnection | undefined = opts.connection;
-  const client = new HttpClient({ timeoutMs: opts.timeoutMs ?? 30_000, env: ctx.io.env });
-  const started = Date.now();
+  const client = ctx.http;
+  const started = ctx.clock.now();
   const once = async (): Promise<RawResponse> => {
     if (ctx.verbose) trace(ctx, req, redactor);
-    if (!scheme.exchange) return client.send(req);
+    if (!scheme.exchange) return client.send(req, { timeoutMs: opts.timeoutMs });
     const session = client.session(new URL(requestUrl(req)).protocol);
     try {
       return await scheme.exchange(req, conn, session);
@@ -87,6 +88,7 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
       withRetries(once, req.method, {
         retries: opts.retries ?? 2,
         baseDelayMs: opts.retryBaseDelayMs,
+        sleep: (ms) => ctx.clock.sleep(ms, ctx.signal),
         onRetry: ({ attempt, reason, delayMs }) => ctx.io.err(`retrying (${attempt}/${opts.retries ?? 2}) after ${reason} in ${(delayMs / 1000).toFixed(1)} s`),
       });
     let res = await retry();
@@ -94,7 +96,7 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
       await scheme.authorize(req, conn);
       res = await retry();
     }
-    const durationMs = Math.round(Date.now() - started);
+    const durationMs = Math.round(ctx.clock.now() - started);
     if (ctx.verbose) {
       ctx.io.err(`< HTTP ${res.status} ${res.statusText} (${durationMs} ms)`);
       for (const [k, v] of Object.entries(redactor.headers(res.headers))) ctx.io.err(`< ${k}: ${v}`);
@@ -104,8 +106,6 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
   } catch (e) {
     if (e instanceof CliError) throw new CliError(redactor.text(e.message), { exitCode: e.exitCode, hint: e.hint, cause: e.cause });
     throw e;
-  } finally {
-    client.close();
   }
 }
 

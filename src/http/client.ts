@@ -1,90 +1,201 @@
-import http from 'node:http';
-import { CliError } from '../errors.js';
+import type http from 'node:http';
+import { CancelError, CliError } from '../errors.js';
 import type { PreparedRequest, RawResponse } from './types.js';
 import { requestUrl } from './headers.js';
+import { proxyFor, shownProxy } from './proxy.js';
 import { load } from '../util/load.js';
 
 /**
- * The HTTP client. The hot path is node:http/https with a keep-alive Agent:
- * importing undici costs ~60 ms here (its WASM parser compiles at load) against
- * ~0 for node:http, and one `connector run` must stay near `node -e 0`. undici
- * is loaded only when HTTP(S)_PROXY applies to the target (its EnvHttpProxyAgent
- * honours NO_PROXY), where its proxy support is worth the cost.
+ * The one HTTP client: `connector run`, import from a URL and every OAuth endpoint
+ * (through `fetch`, which oauth4webapi takes) go through it, so proxies, CAs,
+ * timeouts, Ctrl-C and error wording are the same everywhere.
+ *
+ * The direct path is node:http/https with keep-alive Agents: importing undici costs
+ * ~60 ms here (its WASM parser compiles at load) against ~0 for node:http, and one
+ * `connector run` must stay near `node -e 0`. undici is loaded only when a proxy
+ * applies to the target (decided by the one NO_PROXY reader in proxy.ts). Extra CAs
+ * from NODE_EXTRA_CA_CERTS are in Node's default trust store for both paths.
  */
 export interface ClientOptions {
-  /** Idle timeout while waiting for headers and between body chunks. */
-  timeoutMs: number;
-  /** Connect timeout (default: min(timeoutMs, 10 s)). */
+  /** Default idle timeout while waiting for headers and between body chunks. */
+  timeoutMs?: number;
+  /** Default connect timeout (min(timeoutMs, 10 s)). */
   connectTimeoutMs?: number;
   env: NodeJS.ProcessEnv;
+  /** Aborts every request in flight (the context's Ctrl-C signal): they reject with CancelError. */
+  signal?: AbortSignal;
 }
 
-export interface RetryOptions {
-  retries: number;
-  /** First backoff step (doubles each attempt, with jitter). */
-  baseDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  onRetry?: (info: { attempt: number; reason: string; delayMs: number }) => void;
+/** One request on the wire. */
+export interface WireRequest {
+  method: string;
+  url: string | URL;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Refuse a response body larger than this (bytes). */
+  maxBytes?: number;
+  /** 'manual' (default) returns 3xx as is; 'follow' follows up to 5 (credentials never cross origins); 'error' refuses them. */
+  redirect?: 'manual' | 'follow' | 'error';
+  /** With redirect 'follow': told of each hop. */
+  onRedirect?: (from: URL, to: URL) => void;
 }
 
-export const RETRY_STATUS = new Set([408, 429, 502, 503, 504]);
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
-const RETRY_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-export const RETRY_AFTER_CAP_MS = 30_000;
+export interface WireResponse extends RawResponse {
+  /** The final URL (after redirects). */
+  url: string;
+}
+
+const MAX_REDIRECTS = 5;
+const CREDENTIAL_HEADERS = /^(authorization|cookie|proxy-authorization)$/i;
 
 /** node:https pulls in TLS (about 8 ms): loaded only for https URLs. */
-async function transport(protocol: string): Promise<typeof http> {
-  return protocol === 'https:' ? (load<typeof import('node:https')>('node:https') as unknown as typeof http) : http;
+function transport(protocol: string): typeof http {
+  return load<typeof http>(protocol === 'https:' ? 'node:https' : 'node:http');
 }
 
 export class HttpClient {
   private readonly agents = new Map<string, http.Agent>();
-  constructor(private readonly opts: ClientOptions) {}
+  private readonly proxies = new Map<string, { close(): Promise<void> }>();
+  private readonly timeoutMs: number;
+  constructor(private readonly opts: ClientOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
 
-  /** One attempt, no retries. Network failures become CliErrors with one clear line. */
-  async send(req: PreparedRequest, agent?: http.Agent): Promise<RawResponse> {
-    const url = new URL(requestUrl(req));
-    const proxy = proxyFor(url, this.opts.env);
+  /** A prepared operation request, one attempt. */
+  send(req: PreparedRequest, o: { timeoutMs?: number; agent?: http.Agent } = {}): Promise<RawResponse> {
+    return this.once({ method: req.method, url: new URL(requestUrl(req)), headers: req.headers, body: req.body, timeoutMs: o.timeoutMs }, o.agent);
+  }
+
+  /** One request, redirects as asked. Network failures become CliErrors with one clear line; Ctrl-C a CancelError. */
+  async request(wire: WireRequest): Promise<WireResponse> {
+    let url = new URL(wire.url);
+    let cur: WireRequest = { ...wire, headers: { ...wire.headers } };
+    for (let hop = 0; ; hop++) {
+      const res = await this.once({ ...cur, url });
+      const location = res.headers.location;
+      if (res.status < 300 || res.status > 399 || !location || wire.redirect === undefined || wire.redirect === 'manual') return { ...res, url: url.href };
+      if (wire.redirect === 'error') throw new CliError(`${url.origin} answered with a redirect (HTTP ${res.status}), which is not allowed here`);
+      if (hop >= MAX_REDIRECTS) throw new CliError(`too many redirects (more than ${MAX_REDIRECTS}) from ${new URL(wire.url).origin}`);
+      const next = new URL(Array.isArray(location) ? location[0] : location, url);
+      wire.onRedirect?.(url, next);
+      const headers = { ...cur.headers };
+      if (next.origin !== url.origin) for (const k of Object.keys(headers)) if (CREDENTIAL_HEADERS.test(k)) delete headers[k];
+      const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && cur.method.toUpperCase() === 'POST');
+      if (toGet) for (const k of Object.keys(headers)) if (/^content-/i.test(k)) delete headers[k];
+      cur = { ...cur, headers, method: toGet ? 'GET' : cur.method, body: toGet ? undefined : cur.body };
+      url = next;
+    }
+  }
+
+  /**
+   * A WHATWG fetch over this client (oauth4webapi's customFetch, and anything else that
+   * speaks fetch). `redirect` defaults to 'manual' here: a caller that wants hops says so.
+   */
+  readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const req = input instanceof Request ? input : undefined;
+    const headers: Record<string, string> = {};
+    new Headers(init.headers ?? req?.headers).forEach((v, k) => (headers[k] = v));
+    let body: Buffer | undefined;
+    const b = init.body ?? (req?.body ? await req.arrayBuffer() : undefined);
+    if (typeof b === 'string') body = Buffer.from(b);
+    else if (b instanceof URLSearchParams) {
+      body = Buffer.from(b.toString());
+      headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8';
+    } else if (b instanceof ArrayBuffer || ArrayBuffer.isView(b)) body = Buffer.from(b as ArrayBuffer);
+    else if (b != null) throw new TypeError('this fetch takes string, URLSearchParams or byte bodies');
+    const res = await this.request({
+      method: init.method ?? req?.method ?? 'GET',
+      url: req ? req.url : input.toString(),
+      headers,
+      body,
+      signal: init.signal ?? req?.signal ?? undefined,
+      redirect: (init.redirect ?? req?.redirect ?? 'manual') as WireRequest['redirect'],
+    });
+    const h = new Headers();
+    for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) h.append(k, one);
+    const nullBody = [101, 204, 205, 304].includes(res.status);
+    const out = new Response(nullBody ? null : new Uint8Array(res.body), { status: res.status < 200 ? 200 : res.status, statusText: res.statusText, headers: h });
+    Object.defineProperty(out, 'url', { value: res.url });
+    return out;
+  };
+
+  /** Sends that all share one socket (for connection-bound handshakes such as NTLM). */
+  session(protocol: string): { send(req: PreparedRequest): Promise<RawResponse>; close(): void } {
+    let agent: http.Agent | undefined;
+    return {
+      send: (req) => this.send(req, { agent: (agent ??= new (transport(protocol).Agent)({ keepAlive: true, maxSockets: 1 })) }),
+      close: () => agent?.destroy(),
+    };
+  }
+
+  /** Close every kept-alive socket (the process can then exit). */
+  async close(): Promise<void> {
+    for (const a of this.agents.values()) a.destroy();
+    this.agents.clear();
+    const proxies = [...this.proxies.values()];
+    this.proxies.clear();
+    await Promise.all(proxies.map((p) => p.close().catch(() => {})));
+  }
+
+  private async once(wire: WireRequest & { url: URL }, agent?: http.Agent): Promise<RawResponse> {
+    const signal = wire.signal && this.opts.signal ? AbortSignal.any([wire.signal, this.opts.signal]) : (wire.signal ?? this.opts.signal);
+    if (signal?.aborted) throw new CancelError();
+    const proxy = proxyFor(wire.url, this.opts.env);
     if (proxy) {
       // A session exists to keep every leg of a connection-bound handshake (NTLM) on one socket; the proxy path cannot promise that.
       if (agent) {
-        throw new CliError(`Windows authentication cannot go through the proxy ${new URL(proxy).host} (every step of the handshake must use one connection)`, {
-          hint: `Add ${url.hostname} to NO_PROXY.`,
+        throw new CliError(`Windows authentication cannot go through the proxy ${shownProxy(proxy)} (every step of the handshake must use one connection)`, {
+          hint: `Add ${wire.url.hostname} to NO_PROXY.`,
         });
       }
-      return this.sendViaUndici(url, req);
+      return this.viaProxy(proxy, wire, signal);
     }
-    const mod = await transport(url.protocol);
+    return this.direct(wire, agent, signal);
+  }
+
+  private direct(wire: WireRequest & { url: URL }, agent: http.Agent | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
+    const url = wire.url;
+    const mod = transport(url.protocol);
     agent ??= this.agent(url.protocol, mod);
-    const body = req.body;
-    const headers: Record<string, string> = { ...req.headers };
+    const body = typeof wire.body === 'string' ? Buffer.from(wire.body) : wire.body;
+    const headers: Record<string, string> = { ...wire.headers };
     if (body && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) headers['Content-Length'] = String(body.length);
-    const connectMs = this.opts.connectTimeoutMs ?? Math.min(this.opts.timeoutMs, 10_000);
+    const timeoutMs = wire.timeoutMs ?? this.timeoutMs;
+    const connectMs = this.opts.connectTimeoutMs ?? Math.min(timeoutMs, 10_000);
     return new Promise<RawResponse>((resolve, reject) => {
       let r: http.ClientRequest;
+      const onAbort = () => r.destroy(new CancelError());
       try {
-        r = mod.request(url, { method: req.method, headers, agent }, onResponse);
+        r = mod.request(url, { method: wire.method, headers, agent }, onResponse);
       } catch (e) {
         // Invalid header names/values (e.g. set by a policy from a connection value): node's message names the header, not the value.
         return reject(new CliError(`cannot send the request to ${url.host}: ${(e as Error).message}`));
       }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
       function onResponse(res: http.IncomingMessage) {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          void decode(Buffer.concat(chunks), res.headers['content-encoding']).then(
-            (buf) =>
-              resolve({
-                status: res.statusCode ?? 0,
-                statusText: res.statusMessage ?? '',
-                headers: res.headers as Record<string, string | string[]>,
-                body: buf,
-              }),
-            reject,
-          );
+        let total = 0;
+        res.on('data', (c: Buffer) => {
+          total += c.length;
+          if (wire.maxBytes !== undefined && total > wire.maxBytes) {
+            done();
+            reject(tooLarge(url, wire.maxBytes));
+            res.destroy();
+            return r.destroy();
+          }
+          chunks.push(c);
         });
-        res.on('error', (e) => reject(netError(e, url)));
+        res.on('end', () => {
+          done();
+          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers as Record<string, string | string[]>, body: decode(Buffer.concat(chunks), res.headers['content-encoding']) });
+        });
+        res.on('error', (e) => {
+          done();
+          reject(e instanceof CliError ? e : netError(e, url));
+        });
       }
       let phase = 'a response';
       r.on('socket', (s) => {
@@ -98,25 +209,13 @@ export class HttpClient {
         s.once('secureConnect', () => clearTimeout(t));
         s.once('close', () => clearTimeout(t));
       });
-      r.setTimeout(this.opts.timeoutMs, () => r.destroy(timeoutError(url, `waiting for ${phase}`, this.opts.timeoutMs)));
-      r.on('error', (e) => reject(e instanceof CliError ? e : netError(e, url)));
+      r.setTimeout(timeoutMs, () => r.destroy(timeoutError(url, `waiting for ${phase}`, timeoutMs)));
+      r.on('error', (e) => {
+        done();
+        reject(e instanceof CliError ? e : netError(e, url));
+      });
       r.end(body);
     });
-  }
-
-  /** Sends that all share one socket (for connection-bound handshakes such as NTLM). */
-  session(protocol: string): { send(req: PreparedRequest): Promise<RawResponse>; close(): void } {
-    let agent: Promise<http.Agent> | undefined;
-    const shared = () => (agent ??= transport(protocol).then((m) => new m.Agent({ keepAlive: true, maxSockets: 1 })));
-    return {
-      send: async (req) => this.send(req, await shared()),
-      close: () => void agent?.then((a) => a.destroy()),
-    };
-  }
-
-  close(): void {
-    for (const a of this.agents.values()) a.destroy();
-    this.agents.clear();
   }
 
   private agent(protocol: string, mod: typeof http): http.Agent {
@@ -128,106 +227,55 @@ export class HttpClient {
     return a;
   }
 
-  private async sendViaUndici(url: URL, req: PreparedRequest): Promise<RawResponse> {
-    const { request, EnvHttpProxyAgent } = load<typeof import('undici')>('undici');
-    const dispatcher = new EnvHttpProxyAgent({
-      httpProxy: this.opts.env.HTTP_PROXY ?? this.opts.env.http_proxy,
-      httpsProxy: this.opts.env.HTTPS_PROXY ?? this.opts.env.https_proxy,
-      noProxy: this.opts.env.NO_PROXY ?? this.opts.env.no_proxy,
-      connect: { timeout: this.opts.connectTimeoutMs ?? Math.min(this.opts.timeoutMs, 10_000) },
-    });
+  private async viaProxy(proxy: string, wire: WireRequest & { url: URL }, signal: AbortSignal | undefined): Promise<RawResponse> {
+    const { request, ProxyAgent } = load<typeof import('undici')>('undici');
+    const timeoutMs = wire.timeoutMs ?? this.timeoutMs;
+    let dispatcher = this.proxies.get(proxy) as InstanceType<typeof ProxyAgent> | undefined;
+    if (!dispatcher) {
+      dispatcher = new ProxyAgent({ uri: proxy, connect: { timeout: this.opts.connectTimeoutMs ?? Math.min(timeoutMs, 10_000) } });
+      this.proxies.set(proxy, dispatcher);
+    }
+    const url = wire.url;
     try {
       const res = await request(url, {
-        method: req.method as any,
-        headers: req.headers,
-        body: req.body,
+        method: wire.method as 'GET',
+        headers: wire.headers,
+        body: wire.body,
         dispatcher,
-        headersTimeout: this.opts.timeoutMs,
-        bodyTimeout: this.opts.timeoutMs,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
-      const body = Buffer.from(await res.body.arrayBuffer());
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for await (const c of res.body) {
+        total += (c as Buffer).length;
+        if (wire.maxBytes !== undefined && total > wire.maxBytes) {
+          res.body.destroy();
+          throw tooLarge(url, wire.maxBytes);
+        }
+        chunks.push(c as Buffer);
+      }
       return {
         status: res.statusCode,
-        statusText: http.STATUS_CODES[res.statusCode] ?? '',
+        statusText: transport('http:').STATUS_CODES[res.statusCode] ?? '',
         headers: res.headers as Record<string, string | string[]>,
-        body: await decode(body, res.headers['content-encoding'] as string | undefined),
+        body: decode(Buffer.concat(chunks), res.headers['content-encoding'] as string | undefined),
       };
     } catch (e) {
+      if (e instanceof CliError) throw e;
+      if (signal?.aborted) throw new CancelError();
       const err = e as NodeJS.ErrnoException;
-      if (/Timeout/.test(err.code ?? '')) throw timeoutError(url, 'via the proxy', this.opts.timeoutMs);
-      throw netError((err.cause as Error) ?? err, url);
-    } finally {
-      await dispatcher.close();
+      if (/Timeout/.test(err.code ?? '')) throw timeoutError(url, `via the proxy ${shownProxy(proxy)}`, timeoutMs);
+      const cause = (err.cause as NodeJS.ErrnoException | undefined) ?? err;
+      // The proxy itself refused or answered the CONNECT with an error.
+      if (/proxy/i.test(err.message) && !cause.code) throw new CliError(`the proxy ${shownProxy(proxy)} refused the request to ${url.host}: ${err.message}`, { cause: e });
+      throw netError(cause, url);
     }
   }
 }
 
-/**
- * Send with retries: GET/HEAD/PUT/DELETE on 408/429/502/503/504 and connection
- * resets, exponential backoff with jitter, Retry-After honoured (capped at 30 s).
- */
-export async function withRetries(send: () => Promise<RawResponse>, method: string, opts: RetryOptions): Promise<RawResponse> {
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = opts.random ?? Math.random;
-  const base = opts.baseDelayMs ?? 500;
-  const retryable = IDEMPOTENT.has(method.toUpperCase());
-  for (let attempt = 0; ; attempt++) {
-    const backoff = () => Math.round(base * 2 ** attempt * (0.5 + random() / 2));
-    let res: RawResponse;
-    try {
-      res = await send();
-    } catch (e) {
-      const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
-      if (!retryable || attempt >= opts.retries || !code || !RETRY_ERRORS.has(code)) throw e;
-      const delayMs = backoff();
-      opts.onRetry?.({ attempt: attempt + 1, reason: code, delayMs });
-      await sleep(delayMs);
-      continue;
-    }
-    if (!retryable || attempt >= opts.retries || !RETRY_STATUS.has(res.status)) return res;
-    const delayMs = retryAfterMs(res.headers['retry-after']) ?? backoff();
-    opts.onRetry?.({ attempt: attempt + 1, reason: `HTTP ${res.status}`, delayMs });
-    await sleep(delayMs);
-  }
-}
-
-/** Retry-After as delay-seconds or an HTTP date, capped at 30 s. */
-export function retryAfterMs(h: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = Array.isArray(h) ? h[0] : h;
-  if (!v) return undefined;
-  let ms: number;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(v)) ms = Number(v) * 1000;
-  else {
-    const t = Date.parse(v);
-    if (Number.isNaN(t)) return undefined;
-    ms = Math.max(0, t - now);
-  }
-  return Math.min(ms, RETRY_AFTER_CAP_MS);
-}
-
-/** The proxy URL that applies to `url`, honouring NO_PROXY; undefined → direct. */
-export function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | undefined {
-  const proxy = url.protocol === 'https:' ? env.HTTPS_PROXY ?? env.https_proxy : env.HTTP_PROXY ?? env.http_proxy;
-  if (!proxy) return undefined;
-  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(/[\s,]+/).filter(Boolean);
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const port = url.port;
-  for (const entry0 of noProxy) {
-    if (entry0 === '*') return undefined;
-    const [entry, ePort] = entry0.toLowerCase().split(/:(?=\d+$)/);
-    if (ePort && ePort !== port) continue;
-    const bare = entry.replace(/^\*?\./, '');
-    if (host === bare || host.endsWith(`.${bare}`)) return undefined;
-  }
-  return proxy;
-}
-
-export function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
-
-async function decode(buf: Buffer, encoding: string | string[] | undefined): Promise<Buffer> {
+function decode(buf: Buffer, encoding: string | string[] | undefined): Buffer {
   const enc = (Array.isArray(encoding) ? encoding[0] : encoding)?.trim().toLowerCase();
   if (!enc || enc === 'identity' || buf.length === 0) return buf;
   const zlib = load<typeof import('node:zlib')>('node:zlib');
@@ -239,6 +287,10 @@ async function decode(buf: Buffer, encoding: string | string[] | undefined): Pro
     return buf;
   }
   return buf;
+}
+
+function tooLarge(url: URL, max: number): CliError {
+  return new CliError(`the answer from ${url.host} is larger than ${max >= 1024 * 1024 ? `${Math.round(max / 1024 / 1024)} MB` : `${max} bytes`}`);
 }
 
 function timeoutError(url: URL, what: string, ms: number): CliError {
@@ -262,6 +314,7 @@ function netError(e: unknown, url: URL): Error {
       break;
     case 'ECONNRESET':
     case 'EPIPE':
+    case 'UND_ERR_SOCKET':
       msg = `connection to ${where} was reset`;
       break;
     default:

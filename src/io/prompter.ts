@@ -24,8 +24,9 @@ export function noPrompter(why: string): Prompter {
   return { input: fail, password: fail, select: fail, confirm: fail };
 }
 
-export function inquirerPrompter(io: IO): Prompter {
-  const ctx = { input: io.stdin, output: io.stderr, clearPromptOnDone: false };
+/** The real prompter: @inquirer/prompts on the context's streams; Ctrl-C (the signal) cancels a question. */
+export function inquirerPrompter(io: IO, signal?: AbortSignal): Prompter {
+  const ctx = { input: io.stdin, output: io.stderr, clearPromptOnDone: false, signal };
   const wrap = async <T>(p: () => Promise<T>): Promise<T> => {
     try {
       return await p();

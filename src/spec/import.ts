@@ -20,7 +20,7 @@ export interface PreparedImport {
 export async function prepareImport(source: string, opts: LoadOptions & { name?: string; now?: Date } = {}): Promise<PreparedImport> {
   if (opts.name !== undefined) validateName(opts.name);
   const loaded = await loadSource(source, opts);
-  const v = await validateDefinition(loaded.definition, { file: loaded.definitionFile, refBase: loaded.refBase });
+  const v = await validateDefinition(loaded.definition, { file: loaded.definitionFile, refBase: loaded.refBase, http: opts.http });
   const info = (v.definition.info ?? {}) as Record<string, unknown>;
   const title = typeof info.title === 'string' && info.title.trim() ? info.title : (loaded.document?.title ?? loaded.baseName);
   const name = opts.name ?? loaded.document?.name ?? (slugify(title) || slugify(loaded.baseName));

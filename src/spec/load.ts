@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { CliError } from '../errors.js';
+import { CancelError, CliError } from '../errors.js';
+import type { HttpClient } from '../http/client.js';
 import type { SourceKind } from '../model.js';
 import { locateJsonError } from './jsonpos.js';
 import { isConnectorDocument, validateConnectorDocument } from './envelope.js';
@@ -34,7 +35,8 @@ export interface LoadedSource {
 }
 
 export interface LoadOptions {
-  fetchImpl?: typeof fetch;
+  /** The context's HTTP client (proxy-aware): how URL sources and their http $refs are fetched. */
+  http?: HttpClient;
   /** Tests only: a smaller limit. */
   maxBytes?: number;
   timeoutMs?: number;
@@ -49,7 +51,8 @@ export async function loadSource(source: string, opts: LoadOptions = {}): Promis
   const max = opts.maxBytes ?? MAX_FILE_BYTES;
   if (/^https?:\/\//i.test(source)) {
     const shown = displayUrl(source);
-    const text = await fetchText(source, shown, opts.fetchImpl ?? fetch, max, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
+    if (!opts.http) throw new Error('loadSource needs the HTTP client for a URL'); // a bug, not a user mistake
+    const text = await fetchText(source, shown, opts.http, max, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
     const doc = await parseText(text, shown, formatOf(new URL(source).pathname));
     const name = basename(new URL(source).pathname).replace(/\.(json|ya?ml)$/i, '');
     return fromDocument(doc, 'url', shown, name.replace(/\.(swagger|openapi)$/i, ''), shown, source);
@@ -243,51 +246,28 @@ export function displayUrl(source: string): string {
 }
 
 /** GET a URL with a timeout and a size limit; network failures become one line (naming the URL as `shown`). */
-async function fetchText(url: string, shown: string, fetchImpl: typeof fetch, max: number, timeoutMs: number): Promise<string> {
+export async function fetchText(url: string, shown: string, http: HttpClient, max: number, timeoutMs = FETCH_TIMEOUT_MS): Promise<string> {
   const hint = 'Check the URL and your network, or download the file and import it from disk.';
   if (new URL(url).username || new URL(url).password) {
     throw new CliError(`${shown}: a user name or password in the URL is not supported`, { hint: 'Download the file and import it from disk.' });
   }
-  let res: Response;
+  let res;
   try {
-    res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow', headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' } });
+    res = await http.request({
+      method: 'GET',
+      url,
+      timeoutMs,
+      maxBytes: max,
+      redirect: 'follow',
+      headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' },
+    });
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    const code = err.cause?.code;
-    const host = new URL(url).host;
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new CliError(`${shown}: no answer within ${timeoutMs / 1000} s`, { hint });
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new CliError(`${shown}: cannot resolve host '${new URL(url).hostname}'`, { hint });
-    if (code === 'ECONNREFUSED') throw new CliError(`${shown}: connection refused by ${host}`, { hint });
-    throw new CliError(`${shown}: cannot fetch (${code ?? err.cause?.message ?? err.message})`, { hint });
+    if (e instanceof CancelError || !(e instanceof CliError)) throw e;
+    if (/larger than/.test(e.message)) throw tooBig(shown, max);
+    throw new CliError(`${shown}: ${e.message}`, { hint, cause: e });
   }
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => {});
+  if (res.status < 200 || res.status > 299) {
     throw new CliError(`${shown}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { hint });
   }
-  const length = Number(res.headers.get('content-length') ?? NaN);
-  if (length > max) {
-    await res.body?.cancel().catch(() => {});
-    throw tooBig(shown, max);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (res.body) {
-    const reader = res.body.getReader();
-    for (;;) {
-      let r;
-      try {
-        r = await reader.read();
-      } catch (e) {
-        throw new CliError(`${shown}: download failed (${(e as Error).message})`, { hint });
-      }
-      if (r.done) break;
-      total += r.value.byteLength;
-      if (total > max) {
-        await reader.cancel().catch(() => {});
-        throw tooBig(shown, max);
-      }
-      chunks.push(r.value);
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return res.body.toString('utf8');
 }

@@ -1,6 +1,8 @@
 import { CliError } from '../errors.js';
 import type { SpecFormat } from '../model.js';
 import { load } from '../util/load.js';
+import type { HttpClient } from '../http/client.js';
+import { displayUrl, fetchText, MAX_FILE_BYTES } from './load.js';
 
 export interface ValidatedDefinition {
   /** Bundled (external $refs inlined), otherwise exactly as given. */
@@ -61,7 +63,7 @@ const SEMANTIC_QUIRK = /listed as required but does not exist|Property '.*' list
  */
 export async function validateDefinition(
   definition: Record<string, unknown>,
-  opts: { file: string; refBase?: string },
+  opts: { file: string; refBase?: string; http?: HttpClient },
 ): Promise<ValidatedDefinition> {
   const specFormat = specFormatOf(definition, opts.file);
   const label = FORMAT_LABEL[specFormat];
@@ -69,7 +71,17 @@ export async function validateDefinition(
   // A definition fetched from a URL may not pull local files into the registry (and later an export):
   // its $refs resolve over http(s) only. A connector document is bundled already: no external $refs at all.
   const remote = /^https?:\/\//i.test(opts.refBase ?? '');
-  const refOptions = { resolve: { http: { timeout: 30_000 }, ...(remote ? { file: false } : {}), ...(opts.refBase === undefined ? { external: false } : {}) } };
+  // http(s) $refs are read through the context's client (proxy, CA, Ctrl-C), never the parser's own fetch.
+  const http = opts.http;
+  const viaClient = {
+    order: 1,
+    canRead: /^https?:\/\//i,
+    async read(file: { url: string }) {
+      if (!http) throw new CliError(`${opts.file}: external $ref '${file.url}' is not followed here`);
+      return fetchText(file.url, displayUrl(file.url), http, MAX_FILE_BYTES);
+    },
+  };
+  const refOptions = { resolve: { http: false, viaClient, ...(remote ? { file: false } : {}), ...(opts.refBase === undefined ? { external: false } : {}) } };
   let bundled: Record<string, unknown>;
   try {
     bundled = (await SwaggerParser.bundle(opts.refBase ?? '', structuredClone(definition) as any, refOptions as any)) as any;

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { callOperation } from '../../src/http/call.js';
-import { HttpClient, proxyFor, retryAfterMs, withRetries } from '../../src/http/client.js';
+import { HttpClient } from '../../src/http/client.js';
+import { proxyFor } from '../../src/http/proxy.js';
+import { retryAfterMs, withRetries } from '../../src/http/retry.js';
 import { CliError } from '../../src/errors.js';
 import type { RawResponse } from '../../src/http/types.js';
 import { FIXTURES, memoryCtx, recordFrom, recordingServer } from './helpers.js';

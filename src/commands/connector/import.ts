@@ -9,7 +9,7 @@ import { FORMAT_LABEL } from '../../spec/validate.js';
 
 /** `connector import <source> [--name N] [--force]` */
 export default async function importCommand(ctx: Context, source: string, opts: { name?: string; force?: boolean }): Promise<number> {
-  const { record, warnings } = await prepareImport(source, { name: opts.name });
+  const { record, warnings } = await prepareImport(source, { name: opts.name, http: ctx.http });
   for (const w of warnings) ctx.warn(w);
   const summary = summarize(record);
   const registry = await ctx.registry();
