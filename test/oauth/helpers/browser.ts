@@ -17,6 +17,8 @@ export interface BrowseOptions {
   abort?: boolean;
   /** Rewrite a URL before requesting it (e.g. to tamper with the callback). */
   rewrite?: (url: string) => string;
+  /** The HTTP client to browse with (default: the global fetch). */
+  fetch?: typeof fetch;
 }
 
 export async function browse(start: string, o: BrowseOptions = {}): Promise<BrowseResult> {
@@ -29,7 +31,7 @@ export async function browse(start: string, o: BrowseOptions = {}): Promise<Brow
     visited.push(url);
     const headers = new Headers(init.headers);
     if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const res = await (o.fetch ?? fetch)(url, { ...init, headers, redirect: 'manual' });
     for (const c of res.headers.getSetCookie()) {
       const [pair, ...attrs] = c.split(';');
       const eq = pair.indexOf('=');

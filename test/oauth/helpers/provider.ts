@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,11 +43,25 @@ export interface TestProvider {
  * (secret basic/post, private_key_jwt with fixtures/oauth/client-cert.pem),
  * devInteractions login/consent pages, device flow, revocation, rotation.
  */
-export async function startProvider(): Promise<TestProvider> {
+export interface ProviderOptions {
+  /** Mount the provider on a server of the test's own (e.g. https behind a proxy) and return the issuer URL; default: its own http server on 127.0.0.1:0. */
+  mount?: (handler: RequestListener) => Promise<string>;
+  /** Token lifetimes in seconds over the defaults below (e.g. short ones, to make a run renew). */
+  ttl?: Record<string, number>;
+}
+
+export async function startProvider(o: ProviderOptions = {}): Promise<TestProvider> {
   const { default: Provider } = await import('oidc-provider');
-  const server: Server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  let handler: RequestListener | undefined;
+  const late: RequestListener = (req, res) => handler!(req, res);
+  let server: Server | undefined;
+  let issuer: string;
+  if (o.mount) issuer = await o.mount(late);
+  else {
+    const s = (server = createServer(late));
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    issuer = `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+  }
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signing = { ...privateKey.export({ format: 'jwk' }), kid: 'sig', use: 'sig', alg: 'RS256' };
   const certJwk = { ...createPublicKey(readFileSync(CERT_FILE, 'utf8')).export({ format: 'jwk' }), alg: 'RS256', use: 'sig' };
@@ -88,7 +102,7 @@ export async function startProvider(): Promise<TestProvider> {
     jwks: { keys: [signing] } as never,
     cookies: { keys: ['test-cookie-key-not-secret'] },
     findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, ClientCredentials: 600, DeviceCode: 600, Grant: 3600, IdToken: 3600, Interaction: 600, RefreshToken: 86400, Session: 3600 },
+    ttl: { AccessToken: 3600, AuthorizationCode: 60, ClientCredentials: 600, DeviceCode: 600, Grant: 3600, IdToken: 3600, Interaction: 600, RefreshToken: 86400, Session: 3600, ...o.ttl },
     pkce: { required: () => true },
     scopes: ['openid', 'offline_access', 'api:read'],
     features: {
@@ -104,7 +118,7 @@ export async function startProvider(): Promise<TestProvider> {
   provider.on('grant.success', record(true));
   provider.on('grant.error', record(false));
   provider.on('server_error', (_ctx: unknown, err: Error) => console.error('oidc-provider server_error', err));
-  server.on('request', provider.callback());
+  handler = provider.callback();
   return {
     issuer,
     grants,
@@ -115,6 +129,7 @@ export async function startProvider(): Promise<TestProvider> {
     },
     close: () =>
       new Promise<void>((r) => {
+        if (!server) return r();
         server.close(() => r());
         server.closeAllConnections();
       }),
