@@ -95,7 +95,7 @@ describe('a signal while `connector run` waits for an answer', () => {
       expectCancelled(r);
       expect(r.stdout).toBe('');
       expect(files(home)).toEqual(files(template));
-    });
+    }, 10_000);
   }
 });
 
@@ -110,7 +110,7 @@ describe('Ctrl-C while signing in', () => {
       const r = await endWithin(child, 3000);
       expectCancelled(r, before);
       expect(files(home)).toEqual(files(template)); // no connections.json, vault.json, lock or *.tmp
-    });
+    }, 10_000);
   }
 
   it('during the device-flow poll (the provider answers authorization_pending): exit 3, nothing saved', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { startProxyNet, type ProxyNet } from '../helpers/proxy-net.js';
 import { browse } from '../oauth/helpers/browser.js';
 import { CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { writeConnector } from '../oauth-cli/helpers.js';
-import { builtCliExists, runBuilt, spawnCli, ROOT } from './child.js';
+import { builtCliExists, killLeftovers, runBuilt, spawnCli, ROOT } from './child.js';
 
 // Issue 9, "Done when": behind HTTPS_PROXY, import from an https URL, every OAuth flow and `run`
 // all go through the proxy. The hosts exist only behind the loopback CONNECT proxy (names under
@@ -44,6 +44,7 @@ beforeAll(async () => {
   expect(r.code, r.stderr).toBe(0);
 }, 20_000);
 
+afterEach(killLeftovers);
 afterAll(async () => {
   await op?.close();
   await net?.close();
@@ -95,13 +96,13 @@ describe('behind HTTPS_PROXY (hosts only the proxy can reach)', () => {
     expect(r.stderr).toContain("Imported 'petstore'");
     expect(hosts).toEqual(['specs.example.invalid:443']);
     expect(net.plain).toEqual([]);
-  });
+  }, 15_000);
 
   it('a request that goes around the proxy cannot reach these hosts (the control)', async () => {
     const r = await runBuilt(['import', 'https://specs.example.invalid/petstore.json', '--name', 'direct'], { home, env: { NODE_EXTRA_CA_CERTS: net.caFile } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cannot resolve host specs.example.invalid');
-  });
+  }, 15_000);
 
   it('creates an API key connection (verified) and runs an operation through the proxy', async () => {
     const { result: c, hosts } = await tunnelled(() => cli(['connection', 'create', 'petstore', '--param-env', 'api_key=PET_KEY', '--no-input'], { PET_KEY: KEY }));
@@ -114,14 +115,14 @@ describe('behind HTTPS_PROXY (hosts only the proxy can reach)', () => {
     expect(JSON.parse(r.stdout)).toEqual({ id: 1, name: 'Rex' });
     expect(runHosts).toEqual(['api.example.invalid:443']);
     expect(apiCalls.slice(calls)).toEqual([{ path: '/v1/pets/1', key: KEY, token: undefined, status: 200 }]);
-  });
+  }, 15_000);
 
   it('runs with the connection from CONNECTOR_<K>_<C>_<PARAM> alone', async () => {
     const { result: r, hosts } = await tunnelled(() => cli(['run', 'petstore', 'listPets', '-c', 'ci'], { CONNECTOR_PETSTORE_CI_API_KEY: KEY }));
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([{ id: 1, name: 'Rex' }]);
     expect(hosts).toEqual(['api.example.invalid:443']);
-  });
+  }, 15_000);
 });
 
 // These need the OAuth code on the one HTTP client (ctx.http): on Node's global fetch the
@@ -143,7 +144,7 @@ describe('every OAuth flow through the proxy (a real oidc-provider at https://au
     expect(JSON.parse(r.stdout)).toMatchObject({ client_id: CLIENTS.secretPost, scope: 'api:read' });
     expect(op.grants.slice(before)).toEqual([{ type: 'client_credentials', ok: true }]);
     expect(runHosts.sort()).toEqual(['api.example.invalid:443', 'auth.example.invalid:443']);
-  });
+  }, 15_000);
 
   it('browser: the code exchange goes through the proxy; a run refreshes the expired token through it', async () => {
     const grants = op.grants.length;
@@ -172,7 +173,7 @@ describe('every OAuth flow through the proxy (a real oidc-provider at https://au
     expect(apiCalls.slice(calls).map((c) => c.status)).toEqual([401, 200]);
     expect(op.grants.slice(before)).toEqual([{ type: 'refresh_token', ok: true }]);
     expect(runHosts.sort()).toEqual(['api.example.invalid:443', 'auth.example.invalid:443']);
-  });
+  }, 15_000);
 
   it('device: authorization and polling go through the proxy; logout revokes through it', async () => {
     const { result, hosts } = await tunnelled(async () => {
