@@ -147,7 +147,7 @@ describe('bad input: one line, the right exit code, the registry untouched', () 
     ['a spec failing validation', () => ['import', spec('bad/invalid-spec.json')], 1, /invalid Swagger 2\.0 at #\/paths\/~1pets\/get\/parameters\/0\/in: /],
     ['an unresolvable $ref', () => ['import', spec('bad/missing-ref.json')], 1, /cannot resolve \$ref '#\/definitions\/Nope' at #\/paths/],
     ['a missing file', () => ['import', join(scratch, 'nope.json')], 1, /nope\.json: no such file or folder/],
-    ['an unreachable URL', () => ['import', refusedUrl], 1, /openapi\.json: connection refused by 127\.0\.0\.1:\d+/],
+    ['an unreachable URL', () => ['import', refusedUrl], 1, /openapi\.json: cannot connect to 127\.0\.0\.1:\d+: connection refused/],
     ['a YAML alias bomb', () => ['import', spec('bad/alias-bomb.yaml')], 1, /alias-bomb\.yaml: YAML uses too many aliases/],
     ['a file over the size limit', () => ['import', join(scratch, 'big.json')], 1, /big\.json: larger than the 20 MB limit/],
     ['a name with a path separator', () => ['import', spec('petstore.swagger.yaml'), '--name', 'a/b'], 2, /invalid connector name 'a\/b'/],
