@@ -10,11 +10,12 @@ import { runCli, tempHome } from '../helpers/cli.js';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'specs', 'path-item-refs.swagger.json');
 const record = async () => (await prepareImport(FIXTURE, { now: new Date(0) })).record;
+type Obj = Record<string, any>;
 
 describe('one walk over operations: path items that are $refs', () => {
   it('the walker follows path-item refs and merges path-level $ref parameters', async () => {
     const def = (await record()).definition;
-    expect(def.paths['/things']).toEqual({ $ref: '#/x-paths/things' }); // import keeps the ref as written
+    expect((def.paths as Obj)['/things']).toEqual({ $ref: '#/x-paths/things' }); // import keeps the ref as written
     const all = [...walkOperations(def)];
     expect(all.map((o) => [o.method, o.path, o.operationId])).toEqual([
       ['get', '/things', 'ListThings'],
@@ -59,7 +60,7 @@ describe('one walk over operations: path items that are $refs', () => {
   it('a change inside a referenced path-level parameter shows in the re-import diff of every operation under it', async () => {
     const prev = await record();
     const next = structuredClone(prev);
-    next.definition.parameters.region.enum = ['eu', 'us', 'apac'];
+    (next.definition.parameters as Obj).region.enum = ['eu', 'us', 'apac'];
     expect(diffOperations(prev, next)).toEqual({
       added: [],
       removed: [],
