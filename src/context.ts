@@ -79,7 +79,7 @@ export function createContext(io: IO, home: string, opts: GlobalOptions, overrid
     noInput,
     secretStoreKind: opts.secretStore ?? envSecretStore(io.env),
     registry() {
-      registry ??= import('./registry/registry.js').then((m) => new m.Registry(home));
+      registry ??= import('./registry/registry.js').then((m) => new m.Registry(home, { signal }));
       return registry;
     },
     secrets() {

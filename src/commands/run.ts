@@ -9,7 +9,8 @@ import { printJson } from '../io/output.js';
 import { prepareCall, sendPrepared } from '../http/call.js';
 import { findOperation } from '../operation/find.js';
 import { toCurl } from '../http/curl.js';
-import { renderBody, isBinary, validateResponse } from '../http/render.js';
+import { renderBody, isBinary } from '../http/render.js';
+import { validateResponse } from '../operation/response.js';
 
 export interface RunOptions {
   connection?: string;

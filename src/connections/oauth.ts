@@ -297,6 +297,7 @@ export async function freshAccessToken(ctx: Context, conn: ResolvedConnection, r
     // The client's stored secret or certificate is read only now that renewing is needed.
     renew: async (t) => (await renewer(info, await clientOf(info, await withDeferred(ctx, conn)), where))(t),
     rejected,
+    signal: ctx.signal,
   });
   return { token: t.access_token, fromEnv: false };
 }

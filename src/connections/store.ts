@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import { atomicWrite, readJsonFile } from '../registry/fsutil.js';
+import { atomicWrite } from '../fs/atomic.js';
+import { readJsonFile } from '../fs/json.js';
 import { validateName } from '../registry/registry.js';
 import { closest } from '../util/suggest.js';
 import type { AuthOption, ConnectionParameter, ConnectorRecord } from '../model.js';

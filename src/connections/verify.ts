@@ -3,6 +3,7 @@ import { AuthError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from './types.js';
 import { deref as derefRef } from '../operation/refs.js';
+import { walkOperations } from '../operation/walk.js';
 
 export interface TestOperation {
   operationId: string;
@@ -10,8 +11,6 @@ export interface TestOperation {
   /** Where the choice came from, for messages. */
   source: 'flag' | 'stored' | 'declared' | 'first GET';
 }
-
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
 
 /**
  * The operation that proves a connection works: --test-operation, else the one stored
@@ -38,16 +37,13 @@ export function chooseTestOperation(record: ConnectorRecord, flag?: string, stor
 
 function firstGetWithValues(record: ConnectorRecord): TestOperation | undefined {
   const def = record.definition;
-  for (const [, rawItem] of Object.entries(obj(def.paths))) {
-    const item = deref(def, rawItem);
-    const get = deref(def, item.get);
-    if (!Object.keys(get).length || typeof get.operationId !== 'string') continue;
+  for (const { method, operation: get, parameters } of walkOperations(def)) {
+    // only operations the author named (as before the walker): a derived id is ours, not the connector's
+    if (method !== 'get' || typeof get.operationId !== 'string' || !get.operationId) continue;
     if (get.deprecated === true || get['x-ms-trigger'] !== undefined) continue;
-    const byKey = new Map<string, Record<string, unknown>>();
-    for (const p of [...arr(item.parameters), ...arr(get.parameters)].map((p) => deref(def, p))) byKey.set(`${p.in}:${p.name}`, p);
     const params: Record<string, string> = {};
     let ok = true;
-    for (const p of byKey.values()) {
+    for (const p of parameters) {
       if (p.required !== true) continue;
       const v = knownValue(p) ?? knownValue(deref(def, p.schema));
       if (v === undefined) {
@@ -71,12 +67,7 @@ function knownValue(p: Record<string, unknown>): string | undefined {
 
 /** The operationId as spelled in the definition (ids are case-insensitive on the command line). */
 function canonicalId(record: ConnectorRecord, id: string): string {
-  for (const item of Object.values(obj(record.definition.paths))) {
-    for (const m of METHODS) {
-      const op = obj(obj(item)[m]);
-      if (typeof op.operationId === 'string' && op.operationId.toLowerCase() === id.toLowerCase()) return op.operationId;
-    }
-  }
+  for (const op of walkOperations(record.definition)) if (op.operationId.toLowerCase() === id.toLowerCase()) return op.operationId;
   return id;
 }
 
@@ -104,7 +95,6 @@ export async function runTest(ctx: Context, record: ConnectorRecord, conn: Resol
 
 /** An object with its local $ref followed ({} for anything else). */
 const deref = (root: Record<string, unknown>, node: unknown): Record<string, unknown> => obj(derefRef(root, node));
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 function obj(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }

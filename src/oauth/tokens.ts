@@ -1,5 +1,5 @@
 import { AuthError } from '../errors.js';
-import { withLock } from '../registry/fsutil.js';
+import { withLock } from '../fs/lock.js';
 import type { TokenResponse } from './token.js';
 
 /** What is stored per connection (in the keychain or vault; a file only in tests). */
@@ -47,6 +47,8 @@ export interface FreshTokenOptions {
   skewMs?: number;
   now?: () => number;
   lockTimeoutMs?: number;
+  /** Ends a wait for the lock with CancelError (the context's Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function getFreshToken(o: FreshTokenOptions): Promise<TokenSet> {
       await o.storage.save(next);
       return next;
     },
-    { timeoutMs: o.lockTimeoutMs ?? 60_000 },
+    { timeoutMs: o.lockTimeoutMs ?? 60_000, signal: o.signal },
   );
 }
 

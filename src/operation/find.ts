@@ -1,10 +1,8 @@
 import type { ConnectorRecord } from '../model.js';
 import { UsageError } from '../errors.js';
 import { closest, slugify } from '../util/suggest.js';
-import { deref, derefDeep } from './refs.js';
-import { derivedOperationId } from '../spec/normalize.js';
-
-export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
+import { derefDeep } from './refs.js';
+import { walkOperations, type OperationEntry } from './walk.js';
 
 export type ParamIn = 'path' | 'query' | 'header' | 'cookie' | 'formData' | 'body';
 
@@ -58,45 +56,22 @@ export interface Operation {
   raw: Record<string, any>;
 }
 
-interface RawOp {
-  operationId: string;
-  method: string;
-  path: string;
-  op: Record<string, any>;
-  pathItem: Record<string, any>;
-}
-
-function rawOps(def: Record<string, any>): RawOp[] {
-  const out: RawOp[] = [];
-  for (const [path, item0] of Object.entries<any>(def.paths ?? {})) {
-    const item = deref<Record<string, any>>(def, item0);
-    if (!item || typeof item !== 'object') continue;
-    for (const m of METHODS) {
-      const op = item[m];
-      if (!op || typeof op !== 'object') continue;
-      const operationId = typeof op.operationId === 'string' && op.operationId ? op.operationId : derivedOperationId(m, path);
-      out.push({ operationId, method: m.toUpperCase(), path, op, pathItem: item });
-    }
-  }
-  return out;
-}
-
 /**
  * Find an operation by operationId (case-insensitive) or by the slug of its
  * summary. Unknown → UsageError with the closest names.
  */
 export function findOperation(record: ConnectorRecord, input: string): Operation {
-  const all = rawOps(record.definition);
+  const all = [...walkOperations(record.definition)];
   const lc = input.toLowerCase();
   const hit =
     all.find((r) => r.operationId === input) ??
     all.find((r) => r.operationId.toLowerCase() === lc) ??
-    all.find((r) => typeof r.op.summary === 'string' && slugify(r.op.summary) === slugify(input));
+    all.find((r) => typeof r.operation.summary === 'string' && slugify(r.operation.summary) === slugify(input));
   if (!hit) {
     // operationIds first (what `connector operations` lists); summary slugs only to fill up
     // (a slug is left out when its operation is suggested by id already)
     const byId = closest(input, all.map((r) => r.operationId));
-    const slugOf = new Map(all.filter((r) => typeof r.op.summary === 'string').map((r) => [slugify(r.op.summary), r.operationId]));
+    const slugOf = new Map(all.filter((r) => typeof r.operation.summary === 'string').map((r) => [slugify(r.operation.summary), r.operationId]));
     const bySlug = closest(input, [...slugOf.keys()].filter(Boolean)).filter((s) => !byId.includes(slugOf.get(s)!));
     const near = [...byId, ...bySlug].slice(0, 3);
     throw new UsageError(
@@ -109,23 +84,18 @@ export function findOperation(record: ConnectorRecord, input: string): Operation
 
 /** All operations, resolved. */
 export function allOperations(record: ConnectorRecord): Operation[] {
-  return rawOps(record.definition).map((r) => resolveOperation(record.definition, r));
+  return [...walkOperations(record.definition)].map((r) => resolveOperation(record.definition, r));
 }
 
 const DEFAULT_STYLE: Record<string, string> = { query: 'form', cookie: 'form', path: 'simple', header: 'simple' };
 
-function resolveOperation(def: Record<string, any>, r: RawOp): Operation {
+function resolveOperation(def: Record<string, any>, r: OperationEntry): Operation {
   const isOas3 = typeof def.openapi === 'string';
-  const merged = new Map<string, Record<string, any>>();
-  for (const p0 of [...(r.pathItem.parameters ?? []), ...(r.op.parameters ?? [])]) {
-    const p = derefDeep(def, p0);
-    if (!p || typeof p.name !== 'string') continue;
-    merged.set(`${p.in}:${p.name}`, p);
-  }
+  const op = r.operation;
   const params: OpParam[] = [];
   let body: OpBody | undefined;
-  const consumes: string[] = r.op.consumes ?? def.consumes ?? [];
-  for (const p of merged.values()) {
+  const consumes: string[] = op.consumes ?? def.consumes ?? [];
+  for (const p of r.parameters.map((p0) => derefDeep(def, p0))) {
     if (p.in === 'body') {
       body = {
         required: Boolean(p.required),
@@ -155,8 +125,8 @@ function resolveOperation(def: Record<string, any>, r: RawOp): Operation {
       raw: p,
     });
   }
-  if (isOas3 && r.op.requestBody) {
-    const rb = derefDeep(def, r.op.requestBody);
+  if (isOas3 && op.requestBody) {
+    const rb = derefDeep(def, op.requestBody);
     const content: Record<string, any> = rb.content ?? {};
     const types = sortTypes(Object.keys(content));
     const first = content[types[0]] ?? {};
@@ -169,20 +139,20 @@ function resolveOperation(def: Record<string, any>, r: RawOp): Operation {
     };
   }
   const responses: Record<string, any> = {};
-  for (const [code, resp] of Object.entries<any>(r.op.responses ?? {})) responses[code] = derefDeep(def, resp);
-  const sec: any[] = r.op.security ?? def.security ?? [];
+  for (const [code, resp] of Object.entries<any>(op.responses ?? {})) responses[code] = derefDeep(def, resp);
+  const sec: any[] = op.security ?? def.security ?? [];
   return {
     operationId: r.operationId,
-    method: r.method,
+    method: r.method.toUpperCase(),
     path: r.path,
-    summary: r.op.summary,
+    summary: r.operation.summary,
     params,
     body,
     consumes,
-    produces: r.op.produces ?? def.produces ?? [],
+    produces: op.produces ?? def.produces ?? [],
     responses,
     security: [...new Set(sec.flatMap((s) => Object.keys(s ?? {})))],
-    raw: r.op,
+    raw: op,
   };
 }
 

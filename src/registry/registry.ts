@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { promises as fsp } from 'node:fs';
-import { atomicWrite, readJsonFile, withLock } from './fsutil.js';
+import { atomicWrite } from '../fs/atomic.js';
+import { readJsonFile } from '../fs/json.js';
+import { withLock } from '../fs/lock.js';
 import { CliError, UsageError } from '../errors.js';
 import { closest } from '../util/suggest.js';
 import type { ConnectorRecord, ConnectorSummary } from '../model.js';
@@ -30,8 +32,11 @@ export function validateName(name: string, what = 'connector name'): string {
  */
 export class Registry {
   readonly home: string;
-  constructor(home: string) {
+  private readonly signal?: AbortSignal;
+  /** `signal` (the context's Ctrl-C) ends a wait for the lock with CancelError. */
+  constructor(home: string, opts: { signal?: AbortSignal } = {}) {
     this.home = home;
+    this.signal = opts.signal;
   }
 
   get lockPath() {
@@ -99,7 +104,7 @@ export class Registry {
       idx.connectors[record.name] = summary;
       await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
       return previous;
-    });
+    }, { signal: this.signal });
   }
 
   async remove(name: string): Promise<void> {
@@ -110,11 +115,11 @@ export class Registry {
       delete idx.connectors[name];
       await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
       await fsp.unlink(this.recordPath(name)).catch(() => {});
-    });
+    }, { signal: this.signal });
   }
 
   /** Run fn under the registry lock (for multi-file updates such as connections). */
   locked<T>(fn: () => Promise<T>): Promise<T> {
-    return withLock(this.lockPath, fn);
+    return withLock(this.lockPath, fn, { signal: this.signal });
   }
 }

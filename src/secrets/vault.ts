@@ -1,7 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { atomicWrite, readJsonFile, withLock } from '../registry/fsutil.js';
+import { atomicWrite } from '../fs/atomic.js';
+import { readJsonFile } from '../fs/json.js';
+import { withLock } from '../fs/lock.js';
 import { AuthError, CliError, InputNeededError } from '../errors.js';
 import type { SecretStore } from './store.js';
 
@@ -34,6 +36,8 @@ export class VaultStore implements SecretStore {
   constructor(
     home: string,
     private readonly getPassphrase: (creating: boolean) => Promise<string>,
+    /** Ends a wait for the vault's lock with CancelError. */
+    private readonly signal?: AbortSignal,
   ) {
     this.path = join(home, 'vault.json');
   }
@@ -78,7 +82,7 @@ export class VaultStore implements SecretStore {
       const items = await this.open(file); // throws before any write on a wrong passphrase
       if (!fn(items)) return;
       await this.write(items, file.kdf.salt, await this.deriveKey(file.kdf.salt, false));
-    });
+    }, { signal: this.signal });
   }
 
   private async write(items: Record<string, string>, salt: string, key: Buffer) {

@@ -2,7 +2,7 @@ import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
-import { atomicWrite } from '../registry/fsutil.js';
+import { atomicWrite } from '../fs/atomic.js';
 import { toConnectorDocument } from './envelope.js';
 import { load } from '../util/load.js';
 

@@ -1,9 +1,6 @@
 import type { AuthKind, ConnectorRecord, ConnectorSummary, OperationSummary, PolicyTemplateInstance } from '../model.js';
-import { slugify } from '../util/suggest.js';
+import { operationAt, walkOperations } from '../operation/walk.js';
 import { deriveConnectionModel } from './connection-model.js';
-
-/** The HTTP methods an operation can live under (Swagger 2 and OAS3 alike; `trace` is not used by connectors). */
-export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
@@ -19,19 +16,6 @@ function securitySchemes(def: Obj): Obj {
   return isObj(s) ? s : {};
 }
 
-/** A local `#/...` reference, for `$ref` path items (rare, but legal). */
-function localRef(def: Obj, v: unknown): unknown {
-  if (!isObj(v) || typeof v.$ref !== 'string' || !v.$ref.startsWith('#/')) return v;
-  let cur: unknown = def;
-  for (const t of v.$ref.slice(2).split('/')) cur = isObj(cur) ? cur[t.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
-  return cur;
-}
-
-/** `method_path` slug for an operation without operationId, e.g. get_pets_petid. */
-export function derivedOperationId(method: string, path: string): string {
-  return `${method.toLowerCase()}_${slugify(path).replace(/-/g, '_') || 'root'}`;
-}
-
 /**
  * Every operation of the definition, in document order. `auth` is the security
  * requirement names of the operation, else the global ones; when neither says
@@ -44,40 +28,27 @@ export function operations(record: ConnectorRecord): OperationSummary[] {
   const names = (sec: unknown) => (Array.isArray(sec) ? [...new Set(sec.flatMap((s) => (isObj(s) ? Object.keys(s) : [])))] : undefined);
   const global = names(def.security);
   const out: OperationSummary[] = [];
-  for (const [path, item0] of Object.entries(isObj(def.paths) ? def.paths : {})) {
-    const item = localRef(def, item0);
-    if (!isObj(item)) continue;
-    for (const method of METHODS) {
-      const op = item[method];
-      if (!isObj(op)) continue;
-      const s: OperationSummary = {
-        operationId: typeof op.operationId === 'string' && op.operationId ? op.operationId : derivedOperationId(method, path),
-        method: method.toUpperCase(),
-        path,
-        auth: names(op.security) ?? global ?? schemes,
-      };
-      if (typeof op.summary === 'string') s.summary = op.summary;
-      if (typeof op.description === 'string') s.description = op.description;
-      if (op.deprecated === true) s.deprecated = true;
-      if (typeof op['x-ms-visibility'] === 'string') s.visibility = op['x-ms-visibility'];
-      if (typeof op['x-ms-trigger'] === 'string') s.trigger = op['x-ms-trigger'];
-      out.push(s);
-    }
+  for (const { path, method, operation: op, operationId } of walkOperations(def)) {
+    const s: OperationSummary = { operationId, method: method.toUpperCase(), path, auth: names(op.security) ?? global ?? schemes };
+    if (typeof op.summary === 'string') s.summary = op.summary;
+    if (typeof op.description === 'string') s.description = op.description;
+    if (op.deprecated === true) s.deprecated = true;
+    if (typeof op['x-ms-visibility'] === 'string') s.visibility = op['x-ms-visibility'];
+    if (typeof op['x-ms-trigger'] === 'string') s.trigger = op['x-ms-trigger'];
+    out.push(s);
   }
   return out;
 }
 
-/** The parameters that apply to an operation (path-level then op-level), raw; used to tell "changed" operations apart. */
+/** What tells "changed" operations apart on re-import: method, path, summary, the parameters that apply (refs followed) and the body. */
 export function operationSignature(record: ConnectorRecord, op: OperationSummary): string {
-  const def = record.definition as Obj;
-  const item = localRef(def, def.paths?.[op.path]) as Obj | undefined;
-  const raw = item?.[op.method.toLowerCase()] as Obj | undefined;
+  const e = operationAt(record.definition as Obj, op.path, op.method);
   return JSON.stringify({
     method: op.method,
     path: op.path,
     summary: op.summary ?? null,
-    params: [...(item?.parameters ?? []), ...(raw?.parameters ?? [])],
-    body: raw?.requestBody ?? null,
+    params: e?.parameters ?? [],
+    body: e?.operation.requestBody ?? null,
   });
 }
 

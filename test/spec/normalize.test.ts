@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
 import { prepareImport } from '../../src/spec/import.js';
-import { capabilities, derivedOperationId, operations, policies, publisher, scriptOperations, summarize } from '../../src/spec/normalize.js';
+import { capabilities, operations, policies, publisher, scriptOperations, summarize } from '../../src/spec/normalize.js';
+import { derivedOperationId } from '../../src/operation/walk.js';
 import { diffOperations, formatDiff } from '../../src/spec/diff.js';
 
 const SPECS = join(import.meta.dirname, '..', '..', 'fixtures', 'specs');

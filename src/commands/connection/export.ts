@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { atomicWrite } from '../../registry/fsutil.js';
+import { atomicWrite } from '../../fs/atomic.js';
 import { getConnection, parseAddress } from '../../connections/store.js';
 import { dumpTemplate } from '../../connections/template.js';
 

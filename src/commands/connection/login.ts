@@ -31,8 +31,8 @@ export default async function login(ctx: Context, address: string, opts: Opts): 
 
   const { storeFor } = await import('../../secrets/open.js');
   const store = await storeFor(ctx, conn.secretStore);
-  const { withLock } = await import('../../registry/fsutil.js');
-  await withLock(tokenLockPath(ctx, connector, name), () => storedTokens(ctx, store, conn).save(tokens), { timeoutMs: 60_000 });
+  const { withLock } = await import('../../fs/lock.js');
+  await withLock(tokenLockPath(ctx, connector, name), () => storedTokens(ctx, store, conn).save(tokens), { timeoutMs: 60_000, signal: ctx.signal });
   await updateConnections(ctx, (list) => {
     const rec = list.find((c) => c.connector === connector && c.name === name);
     if (!rec?.oauth) return;

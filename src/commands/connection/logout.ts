@@ -22,7 +22,7 @@ export default async function logout(ctx: Context, address: string): Promise<num
   const option = deriveConnectionModel(record).options.find((o) => o.id === conn.authOption);
   const client = await clientOf(info, (await resolveRecord(ctx, { ...conn, secretParams: conn.secretParams.filter((p) => p !== TOKENS) }, option)).values);
 
-  const { withLock } = await import('../../registry/fsutil.js');
+  const { withLock } = await import('../../fs/lock.js');
   const result = await withLock(
     tokenLockPath(ctx, connector, name),
     async () => {
@@ -42,7 +42,7 @@ export default async function logout(ctx: Context, address: string): Promise<num
       const deleted = await store.delete(account);
       return { hadTokens: Boolean(tokens), revoked, deleted };
     },
-    { timeoutMs: 60_000 },
+    { timeoutMs: 60_000, signal: ctx.signal },
   );
   await updateConnections(ctx, (list) => {
     const rec = list.find((c) => c.connector === connector && c.name === name);

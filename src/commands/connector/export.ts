@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { printJson } from '../../io/output.js';
-import { atomicWrite } from '../../registry/fsutil.js';
+import { atomicWrite } from '../../fs/atomic.js';
 import { toConnectorDocument } from '../../spec/envelope.js';
 import { exportPaconn, exportYaml } from '../../spec/export.js';
 

@@ -1,4 +1,5 @@
-import { atomicWrite, readJsonFile } from '../../../src/registry/fsutil.js';
+import { atomicWrite } from '../../../src/fs/atomic.js';
+import { readJsonFile } from '../../../src/fs/json.js';
 import type { TokenSet, TokenStorage } from '../../../src/oauth/tokens.js';
 
 /** Test-only TokenStorage: one JSON file, replaced atomically. Real connections use the keychain or vault. */

@@ -8,7 +8,8 @@ const cfg = JSON.parse(process.argv[2]);
 const load = (p) => import(pathToFileURL(join(cfg.lib, p)).href);
 const { getFreshToken, refreshRenewer } = await load('oauth/tokens.js');
 const { refreshGrant } = await load('oauth/token.js');
-const { atomicWrite, readJsonFile } = await load('registry/fsutil.js');
+const { atomicWrite } = await load('fs/atomic.js');
+const { readJsonFile } = await load('fs/json.js');
 
 const storage = {
   load: () => readJsonFile(cfg.storagePath),

@@ -13,7 +13,7 @@ export async function transpileOAuth(): Promise<string> {
   const ts = (await import('typescript')).default;
   const out = mkdtempSync(join(tmpdir(), 'oauth-lib-'));
   writeFileSync(join(out, 'package.json'), '{"type":"module"}');
-  const files = [join(SRC, 'errors.ts'), join(SRC, 'registry', 'fsutil.ts'), ...readdirSync(join(SRC, 'oauth')).filter((f) => f.endsWith('.ts')).map((f) => join(SRC, 'oauth', f))];
+  const files = [join(SRC, 'errors.ts'), ...readdirSync(join(SRC, 'fs')).map((f) => join(SRC, 'fs', f)), ...readdirSync(join(SRC, 'oauth')).filter((f) => f.endsWith('.ts')).map((f) => join(SRC, 'oauth', f))];
   for (const f of files) {
     const js = ts.transpileModule(readFileSync(f, 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
