@@ -6,6 +6,7 @@ import { browserFlow } from '../../../src/oauth/authorize.js';
 import { discover } from '../../../src/oauth/providers.js';
 import type { TokenResponse } from '../../../src/oauth/token.js';
 import { browse } from './browser.js';
+import { HttpClient } from '../../../src/http/client.js';
 
 /** Test clients registered with the in-process authorization server. */
 export const CLIENTS = {
@@ -20,12 +21,17 @@ export const CERT_FILE = join(import.meta.dirname, '..', '..', '..', 'fixtures',
 
 /** A full code + PKCE sign-in of the native client (scripted browser), for tests that need a token set. */
 export async function signInNative(op: TestProvider): Promise<TokenResponse> {
-  const p = await discover(op.issuer, { scopes: ['openid', 'offline_access'] });
-  p.authorizationParams = { prompt: 'consent' };
-  let page: Promise<unknown> | undefined;
-  const t = await browserFlow({ provider: p, client: { clientId: CLIENTS.native }, onUrl: (url) => void (page = browse(url)) });
-  await page;
-  return t;
+  const http = new HttpClient({ env: {} });
+  try {
+    const p = await discover(op.issuer, { fetch: http.fetch, scopes: ['openid', 'offline_access'] });
+    p.authorizationParams = { prompt: 'consent' };
+    let page: Promise<unknown> | undefined;
+    const t = await browserFlow({ fetch: http.fetch, provider: p, client: { clientId: CLIENTS.native }, onUrl: (url) => void (page = browse(url)) });
+    await page;
+    return t;
+  } finally {
+    await http.close();
+  }
 }
 
 export interface TestProvider {
