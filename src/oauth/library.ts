@@ -57,8 +57,8 @@ export function endpoint(o: Oauth, kind: Kind, url: string, what: string, c: Cli
  * checked it is loopback: local servers and tests have no TLS.
  */
 export function transport(o: Oauth, opts: { fetch: Fetch; signal?: AbortSignal; timeoutMs?: number }, shown: string, http: boolean): O.HttpRequestOptions<'POST', URLSearchParams> & O.HttpRequestOptions<'GET'> {
-  const fetch = opts.fetch;
-  if (typeof fetch !== 'function') throw new TypeError('OAuth calls need the HTTP client\'s fetch (ctx.http.fetch)');
+  const send = opts.fetch;
+  if (typeof send !== 'function') throw new TypeError('OAuth calls need the HTTP client\'s fetch (ctx.http.fetch)');
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   return {
@@ -66,7 +66,7 @@ export function transport(o: Oauth, opts: { fetch: Fetch; signal?: AbortSignal; 
     [o.allowInsecureRequests]: http,
     [o.customFetch]: async (url: string, init: O.CustomFetchOptions<string, unknown>) => {
       try {
-        return await fetch(url, init as RequestInit);
+        return await send(url, init as RequestInit);
       } catch (e) {
         if (opts.signal?.aborted) throw new CancelError();
         if (e instanceof CancelError && !timeout.aborted) throw e;
@@ -131,8 +131,6 @@ function basic(secret: string): O.ClientAuth {
   };
 }
 
-const cryptoKeys = new WeakMap<ClientCertificate, Promise<CryptoKey>>();
-
 /**
  * private_key_jwt (RFC 7523) signed by the library, with what Entra ID needs:
  * `x5t#S256` and `x5t` (SHA-1, older tenants) naming the certificate, the token
@@ -140,15 +138,11 @@ const cryptoKeys = new WeakMap<ClientCertificate, Promise<CryptoKey>>();
  */
 function privateKeyJwt(o: Oauth, cert: ClientCertificate, tokenUrl: string): O.ClientAuth {
   return async (as, client, body, headers) => {
-    let key = cryptoKeys.get(cert);
-    if (!key) {
-      // Node 20's KeyObject has no toCryptoKey(); WebCrypto imports the same key as PKCS#8.
-      const der = cert.privateKey.export({ format: 'der', type: 'pkcs8' });
-      const alg = cert.alg === 'ES256' ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-      key = globalThis.crypto.subtle.importKey('pkcs8', der, alg, false, ['sign']);
-      cryptoKeys.set(cert, key);
-    }
-    const sign = o.PrivateKeyJwt(await key, {
+    // Node 20's KeyObject has no toCryptoKey(); WebCrypto imports the same key as PKCS#8.
+    const der = cert.privateKey.export({ format: 'der', type: 'pkcs8' });
+    const alg = cert.alg === 'ES256' ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    const key = await globalThis.crypto.subtle.importKey('pkcs8', der, alg, false, ['sign']);
+    const sign = o.PrivateKeyJwt(key, {
       [o.modifyAssertion]: (header, payload) => {
         Object.assign(header, { typ: 'JWT', 'x5t#S256': cert.thumbprintS256, x5t: cert.thumbprintSha1 });
         payload.aud = tokenUrl;

@@ -10,7 +10,7 @@ import { createPkce, createState } from '../../src/oauth/pkce.js';
 import { buildAuthorizationUrl } from '../../src/oauth/authorize.js';
 import { AuthError } from '../../src/errors.js';
 import { browse } from './helpers/browser.js';
-import { CERT_FILE, CLIENTS, startProvider, type TestProvider } from './helpers/provider.js';
+import { CERT_FILE, CLIENTS, EC_CERT_FILE, startProvider, type TestProvider } from './helpers/provider.js';
 import { HttpClient } from '../../src/http/client.js';
 
 let op: TestProvider;
@@ -158,9 +158,13 @@ describe('client credentials against oidc-provider', () => {
     expect(err.message).not.toContain('wrong');
   });
 
-  it('authenticates with a certificate (private_key_jwt, as Entra ID aadcertificate)', async () => {
-    const certificate = loadCertificate(readFileSync(CERT_FILE, 'utf8'));
-    const t = await clientCredentialsGrant({ tokenUrl: provider.tokenUrl, scope: 'api:read', client: { clientId: CLIENTS.cert, certificate } }, { fetch: http.fetch });
+  it.each([
+    [CLIENTS.cert, CERT_FILE, 'RS256'],
+    [CLIENTS.certEc, EC_CERT_FILE, 'ES256'],
+  ])('%s authenticates with a certificate (private_key_jwt, as Entra ID aadcertificate)', async (clientId, file, alg) => {
+    const certificate = loadCertificate(readFileSync(file, 'utf8'));
+    expect(certificate.alg).toBe(alg);
+    const t = await clientCredentialsGrant({ tokenUrl: provider.tokenUrl, scope: 'api:read', client: { clientId, certificate } }, { fetch: http.fetch });
     expect(t.access_token).toBeTruthy();
   });
 });

@@ -14,10 +14,12 @@ export const CLIENTS = {
   secretBasic: 'ci-basic',
   secretPost: 'ci-post',
   cert: 'ci-cert',
+  certEc: 'ci-cert-ec',
   secret: 'not-a-real-secret-0123456789',
 };
 
 export const CERT_FILE = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'oauth', 'client-cert.pem');
+export const EC_CERT_FILE = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'oauth', 'client-cert-ec.pem');
 
 /** A full code + PKCE sign-in of the native client (scripted browser), for tests that need a token set. */
 export async function signInNative(op: TestProvider): Promise<TokenResponse> {
@@ -46,7 +48,7 @@ export interface TestProvider {
 /**
  * A real oidc-provider 9 on 127.0.0.1:0: a native public client (PKCE
  * required, any loopback port), confidential clients for client credentials
- * (secret basic/post, private_key_jwt with fixtures/oauth/client-cert.pem),
+ * (secret basic/post, private_key_jwt with fixtures/oauth/client-cert.pem and client-cert-ec.pem),
  * devInteractions login/consent pages, device flow, revocation, rotation.
  */
 export async function startProvider(): Promise<TestProvider> {
@@ -57,6 +59,7 @@ export async function startProvider(): Promise<TestProvider> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signing = { ...privateKey.export({ format: 'jwk' }), kid: 'sig', use: 'sig', alg: 'RS256' };
   const certJwk = { ...createPublicKey(readFileSync(CERT_FILE, 'utf8')).export({ format: 'jwk' }), alg: 'RS256', use: 'sig' };
+  const ecJwk = { ...createPublicKey(readFileSync(EC_CERT_FILE, 'utf8')).export({ format: 'jwk' }), alg: 'ES256', use: 'sig' };
 
   const provider = new Provider(issuer, {
     clients: [
@@ -85,6 +88,16 @@ export async function startProvider(): Promise<TestProvider> {
         token_endpoint_auth_method: 'private_key_jwt',
         token_endpoint_auth_signing_alg: 'RS256',
         jwks: { keys: [certJwk] },
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        scope: 'api:read',
+      },
+      {
+        client_id: CLIENTS.certEc,
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [ecJwk] },
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],
