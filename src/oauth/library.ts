@@ -63,6 +63,7 @@ export function transport(o: Oauth, opts: { fetch: Fetch; signal?: AbortSignal; 
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   return {
     signal,
+    // Marked @deprecated upstream "to make it stand out": meant for local non-TLS servers, which is all it is used for here.
     [o.allowInsecureRequests]: http,
     [o.customFetch]: async (url: string, init: O.CustomFetchOptions<string, unknown>) => {
       try {
@@ -178,11 +179,8 @@ export async function conform(res: Response, fix?: (body: Record<string, unknown
   const type = res.headers.get('content-type') ?? '';
   const body = parseTokenBody(type, text);
   const ok = res.status >= 200 && res.status < 300;
-  if (!body) {
-    const status = ok ? 200 : res.status;
-    return { response: new Response(status === 204 || status === 205 || status === 304 ? null : text, { status, headers: type ? { 'content-type': type } : {} }), status: res.status };
-  }
   let status = ok ? 200 : res.status;
+  if (!body) return { response: new Response(status === 304 ? null : text, { status, headers: type ? { 'content-type': type } : {} }), status: res.status };
   if (typeof body.error === 'string' && (!ok || errorsIn2xx)) {
     if (status < 400 || status > 499) status = 400;
   } else if (ok) fix?.(body);

@@ -1,6 +1,6 @@
 import { AuthError, CliError } from '../errors.js';
 import type { ClientCertificate } from './assertion.js';
-import { conform, defined, endpoint, oauth, type Call, type Fetch, type Oauth } from './library.js';
+import { conform, defined, endpoint, oauth, type Call, type Conformed, type Fetch, type Oauth } from './library.js';
 import { clean } from './loopback.js';
 
 export { parseTokenBody, requireSecureEndpoint, type Fetch } from './library.js';
@@ -121,7 +121,7 @@ async function grantCall(tokenUrl: string, client: ClientAuth, opts: TokenCallOp
     if (typeof raw.id_token === 'string') out.id_token = raw.id_token;
     return out;
   } catch (e) {
-    throw tokenError(o, e, c.status, tokenUrl, grant, opts.connection);
+    throw tokenError(o, e, c, tokenUrl, grant, opts.connection);
   }
 }
 
@@ -144,13 +144,15 @@ function fixToken(b: Record<string, unknown>): void {
   delete b.id_token;
 }
 
-function tokenError(o: Oauth, e: unknown, status: number, tokenUrl: string, grant: Grant, connection?: string): Error {
+/** What the library refused, in our words: the OAuth error, else the HTTP status, else the body. */
+function tokenError(o: Oauth, e: unknown, c: Conformed, tokenUrl: string, grant: Grant, connection?: string): Error {
   if (e instanceof o.ResponseBodyError) return oauthError(e.error, e.error_description, grant, connection);
   if (!(e instanceof o.OperationProcessingError)) return e as Error;
-  const where = `${new URL(tokenUrl).origin}${new URL(tokenUrl).pathname}`;
-  if (status === 401) return new OAuthError('invalid_client', `the token endpoint ${where} rejected the client (HTTP 401)`, 'Check the client id, secret or certificate.');
-  if (status < 200 || status > 299) return new CliError(`the token endpoint ${where} answered HTTP ${status}`);
-  if (/access_token|JSON|content-type/.test(e.message)) return new CliError(`the token endpoint ${where} answered without an access_token`);
+  const u = new URL(tokenUrl);
+  const where = `${u.origin}${u.pathname}`;
+  if (c.status === 401) return new OAuthError('invalid_client', `the token endpoint ${where} rejected the client (HTTP 401)`, 'Check the client id, secret or certificate.');
+  if (c.status < 200 || c.status > 299) return new CliError(`the token endpoint ${where} answered HTTP ${c.status}`);
+  if (typeof c.body?.access_token !== 'string' || !c.body.access_token) return new CliError(`the token endpoint ${where} answered without an access_token`);
   return new CliError(`the token endpoint ${where} answered a malformed token response (${clean(e.message)})`);
 }
 
