@@ -5,7 +5,7 @@ import { AuthError, CliError, InputNeededError, UsageError } from '../errors.js'
 import type { AuthOption, OAuthSetting } from '../model.js';
 import type { ClientCertificate } from '../oauth/assertion.js';
 import type { FlowKind, ResolvedProvider } from '../oauth/providers.js';
-import type { ClientAuth, TokenResponse } from '../oauth/token.js';
+import type { ClientAuth, Fetch, TokenResponse } from '../oauth/token.js';
 import type { TokenSet, TokenStorage } from '../oauth/tokens.js';
 import { secretAccount, type SecretStore } from '../secrets/store.js';
 import { SecretTokenStorage } from '../secrets/tokens.js';
@@ -50,11 +50,11 @@ export function oauthSettingOf(option: AuthOption | undefined): OAuthSetting | u
  * connector's oauthSetting (apiProperties identityProvider, or its securityDefinition).
  * --scope entries are added to the connector's scopes.
  */
-export async function resolveProvider(setting: OAuthSetting | undefined, flags: OAuthFlags, values: Record<string, string>): Promise<ResolvedProvider> {
+export async function resolveProvider(setting: OAuthSetting | undefined, flags: OAuthFlags, values: Record<string, string>, fetch: Fetch): Promise<ResolvedProvider> {
   const m = await import('../oauth/providers.js');
   let p: ResolvedProvider;
   if (flags.provider && /^https?:\/\//i.test(flags.provider)) {
-    p = await m.discover(flags.provider, { scopes: setting?.scopes ?? [] });
+    p = await m.discover(flags.provider, { fetch, scopes: setting?.scopes ?? [] });
   } else if (flags.provider) {
     const loginUri = Object.entries(setting?.customParameters ?? {}).find(([k]) => k.toLowerCase() === 'loginuri')?.[1];
     p = m.resolvePreset(flags.provider, { tenant: flags.tenant, loginUri, scopes: setting?.scopes });
@@ -156,7 +156,7 @@ export async function signIn(ctx: Context, info: OAuthConnectionInfo, client: Cl
   try {
     const { withMethod } = await import('../oauth/authorize.js');
     const { scopeParam } = await import('../oauth/providers.js');
-    const common = { connection: where, signal: ac.signal };
+    const common = { connection: where, signal: ac.signal, fetch: ctx.http.fetch };
     if (info.flow === 'client-credentials') {
       if (client.clientSecret === undefined && !client.certificate) {
         throw new InputNeededError('client credentials need a client secret or a certificate', 'Pass --client-secret-env VAR, --client-secret-stdin or --certificate file.');
@@ -209,15 +209,15 @@ function appScope(p: ResolvedProvider): string | undefined {
 }
 
 /** How a stored connection gets new tokens: client credentials again, or its refresh token. */
-export async function renewer(info: OAuthConnectionInfo, client: ClientAuth, where: string): Promise<(t: TokenSet | undefined) => Promise<TokenResponse>> {
+export async function renewer(info: OAuthConnectionInfo, client: ClientAuth, where: string, fetch: Fetch): Promise<(t: TokenSet | undefined) => Promise<TokenResponse>> {
   if (info.flow === 'client-credentials') {
     const { withMethod } = await import('../oauth/authorize.js');
     const { clientCredentialsGrant } = await import('../oauth/token.js');
-    return () => clientCredentialsGrant({ tokenUrl: info.provider.tokenUrl, scope: appScope(info.provider), client: withMethod(client, info.provider) }, { connection: where });
+    return () => clientCredentialsGrant({ tokenUrl: info.provider.tokenUrl, scope: appScope(info.provider), client: withMethod(client, info.provider) }, { connection: where, fetch });
   }
   const { refreshWithProvider } = await import('../oauth/authorize.js');
   const { refreshRenewer } = await import('../oauth/tokens.js');
-  return refreshRenewer((rt) => refreshWithProvider(info.provider, client, rt, { connection: where }), where);
+  return refreshRenewer((rt) => refreshWithProvider(info.provider, client, rt, { connection: where, fetch }), where);
 }
 
 /** The per-connection lock every connector process takes before renewing its tokens. */
@@ -295,7 +295,7 @@ export async function freshAccessToken(ctx: Context, conn: ResolvedConnection, r
     storage,
     lockPath: tokenLockPath(ctx, conn.record.connector, conn.record.name),
     // The client's stored secret or certificate is read only now that renewing is needed.
-    renew: async (t) => (await renewer(info, await clientOf(info, await withDeferred(ctx, conn)), where))(t),
+    renew: async (t) => (await renewer(info, await clientOf(info, await withDeferred(ctx, conn)), where, ctx.http.fetch))(t),
     rejected,
     signal: ctx.signal,
   });

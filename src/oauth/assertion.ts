@@ -1,8 +1,10 @@
-import { X509Certificate, createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { CliError } from '../errors.js';
-import { base64url, randomToken } from './pkce.js';
 
-/** A client certificate for private_key_jwt (Entra ID `aadcertificate`): the X.509 cert and its private key. */
+/**
+ * A client certificate for private_key_jwt (Entra ID `aadcertificate`): the X.509 cert and its private key.
+ * oauth4webapi signs the assertion (library.ts privateKeyJwt); reading PEM and X.509 thumbprints is ours (it has no X.509).
+ */
 export interface ClientCertificate {
   privateKey: KeyObject;
   /** base64url SHA-256 of the DER certificate (JWS header `x5t#S256`). */
@@ -45,17 +47,7 @@ export function loadCertificate(pem: string, keyPem: string = pem, where = 'the 
   return {
     privateKey,
     alg,
-    thumbprintS256: base64url(createHash('sha256').update(cert.raw).digest()),
-    thumbprintSha1: base64url(createHash('sha1').update(cert.raw).digest()),
+    thumbprintS256: createHash('sha256').update(cert.raw).digest('base64url'),
+    thumbprintSha1: createHash('sha1').update(cert.raw).digest('base64url'),
   };
-}
-
-/** A signed client assertion (RFC 7523 §2.2) for client_id at the token endpoint `audience`, valid 5 minutes. */
-export function clientAssertion(cert: ClientCertificate, clientId: string, audience: string, nowMs = Date.now()): string {
-  const now = Math.floor(nowMs / 1000);
-  const header = { alg: cert.alg, typ: 'JWT', 'x5t#S256': cert.thumbprintS256, x5t: cert.thumbprintSha1 };
-  const claims = { iss: clientId, sub: clientId, aud: audience, jti: randomToken(16), iat: now, nbf: now, exp: now + 300 };
-  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-  const sig = sign('sha256', Buffer.from(input), cert.alg === 'ES256' ? { key: cert.privateKey, dsaEncoding: 'ieee-p1363' } : cert.privateKey);
-  return `${input}.${base64url(sig)}`;
 }

@@ -82,7 +82,7 @@ export interface BrowserFlowOptions extends TokenCallOptions {
 export async function browserFlow(o: BrowserFlowOptions): Promise<TokenResponse> {
   const p = o.provider;
   checkFlow(p, 'browser');
-  const pkce = createPkce();
+  const pkce = await createPkce();
   const state = createState();
   const lb = await startLoopback({
     state,
@@ -110,10 +110,10 @@ export async function browserFlow(o: BrowserFlowOptions): Promise<TokenResponse>
 }
 
 /** Refresh with the provider's refresh URL (and oauth2generic refresh body template when there is one). */
-export function refreshWithProvider(p: ResolvedProvider, client: ClientAuth, refreshToken: string, opts?: TokenCallOptions & { scopes?: string[] }): Promise<TokenResponse> {
+export function refreshWithProvider(p: ResolvedProvider, client: ClientAuth, refreshToken: string, opts: TokenCallOptions & { scopes?: string[] }): Promise<TokenResponse> {
   const c = withMethod(client, p);
   if (p.templates?.refreshBody) {
-    const vars = templateVars(p, { clientId: client.clientId, clientSecret: client.clientSecret, scope: scopeParam(p, opts?.scopes), refreshToken });
+    const vars = templateVars(p, { clientId: client.clientId, clientSecret: client.clientSecret, scope: scopeParam(p, opts.scopes), refreshToken });
     const params = bodyFromTemplate(p.templates.refreshBody, vars);
     return tokenRequest(p.refreshUrl, { ...params, grant_type: 'refresh_token', refresh_token: refreshToken }, c, opts, 'refresh_token');
   }

@@ -1,6 +1,7 @@
 import { AuthError, CancelError, CliError } from '../errors.js';
 import { clean } from './loopback.js';
-import { deviceCodeGrant, OAuthError, parseTokenBody, postForm, type ClientAuth, type TokenCallOptions, type TokenResponse } from './token.js';
+import { conform, defined, endpoint, oauth } from './library.js';
+import { deviceCodeGrant, OAuthError, type ClientAuth, type TokenCallOptions, type TokenResponse } from './token.js';
 
 /** What the user must see: the code and where to enter it. */
 export interface DevicePrompt {
@@ -69,30 +70,38 @@ interface DeviceAuthorization {
 }
 
 async function requestDeviceCode(o: DeviceFlowOptions): Promise<DeviceAuthorization> {
+  const lib = oauth();
   // The same client authentication as the token endpoint (RFC 8628 §3.1): post, basic or a signed assertion.
-  const { res, text } = await postForm(o.deviceAuthorizationUrl, 'device authorization endpoint', { scope: o.scope || undefined, ...o.extra }, o.client, o, true);
-  const p = parseTokenBody(res.headers.get('content-type') ?? '', text);
-  if (p && typeof p.error === 'string') {
-    const d = typeof p.error_description === 'string' ? `: ${clean(p.error_description)}` : '';
-    throw new OAuthError(clean(p.error, 60), `the provider refused the device sign-in (${clean(p.error, 60)}${d})`);
+  const call = endpoint(lib, 'device_authorization_endpoint', o.deviceAuthorizationUrl, 'device authorization endpoint', o.client, o, true);
+  const res = await lib.deviceAuthorizationRequest(call.as, call.client, call.auth, defined({ scope: o.scope || undefined, ...o.extra }), call.options);
+  const c = await conform(res, fixDevice);
+  try {
+    const a = await lib.processDeviceAuthorizationResponse(call.as, call.client, c.response);
+    return { ...a, interval: a.interval ?? 5 };
+  } catch (e) {
+    if (e instanceof lib.ResponseBodyError) {
+      const code = clean(e.error, 60);
+      const d = typeof e.error_description === 'string' ? `: ${clean(e.error_description)}` : '';
+      throw new OAuthError(code, `the provider refused the device sign-in (${code}${d})`);
+    }
+    if (e instanceof lib.OperationProcessingError) throw new CliError(`the device authorization endpoint answered HTTP ${c.status} without a device code`);
+    throw e;
   }
-  // Older Microsoft endpoints say verification_url; accept it.
-  const uri = p?.verification_uri ?? p?.verification_url;
-  if (!res.ok || !p || typeof p.device_code !== 'string' || typeof p.user_code !== 'string' || typeof uri !== 'string') {
-    throw new CliError(`the device authorization endpoint answered HTTP ${res.status} without a device code`);
-  }
-  const num = (v: unknown, d: number) => {
+}
+
+/**
+ * What real device endpoints send, made into RFC 8628 §3.2: older Microsoft
+ * endpoints say verification_url; expires_in and interval may be strings, or
+ * missing (then 15 minutes and 5 s).
+ */
+function fixDevice(b: Record<string, unknown>): void {
+  b.verification_uri ??= b.verification_url;
+  const num = (v: unknown) => {
     const n = typeof v === 'string' ? Number(v) : v;
-    return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : d;
+    return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
   };
-  return {
-    device_code: p.device_code,
-    user_code: p.user_code,
-    verification_uri: uri,
-    verification_uri_complete: typeof p.verification_uri_complete === 'string' ? p.verification_uri_complete : undefined,
-    expires_in: num(p.expires_in, 900),
-    interval: num(p.interval, 5),
-  };
+  b.expires_in = num(b.expires_in) ?? 900;
+  b.interval = num(b.interval);
 }
 
 function expired(): AuthError {

@@ -1,14 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-
-/** base64url without padding (RFC 4648 §5). */
-export function base64url(data: Uint8Array | string): string {
-  return Buffer.from(data).toString('base64url');
-}
-
-/** A random, URL-safe string with `bytes` bytes of entropy (32 → 43 characters). */
-export function randomToken(bytes = 32): string {
-  return base64url(randomBytes(bytes));
-}
+import { timingSafeEqual } from 'node:crypto';
+import { oauth } from './library.js';
 
 export interface Pkce {
   verifier: string;
@@ -16,20 +7,20 @@ export interface Pkce {
   method: 'S256';
 }
 
-/** RFC 7636 S256 challenge for a verifier. */
-export function challengeFor(verifier: string): string {
-  return base64url(createHash('sha256').update(verifier, 'ascii').digest());
+/** RFC 7636 S256 challenge for a verifier (oauth4webapi, WebCrypto). */
+export function challengeFor(verifier: string): Promise<string> {
+  return oauth().calculatePKCECodeChallenge(verifier);
 }
 
-/** A fresh PKCE pair: a 43-character verifier (the minimum length the RFC allows, 256 bits) and its S256 challenge. */
-export function createPkce(): Pkce {
-  const verifier = randomToken(32);
-  return { verifier, challenge: challengeFor(verifier), method: 'S256' };
+/** A fresh PKCE pair: a 43-character verifier (32 random bytes, the RFC's minimum length) and its S256 challenge. */
+export async function createPkce(): Promise<Pkce> {
+  const verifier = oauth().generateRandomCodeVerifier();
+  return { verifier, challenge: await challengeFor(verifier), method: 'S256' };
 }
 
-/** An opaque `state` value for one authorization request. */
+/** An opaque `state` value for one authorization request (32 random bytes). */
 export function createState(): string {
-  return randomToken(24);
+  return oauth().generateRandomState();
 }
 
 /** Constant-time string comparison (for state and other values an attacker may probe). */

@@ -1,5 +1,8 @@
-import { CliError, UsageError } from '../errors.js';
+import { CancelError, CliError, UsageError } from '../errors.js';
 import type { OAuthSetting } from '../model.js';
+import type { AuthorizationServer } from 'oauth4webapi';
+import { oauth, transport, type Fetch } from './library.js';
+import { clean } from './loopback.js';
 import type { ClientAuthMethod } from './token.js';
 
 export type FlowKind = 'browser' | 'device' | 'client-credentials';
@@ -338,10 +341,11 @@ export function fromSecurityScheme(def: Record<string, unknown>, name = 'oauth2'
 }
 
 /**
- * OpenID Connect discovery (then RFC 8414) from an issuer URL. The document's
- * `issuer` must equal the URL asked for (OIDC Discovery §4.3).
+ * OpenID Connect discovery, then RFC 8414, from an issuer URL (oauth4webapi). The
+ * document's `issuer` must be the URL asked for (OIDC Discovery §4.3), except
+ * for a trailing slash: people type issuers with and without one.
  */
-export async function discover(issuer: string, o: { fetch?: typeof fetch; scopes?: string[] } = {}): Promise<ResolvedProvider> {
+export async function discover(issuer: string, o: { fetch: Fetch; scopes?: string[]; signal?: AbortSignal; timeoutMs?: number }): Promise<ResolvedProvider> {
   let u: URL;
   try {
     u = new URL(issuer);
@@ -350,27 +354,30 @@ export async function discover(issuer: string, o: { fetch?: typeof fetch; scopes
   }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw new UsageError('--issuer must be an https URL');
-  const doFetch = o.fetch ?? fetch;
-  const path = trimSlash(u.pathname);
-  const candidates = [`${u.origin}${path}/.well-known/openid-configuration`, `${u.origin}/.well-known/oauth-authorization-server${path}`];
-  let meta: Record<string, unknown> | undefined;
-  for (const c of candidates) {
+  const lib = oauth();
+  let meta: AuthorizationServer | undefined;
+  for (const algorithm of ['oidc', 'oauth2'] as const) {
+    const options = transport(lib, o, `the issuer ${u.origin}`, u.protocol === 'http:');
     try {
-      const res = await doFetch(c, { headers: { accept: 'application/json' }, redirect: 'error' });
-      if (res.ok) {
-        meta = (await res.json()) as Record<string, unknown>;
-        break;
+      const res = await lib.discoveryRequest(u, { ...options, algorithm });
+      meta = await lib.processDiscoveryResponse(u, res);
+      break;
+    } catch (e) {
+      if (e instanceof CancelError || o.signal?.aborted) throw new CancelError();
+      if (e instanceof lib.OperationProcessingError && e.code === lib.JSON_ATTRIBUTE_COMPARISON) {
+        const body = (e.cause as { body?: AuthorizationServer } | undefined)?.body;
+        if (body && trimSlash(body.issuer) === trimSlash(issuer)) {
+          meta = body;
+          break;
+        }
+        throw new CliError(`the metadata at ${issuer} names a different issuer (${clean(String(body?.issuer))}); refused`);
       }
-    } catch {
-      /* try the next one */
+      /* not there, or not metadata: try the next one */
     }
   }
   if (!meta) throw new CliError(`no OpenID or OAuth metadata found for issuer ${issuer}`);
-  if (typeof meta.issuer !== 'string' || trimSlash(meta.issuer) !== trimSlash(issuer)) {
-    throw new CliError(`the metadata at ${issuer} names a different issuer (${String(meta.issuer)}); refused`);
-  }
   if (typeof meta.token_endpoint !== 'string') throw new CliError(`the metadata of ${issuer} has no token_endpoint`);
-  const str = (k: string) => (typeof meta![k] === 'string' ? (meta![k] as string) : undefined);
+  const str = (k: string) => (typeof meta[k] === 'string' ? (meta[k] as string) : undefined);
   const methods = Array.isArray(meta.token_endpoint_auth_methods_supported) ? (meta.token_endpoint_auth_methods_supported as string[]) : ['client_secret_basic'];
   const flows: FlowKind[] = [];
   if (str('authorization_endpoint')) flows.push('browser');

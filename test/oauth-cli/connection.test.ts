@@ -7,6 +7,7 @@ import type { TokenSet } from '../../src/oauth/tokens.js';
 import { browse } from '../oauth/helpers/browser.js';
 import { CERT_FILE, CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { discover } from '../../src/oauth/providers.js';
+import { HttpClient } from '../../src/http/client.js';
 import { pickFlow } from '../../src/connections/oauth.js';
 import type { Context } from '../../src/context.js';
 import { allFiles, runLive, startResourceApi, writeConnector, type LiveResult, type ResourceApi } from './helpers.js';
@@ -286,7 +287,8 @@ describe('--flow auto', () => {
   const ctxWith = (env: NodeJS.ProcessEnv, tty: boolean) =>
     ({ io: { env, stdin: { isTTY: tty }, stderr: { isTTY: tty } } }) as unknown as Context;
   it('picks the device flow without a display or terminal, the browser with both', async () => {
-    const p = await discover(op.issuer);
+    const http = new HttpClient({ env: {} });
+    const p = await discover(op.issuer, { fetch: http.fetch }).finally(() => http.close());
     expect(await pickFlow(ctxWith({}, false), { ...p }, 'auto', { clientId: 'x' })).toBe('device');
     expect(await pickFlow(ctxWith({ DISPLAY: ':0' }, true), { ...p }, 'auto', { clientId: 'x' })).toBe('browser');
     expect(await pickFlow(ctxWith({ DISPLAY: ':0' }, false), { ...p }, 'auto', { clientId: 'x' })).toBe('device');

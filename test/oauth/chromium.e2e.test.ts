@@ -4,6 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { browserFlow } from '../../src/oauth/authorize.js';
 import { discover } from '../../src/oauth/providers.js';
 import { CLIENTS, startProvider, type TestProvider } from './helpers/provider.js';
+import { HttpClient } from '../../src/http/client.js';
 
 /**
  * The one end-to-end run of the loopback flow in a real browser: Debian's
@@ -19,6 +20,7 @@ describe.skipIf(!hasChromium)('browser sign-in in headless Chromium', () => {
   let op: TestProvider | undefined;
   let context: BrowserContext | undefined;
   let profile: string | undefined;
+  const http = new HttpClient({ env: {} });
 
   beforeAll(async () => {
     op = await startProvider();
@@ -35,12 +37,13 @@ describe.skipIf(!hasChromium)('browser sign-in in headless Chromium', () => {
 
   afterAll(async () => {
     await context?.close();
+    await http.close();
     await op?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('signs in, consents, and lands on the CLI callback page with tokens', async () => {
-    const provider = await discover(op!.issuer, { scopes: ['openid', 'offline_access'] });
+    const provider = await discover(op!.issuer, { fetch: http.fetch, scopes: ['openid', 'offline_access'] });
     // oidc-provider issues a refresh token only for offline_access with prompt=consent.
     provider.authorizationParams = { prompt: 'consent' };
     const page = context!.pages()[0] ?? (await context!.newPage());
@@ -48,6 +51,7 @@ describe.skipIf(!hasChromium)('browser sign-in in headless Chromium', () => {
     let driving: Promise<void> | undefined;
 
     const flow = browserFlow({
+      fetch: http.fetch,
       provider,
       client: { clientId: CLIENTS.native },
       timeoutMs: 25_000,

@@ -8,6 +8,7 @@ import { toTokenSet } from '../../src/oauth/tokens.js';
 import { FileTokenStorage } from './helpers/file-storage.js';
 import { CLIENTS, signInNative, startProvider, type TestProvider } from './helpers/provider.js';
 import { transpileOAuth } from './helpers/transpile.js';
+import { HttpClient } from '../../src/http/client.js';
 
 let op: TestProvider;
 let lib: string;
@@ -15,7 +16,9 @@ let lib: string;
 beforeAll(async () => {
   [op, lib] = await Promise.all([startProvider(), transpileOAuth()]);
 });
+const http = new HttpClient({ env: {} });
 afterAll(async () => {
+  await http.close();
   await op?.close();
   if (lib) rmSync(lib, { recursive: true, force: true });
 });
@@ -48,7 +51,7 @@ describe('cross-process refresh', () => {
     const storagePath = join(dir, 'tokens.json');
     const tokens = toTokenSet(await signInNative(op));
     await new FileTokenStorage(storagePath).save({ ...tokens, expires_at: 1 });
-    const { tokenUrl } = await discover(op.issuer);
+    const { tokenUrl } = await discover(op.issuer, { fetch: http.fetch });
     const cfg = { lib, tokenUrl, clientId: CLIENTS.native, storagePath, lockPath: join(dir, 'k-c.lock') };
 
     const before = op.grants.filter((g) => g.type === 'refresh_token').length;

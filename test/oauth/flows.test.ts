@@ -10,18 +10,23 @@ import { createPkce, createState } from '../../src/oauth/pkce.js';
 import { buildAuthorizationUrl } from '../../src/oauth/authorize.js';
 import { AuthError } from '../../src/errors.js';
 import { browse } from './helpers/browser.js';
-import { CERT_FILE, CLIENTS, startProvider, type TestProvider } from './helpers/provider.js';
+import { CERT_FILE, CLIENTS, EC_CERT_FILE, startProvider, type TestProvider } from './helpers/provider.js';
+import { HttpClient } from '../../src/http/client.js';
 
 let op: TestProvider;
 let provider: ResolvedProvider;
 
 beforeAll(async () => {
   op = await startProvider();
-  provider = await discover(op.issuer, { scopes: ['openid', 'offline_access'] });
+  provider = await discover(op.issuer, { fetch: http.fetch, scopes: ['openid', 'offline_access'] });
   // oidc-provider issues refresh tokens only for offline_access with prompt=consent.
   provider.authorizationParams = { prompt: 'consent' };
 });
-afterAll(() => op?.close());
+const http = new HttpClient({ env: {} });
+afterAll(async () => {
+  await http.close();
+  await op?.close();
+});
 
 const native = { clientId: CLIENTS.native };
 
@@ -29,6 +34,7 @@ const native = { clientId: CLIENTS.native };
 async function signIn(rewrite?: (u: string) => string) {
   let page: Promise<{ body: string; status: number; url: string }> | undefined;
   const tokens = await browserFlow({
+    fetch: http.fetch,
     provider,
     client: native,
     onUrl: async (url) => {
@@ -53,12 +59,12 @@ describe('authorization code + PKCE against oidc-provider', () => {
     expect(tokens.expires_in).toBeGreaterThan(0);
     expect(tokens.scope?.split(' ').sort()).toEqual(['offline_access', 'openid']);
 
-    const r1 = await refreshGrant({ tokenUrl: provider.tokenUrl, refreshToken: tokens.refresh_token!, client: native });
+    const r1 = await refreshGrant({ tokenUrl: provider.tokenUrl, refreshToken: tokens.refresh_token!, client: native }, { fetch: http.fetch });
     expect(r1.refresh_token).toBeTruthy();
     expect(r1.refresh_token).not.toBe(tokens.refresh_token); // rotated for a public client
     expect(r1.access_token).not.toBe(tokens.access_token);
     // The rotated-away refresh token is dead, and using it revokes the family.
-    const replay = await refreshGrant({ tokenUrl: provider.tokenUrl, refreshToken: tokens.refresh_token!, client: native }, { connection: 'k/c' }).catch((e) => e);
+    const replay = await refreshGrant({ tokenUrl: provider.tokenUrl, refreshToken: tokens.refresh_token!, client: native }, { fetch: http.fetch, connection: 'k/c' }).catch((e) => e);
     expect(replay).toBeInstanceOf(OAuthError);
     expect(replay).toMatchObject({ code: 'invalid_grant', exitCode: 4, hint: 'run: connector connection login k/c' });
   });
@@ -71,7 +77,7 @@ describe('authorization code + PKCE against oidc-provider', () => {
 
   it('maps access_denied (the user aborts) to an exit-4 error', async () => {
     let page: Promise<unknown> | undefined;
-    const err = await browserFlow({ provider, client: native, onUrl: (url) => void (page = browse(url, { abort: true })) }).catch((e) => e);
+    const err = await browserFlow({ fetch: http.fetch, provider, client: native, onUrl: (url) => void (page = browse(url, { abort: true })) }).catch((e) => e);
     await page;
     expect(err).toBeInstanceOf(AuthError);
     expect(err.exitCode).toBe(4);
@@ -79,7 +85,7 @@ describe('authorization code + PKCE against oidc-provider', () => {
   });
 
   it('refuses a wrong code_verifier and a replayed code', async () => {
-    const pkce = createPkce();
+    const pkce = await createPkce();
     const state = createState();
     const lb = await startLoopback({ state, expectedIssuer: provider.issuer, requireIssuer: true });
     const url = buildAuthorizationUrl(provider, { clientId: native.clientId, redirectUri: lb.redirectUri, state, codeChallenge: pkce.challenge, scope: 'openid offline_access' });
@@ -87,14 +93,14 @@ describe('authorization code + PKCE against oidc-provider', () => {
     const { code, iss } = await lb.result;
     await page;
     expect(iss).toBe(op.issuer);
-    const wrong = await exchangeCode({ tokenUrl: provider.tokenUrl, code, redirectUri: lb.redirectUri, codeVerifier: createPkce().verifier, client: native }).catch((e) => e);
+    const wrong = await exchangeCode({ tokenUrl: provider.tokenUrl, code, redirectUri: lb.redirectUri, codeVerifier: (await createPkce()).verifier, client: native }, { fetch: http.fetch }).catch((e) => e);
     expect(wrong).toMatchObject({ code: 'invalid_grant', exitCode: 4 });
     expect(wrong.message).toMatch(/authorization code was refused/);
     // oidc-provider consumes the code on the failed attempt too; a fresh flow proves replay separately.
   });
 
   it('refuses a replayed authorization code', async () => {
-    const pkce = createPkce();
+    const pkce = await createPkce();
     const state = createState();
     const lb = await startLoopback({ state });
     const url = buildAuthorizationUrl(provider, { clientId: native.clientId, redirectUri: lb.redirectUri, state, codeChallenge: pkce.challenge, scope: 'openid offline_access' });
@@ -102,9 +108,9 @@ describe('authorization code + PKCE against oidc-provider', () => {
     const { code } = await lb.result;
     await page;
     const args = { tokenUrl: provider.tokenUrl, code, redirectUri: lb.redirectUri, codeVerifier: pkce.verifier, client: native };
-    const first = await exchangeCode(args);
+    const first = await exchangeCode(args, { fetch: http.fetch });
     expect(first.access_token).toBeTruthy();
-    const again = await exchangeCode(args).catch((e) => e);
+    const again = await exchangeCode(args, { fetch: http.fetch }).catch((e) => e);
     expect(again).toMatchObject({ code: 'invalid_grant', exitCode: 4 });
   });
 });
@@ -115,6 +121,7 @@ describe('device authorization grant against oidc-provider', () => {
     let approved: Promise<unknown> | undefined;
     let shown: DevicePrompt | undefined;
     const tokens = await deviceFlow({
+      fetch: http.fetch,
       deviceAuthorizationUrl: provider.deviceAuthorizationUrl!,
       tokenUrl: provider.tokenUrl,
       client: native,
@@ -140,20 +147,24 @@ describe('client credentials against oidc-provider', () => {
     [CLIENTS.secretBasic, 'client_secret_basic'],
     [CLIENTS.secretPost, 'client_secret_post'],
   ] as const)('%s authenticates with %s', async (clientId, method) => {
-    const t = await clientCredentialsGrant({ tokenUrl: provider.tokenUrl, scope: 'api:read', client: { clientId, clientSecret: CLIENTS.secret, method } });
+    const t = await clientCredentialsGrant({ tokenUrl: provider.tokenUrl, scope: 'api:read', client: { clientId, clientSecret: CLIENTS.secret, method } }, { fetch: http.fetch });
     expect(t.access_token).toBeTruthy();
     expect(t.scope).toBe('api:read');
   });
 
   it('a wrong secret is invalid_client (exit 4)', async () => {
-    const err = await clientCredentialsGrant({ tokenUrl: provider.tokenUrl, client: { clientId: CLIENTS.secretBasic, clientSecret: 'wrong', method: 'client_secret_basic' } }).catch((e) => e);
+    const err = await clientCredentialsGrant({ tokenUrl: provider.tokenUrl, client: { clientId: CLIENTS.secretBasic, clientSecret: 'wrong', method: 'client_secret_basic' } }, { fetch: http.fetch }).catch((e) => e);
     expect(err).toMatchObject({ code: 'invalid_client', exitCode: 4 });
     expect(err.message).not.toContain('wrong');
   });
 
-  it('authenticates with a certificate (private_key_jwt, as Entra ID aadcertificate)', async () => {
-    const certificate = loadCertificate(readFileSync(CERT_FILE, 'utf8'));
-    const t = await clientCredentialsGrant({ tokenUrl: provider.tokenUrl, scope: 'api:read', client: { clientId: CLIENTS.cert, certificate } });
+  it.each([
+    [CLIENTS.cert, CERT_FILE, 'RS256'],
+    [CLIENTS.certEc, EC_CERT_FILE, 'ES256'],
+  ])('%s authenticates with a certificate (private_key_jwt, as Entra ID aadcertificate)', async (clientId, file, alg) => {
+    const certificate = loadCertificate(readFileSync(file, 'utf8'));
+    expect(certificate.alg).toBe(alg);
+    const t = await clientCredentialsGrant({ tokenUrl: provider.tokenUrl, scope: 'api:read', client: { clientId, certificate } }, { fetch: http.fetch });
     expect(t.access_token).toBeTruthy();
   });
 });

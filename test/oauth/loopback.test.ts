@@ -5,13 +5,13 @@ import { challengeFor, createPkce, createState, safeEqual } from '../../src/oaut
 import { AuthError, CancelError, CliError, UsageError } from '../../src/errors.js';
 
 describe('pkce', () => {
-  it('matches the RFC 7636 Appendix B example', () => {
-    expect(challengeFor('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+  it('matches the RFC 7636 Appendix B example', async () => {
+    expect(await challengeFor('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
   });
-  it('makes a 43-character verifier from the unreserved alphabet, and fresh state each time', () => {
-    const p = createPkce();
+  it('makes a 43-character verifier from the unreserved alphabet, and fresh state each time', async () => {
+    const p = await createPkce();
     expect(p.verifier).toMatch(/^[A-Za-z0-9\-._~]{43}$/);
-    expect(p.challenge).toBe(challengeFor(p.verifier));
+    expect(p.challenge).toBe(await challengeFor(p.verifier));
     expect(createState()).not.toBe(createState());
     expect(safeEqual('abc', 'abc')).toBe(true);
     expect(safeEqual('abc', 'abd')).toBe(false);

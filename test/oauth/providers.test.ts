@@ -190,7 +190,7 @@ describe('templates and discovery', () => {
   it('discovery refuses metadata naming another issuer, and plain http off loopback', async () => {
     const fakeFetch = (async () => new Response(JSON.stringify({ issuer: 'https://evil.example', token_endpoint: 'https://evil.example/token' }))) as unknown as typeof fetch;
     await expect(discover('https://as.example', { fetch: fakeFetch })).rejects.toThrow(/names a different issuer/);
-    await expect(discover('http://as.example')).rejects.toThrow(/must be an https URL/);
+    await expect(discover('http://as.example', { fetch: fakeFetch })).rejects.toThrow(/must be an https URL/);
   });
 });
 

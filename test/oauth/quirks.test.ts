@@ -7,6 +7,7 @@ import { deviceFlow } from '../../src/oauth/device.js';
 import { loadCertificate } from '../../src/oauth/assertion.js';
 import { AuthError, CliError } from '../../src/errors.js';
 import { CERT_FILE } from './helpers/provider.js';
+import { HttpClient } from '../../src/http/client.js';
 
 /** A tiny token endpoint that answers whatever the test queues, and records what it was sent. */
 interface Reply {
@@ -33,7 +34,12 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}/token`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+/** The one HTTP client every OAuth call goes through (as ctx.http in the CLI). */
+const http = new HttpClient({ env: {} });
+afterAll(async () => {
+  await http.close();
+  await new Promise<void>((r) => server.close(() => r()));
+});
 beforeEach(() => {
   queue = [];
   seen = [];
@@ -46,7 +52,7 @@ const JSON_T = 'application/json';
 describe('token responses real servers send', () => {
   it('accepts a form-encoded body (GitHub without Accept), string expires_in, no token_type', async () => {
     queue.push({ type: FORM, body: 'access_token=gho_abc&scope=repo%2Cgist&expires_in=3600' });
-    const t = await exchangeCode({ tokenUrl: url, code: 'c', redirectUri: 'http://127.0.0.1:1/callback', codeVerifier: 'v', client });
+    const t = await exchangeCode({ tokenUrl: url, code: 'c', redirectUri: 'http://127.0.0.1:1/callback', codeVerifier: 'v', client }, { fetch: http.fetch });
     expect(t).toEqual({ access_token: 'gho_abc', token_type: 'Bearer', expires_in: 3600, scope: 'repo,gist' });
     expect(seen[0].headers.accept).toBe('application/json');
     expect(Object.fromEntries(seen[0].body)).toEqual({
@@ -60,13 +66,13 @@ describe('token responses real servers send', () => {
 
   it('accepts a form body labelled text/plain, and JSON labelled text/html', async () => {
     queue.push({ type: 'text/plain', body: 'access_token=a1&token_type=bearer' }, { type: 'text/html', body: '{"access_token":"a2","expires_in":"60"}' });
-    expect(await refreshGrant({ tokenUrl: url, refreshToken: 'r', client })).toEqual({ access_token: 'a1', token_type: 'Bearer' });
-    expect(await refreshGrant({ tokenUrl: url, refreshToken: 'r', client })).toEqual({ access_token: 'a2', token_type: 'Bearer', expires_in: 60 });
+    expect(await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch })).toEqual({ access_token: 'a1', token_type: 'Bearer' });
+    expect(await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch })).toEqual({ access_token: 'a2', token_type: 'Bearer', expires_in: 60 });
   });
 
   it('a refresh response without refresh_token has none (the caller keeps the old one)', async () => {
     queue.push({ type: JSON_T, body: '{"access_token":"a","token_type":"Bearer","expires_in":10}' });
-    const t = await refreshGrant({ tokenUrl: url, refreshToken: 'r', client });
+    const t = await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch });
     expect(t.refresh_token).toBeUndefined();
     expect(seen[0].body.get('grant_type')).toBe('refresh_token');
     expect(seen[0].body.get('refresh_token')).toBe('r');
@@ -74,29 +80,29 @@ describe('token responses real servers send', () => {
 
   it('an OAuth error sent with status 200 is still an error (invalid_grant → exit 4, login hint)', async () => {
     queue.push({ type: FORM, body: 'error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.' });
-    const e1 = await exchangeCode({ tokenUrl: url, code: 'c', redirectUri: 'r', client }).catch((e) => e);
+    const e1 = await exchangeCode({ tokenUrl: url, code: 'c', redirectUri: 'r', client }, { fetch: http.fetch }).catch((e) => e);
     expect(e1).toBeInstanceOf(OAuthError);
     expect(e1).toMatchObject({ code: 'bad_verification_code', exitCode: 4 });
     expect(e1.message).toContain('The code passed is incorrect or expired.');
 
     queue.push({ status: 200, type: JSON_T, body: '{"error":"invalid_grant","error_description":"Token has been expired or revoked."}' });
-    const e2 = await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { connection: 'github/me' }).catch((e) => e);
+    const e2 = await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch, connection: 'github/me' }).catch((e) => e);
     expect(e2).toMatchObject({ code: 'invalid_grant', exitCode: 4, hint: 'run: connector connection login github/me' });
   });
 
   it('control characters in an error description do not reach the terminal', async () => {
     queue.push({ status: 400, type: JSON_T, body: JSON.stringify({ error: 'invalid_request', error_description: 'bad\u001b[31m red\nline' }) });
-    const e = await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }).catch((e) => e);
+    const e = await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch }).catch((e) => e);
     expect(e.message).not.toMatch(/[\u0000-\u001f]/);
   });
 
   it('a 401 without a body is invalid_client; a 503 page is a plain failure; 200 without a token is refused', async () => {
     queue.push({ status: 401, body: '' }, { status: 503, type: 'text/html', body: '<h1>down</h1>' }, { type: JSON_T, body: '{"token_type":"Bearer"}' });
-    await expect(refreshGrant({ tokenUrl: url, refreshToken: 'r', client })).rejects.toMatchObject({ code: 'invalid_client', exitCode: 4 });
-    const e = await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }).catch((e) => e);
+    await expect(refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch })).rejects.toMatchObject({ code: 'invalid_client', exitCode: 4 });
+    const e = await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch }).catch((e) => e);
     expect(e).toBeInstanceOf(CliError);
     expect(e).toMatchObject({ exitCode: 1, message: expect.stringContaining('HTTP 503') });
-    await expect(refreshGrant({ tokenUrl: url, refreshToken: 'r', client })).rejects.toThrow(/without an access_token/);
+    await expect(refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch })).rejects.toThrow(/without an access_token/);
   });
 
   it('an unreachable token endpoint is one clear line', async () => {
@@ -104,7 +110,7 @@ describe('token responses real servers send', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
     const port = (closed.address() as { port: number }).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const e = await tokenRequest(`http://127.0.0.1:${port}/token`, { grant_type: 'client_credentials' }, client).catch((e) => e);
+    const e = await tokenRequest(`http://127.0.0.1:${port}/token`, { grant_type: 'client_credentials' }, client, { fetch: http.fetch }).catch((e) => e);
     expect(e).toBeInstanceOf(CliError);
     expect(e.message).toBe(`could not reach the token endpoint http://127.0.0.1:${port}/token: ECONNREFUSED`);
   });
@@ -113,14 +119,14 @@ describe('token responses real servers send', () => {
 describe('client authentication on the wire', () => {
   it('client_secret_basic form-urlencodes both halves and keeps the secret out of the body', async () => {
     queue.push({ type: JSON_T, body: '{"access_token":"a"}' });
-    await clientCredentialsGrant({ tokenUrl: url, scope: 'x', client: { clientId: 'id:1', clientSecret: 's p&c', method: 'client_secret_basic' } });
+    await clientCredentialsGrant({ tokenUrl: url, scope: 'x', client: { clientId: 'id:1', clientSecret: 's p&c', method: 'client_secret_basic' } }, { fetch: http.fetch });
     expect(seen[0].headers.authorization).toBe(`Basic ${Buffer.from('id%3A1:s+p%26c').toString('base64')}`);
     expect(seen[0].body.has('client_secret')).toBe(false);
   });
 
   it('client_secret_post is the default with a secret', async () => {
     queue.push({ type: JSON_T, body: '{"access_token":"a"}' });
-    await clientCredentialsGrant({ tokenUrl: url, client: { clientId: 'id', clientSecret: 'sec' } });
+    await clientCredentialsGrant({ tokenUrl: url, client: { clientId: 'id', clientSecret: 'sec' } }, { fetch: http.fetch });
     expect(seen[0].headers.authorization).toBeUndefined();
     expect(seen[0].body.get('client_secret')).toBe('sec');
   });
@@ -128,7 +134,7 @@ describe('client authentication on the wire', () => {
   it('private_key_jwt sends a signed assertion with x5t#S256 of the certificate (Entra ID certificate credentials)', async () => {
     queue.push({ type: JSON_T, body: '{"access_token":"a"}' });
     const pem = readFileSync(CERT_FILE, 'utf8');
-    await clientCredentialsGrant({ tokenUrl: url, scope: 'https://graph.microsoft.com/.default', client: { clientId: 'app-guid', certificate: loadCertificate(pem) } });
+    await clientCredentialsGrant({ tokenUrl: url, scope: 'https://graph.microsoft.com/.default', client: { clientId: 'app-guid', certificate: loadCertificate(pem) } }, { fetch: http.fetch });
     const b = seen[0].body;
     expect(b.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
     const [h, p, s] = b.get('client_assertion')!.split('.');
@@ -154,7 +160,7 @@ describe('device flow polling rules (RFC 8628)', () => {
     );
     const waits: number[] = [];
     const prompts: string[] = [];
-    const t = await deviceFlow({ deviceAuthorizationUrl: `${url}/device`, tokenUrl: url, client, scope: 's', onPrompt: (p) => prompts.push(`${p.userCode} ${p.verificationUri}`), sleep: async (ms) => void waits.push(ms) });
+    const t = await deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: `${url}/device`, tokenUrl: url, client, scope: 's', onPrompt: (p) => prompts.push(`${p.userCode} ${p.verificationUri}`), sleep: async (ms) => void waits.push(ms) });
     expect(t.access_token).toBe('a');
     expect(prompts).toEqual(['ABCD-EFGH https://x/device']);
     expect(waits).toEqual([3000, 3000, 8000, 8000]);
@@ -168,7 +174,7 @@ describe('device flow polling rules (RFC 8628)', () => {
       { type: JSON_T, body: '{"access_token":"a"}' },
     );
     const basic = { clientId: 'cid', clientSecret: 'sec', method: 'client_secret_basic' as const };
-    await deviceFlow({ deviceAuthorizationUrl: `${url}/device`, tokenUrl: url, client: basic, onPrompt: () => {}, sleep: async () => {} });
+    await deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: `${url}/device`, tokenUrl: url, client: basic, onPrompt: () => {}, sleep: async () => {} });
     const expected = `Basic ${Buffer.from('cid:sec').toString('base64')}`;
     expect(seen[0].headers.authorization).toBe(expected);
     expect(seen[0].body.get('client_secret')).toBeNull();
@@ -178,9 +184,9 @@ describe('device flow polling rules (RFC 8628)', () => {
   it('expired_token and access_denied end the flow with exit 4', async () => {
     const start = { type: JSON_T, body: JSON.stringify({ device_code: 'dc', user_code: 'U', verification_uri: 'https://x', expires_in: 600, interval: 1 }) };
     queue.push(start, { status: 400, type: JSON_T, body: '{"error":"expired_token"}' });
-    await expect(deviceFlow({ deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, sleep: async () => {} })).rejects.toMatchObject({ exitCode: 4, message: expect.stringMatching(/device code expired/) });
+    await expect(deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, sleep: async () => {} })).rejects.toMatchObject({ exitCode: 4, message: expect.stringMatching(/device code expired/) });
     queue.push(start, { status: 400, type: JSON_T, body: '{"error":"access_denied"}' });
-    await expect(deviceFlow({ deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, sleep: async () => {} })).rejects.toBeInstanceOf(AuthError);
+    await expect(deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, sleep: async () => {} })).rejects.toBeInstanceOf(AuthError);
   });
 
   it('stops at the deadline even if the server keeps saying pending', async () => {
@@ -188,7 +194,7 @@ describe('device flow polling rules (RFC 8628)', () => {
     for (let i = 0; i < 5; i++) queue.push({ status: 400, type: JSON_T, body: '{"error":"authorization_pending"}' });
     let clock = 0;
     await expect(
-      deviceFlow({ deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, now: () => clock, sleep: async (ms) => void (clock += ms) }),
+      deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, now: () => clock, sleep: async (ms) => void (clock += ms) }),
     ).rejects.toThrow(/device code expired/);
     expect(seen.length).toBe(3); // device authorization + polls at 5 s and 10 s; the 15 s poll is past the deadline
   });
@@ -196,7 +202,7 @@ describe('device flow polling rules (RFC 8628)', () => {
   it('Ctrl-C while waiting cancels with exit 3', async () => {
     queue.push({ type: JSON_T, body: JSON.stringify({ device_code: 'dc', user_code: 'U', verification_uri: 'https://x', expires_in: 600, interval: 5 }) });
     const ac = new AbortController();
-    const p = deviceFlow({ deviceAuthorizationUrl: url, tokenUrl: url, client, signal: ac.signal, onPrompt: () => ac.abort() });
+    const p = deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: url, tokenUrl: url, client, signal: ac.signal, onPrompt: () => ac.abort() });
     await expect(p).rejects.toMatchObject({ exitCode: 3 });
   });
 });
@@ -223,6 +229,6 @@ describe('endpoints off loopback must be https', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', () => r()));
     const port = (dead.address() as { port: number }).port;
     await new Promise<void>((r) => dead.close(() => r()));
-    await expect(revokeToken(`http://127.0.0.1:${port}/revoke`, 'tok', 'refresh_token', client)).rejects.toThrow(`revocation endpoint http://127.0.0.1:${port}: ECONNREFUSED`);
+    await expect(revokeToken(`http://127.0.0.1:${port}/revoke`, 'tok', 'refresh_token', client, { fetch: http.fetch })).rejects.toThrow(`revocation endpoint http://127.0.0.1:${port}: ECONNREFUSED`);
   });
 });

@@ -10,6 +10,7 @@ import { getFreshToken, isFresh, refreshRenewer, toTokenSet, withFreshToken, typ
 import { AuthError } from '../../src/errors.js';
 import { FileTokenStorage } from './helpers/file-storage.js';
 import { CLIENTS, signInNative, startProvider, type TestProvider } from './helpers/provider.js';
+import { HttpClient } from '../../src/http/client.js';
 
 let op: TestProvider;
 let provider: ResolvedProvider;
@@ -19,9 +20,13 @@ let storage: FileTokenStorage;
 
 beforeAll(async () => {
   op = await startProvider();
-  provider = await discover(op.issuer);
+  provider = await discover(op.issuer, { fetch: http.fetch });
 });
-afterAll(() => op?.close());
+const http = new HttpClient({ env: {} });
+afterAll(async () => {
+  await http.close();
+  await op?.close();
+});
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'oauth-tokens-'));
   storage = new FileTokenStorage(join(dir, 'tokens.json'));
@@ -32,7 +37,7 @@ const refreshes = () => op.grants.filter((g) => g.type === 'refresh_token').leng
 const options = (extra: Partial<Parameters<typeof getFreshToken>[0]> = {}) => ({
   storage,
   lockPath: join(dir, 'k-c.lock'),
-  renew: refreshRenewer((rt) => refreshWithProvider(provider, client, rt, { connection: 'k/c' }), 'k/c'),
+  renew: refreshRenewer((rt) => refreshWithProvider(provider, client, rt, { fetch: http.fetch, connection: 'k/c' }), 'k/c'),
   ...extra,
 });
 /** The protected API: the provider's userinfo endpoint answers 200 for a live token, 401 otherwise. */
@@ -79,14 +84,14 @@ describe('getFreshToken against oidc-provider', () => {
   it('RFC 7009 revocation of an access token makes the API refuse it', async () => {
     const set = toTokenSet(await signInNative(op));
     expect((await callApi(set)).status).toBe(200);
-    await revokeToken(provider.revocationUrl!, set.access_token, 'access_token', client);
+    await revokeToken(provider.revocationUrl!, set.access_token, 'access_token', client, { fetch: http.fetch });
     expect((await callApi(set)).status).toBe(401);
   });
 
   it('a revoked refresh token is invalid_grant: exit 4 with the login hint', async () => {
     const set = toTokenSet(await signInNative(op));
     await storage.save({ ...set, expires_at: 1 });
-    await revokeToken(provider.revocationUrl!, set.refresh_token!, 'refresh_token', client);
+    await revokeToken(provider.revocationUrl!, set.refresh_token!, 'refresh_token', client, { fetch: http.fetch });
     const err = await getFreshToken(options()).catch((e) => e);
     expect(err).toBeInstanceOf(OAuthError);
     expect(err).toMatchObject({ code: 'invalid_grant', exitCode: 4, hint: 'run: connector connection login k/c' });

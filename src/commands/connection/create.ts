@@ -174,7 +174,7 @@ async function signInForCreate(ctx: Context, option: AuthOption, opts: Opts, val
   const { MemoryTokenStorage } = await import('../../secrets/tokens.js');
   const { toTokenSet } = await import('../../oauth/tokens.js');
   const setting = o.oauthSettingOf(option);
-  const provider = await o.resolveProvider(setting, opts, values);
+  const provider = await o.resolveProvider(setting, opts, values, ctx.http.fetch);
   const client = await o.gatherClient(ctx, opts, setting);
   const flow = await o.pickFlow(ctx, provider, opts.flow ?? 'auto', client.auth);
   const info: OAuthConnectionInfo = { provider, clientId: client.auth.clientId, flow, ...o.redirectOptions(opts) };

@@ -33,7 +33,7 @@ export default async function logout(ctx: Context, address: string): Promise<num
         const { withMethod } = await import('../../oauth/authorize.js');
         const [token, hint] = tokens.refresh_token ? [tokens.refresh_token, 'refresh_token' as const] : [tokens.access_token, 'access_token' as const];
         try {
-          await revokeToken(info.provider.revocationUrl, token, hint, withMethod(client, info.provider), { connection: address });
+          await revokeToken(info.provider.revocationUrl, token, hint, withMethod(client, info.provider), { connection: address, fetch: ctx.http.fetch });
           revoked = true;
         } catch (e) {
           ctx.warn(`${(e as Error).message}; deleting the local tokens anyway`);

@@ -6,6 +6,7 @@ import { browserFlow } from '../../../src/oauth/authorize.js';
 import { discover } from '../../../src/oauth/providers.js';
 import type { TokenResponse } from '../../../src/oauth/token.js';
 import { browse } from './browser.js';
+import { HttpClient } from '../../../src/http/client.js';
 
 /** Test clients registered with the in-process authorization server. */
 export const CLIENTS = {
@@ -13,19 +14,26 @@ export const CLIENTS = {
   secretBasic: 'ci-basic',
   secretPost: 'ci-post',
   cert: 'ci-cert',
+  certEc: 'ci-cert-ec',
   secret: 'not-a-real-secret-0123456789',
 };
 
 export const CERT_FILE = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'oauth', 'client-cert.pem');
+export const EC_CERT_FILE = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'oauth', 'client-cert-ec.pem');
 
 /** A full code + PKCE sign-in of the native client (scripted browser), for tests that need a token set. */
 export async function signInNative(op: TestProvider): Promise<TokenResponse> {
-  const p = await discover(op.issuer, { scopes: ['openid', 'offline_access'] });
-  p.authorizationParams = { prompt: 'consent' };
-  let page: Promise<unknown> | undefined;
-  const t = await browserFlow({ provider: p, client: { clientId: CLIENTS.native }, onUrl: (url) => void (page = browse(url)) });
-  await page;
-  return t;
+  const http = new HttpClient({ env: {} });
+  try {
+    const p = await discover(op.issuer, { fetch: http.fetch, scopes: ['openid', 'offline_access'] });
+    p.authorizationParams = { prompt: 'consent' };
+    let page: Promise<unknown> | undefined;
+    const t = await browserFlow({ fetch: http.fetch, provider: p, client: { clientId: CLIENTS.native }, onUrl: (url) => void (page = browse(url)) });
+    await page;
+    return t;
+  } finally {
+    await http.close();
+  }
 }
 
 export interface TestProvider {
@@ -40,7 +48,7 @@ export interface TestProvider {
 /**
  * A real oidc-provider 9 on 127.0.0.1:0: a native public client (PKCE
  * required, any loopback port), confidential clients for client credentials
- * (secret basic/post, private_key_jwt with fixtures/oauth/client-cert.pem),
+ * (secret basic/post, private_key_jwt with fixtures/oauth/client-cert.pem and client-cert-ec.pem),
  * devInteractions login/consent pages, device flow, revocation, rotation.
  */
 export interface ProviderOptions {
@@ -65,6 +73,7 @@ export async function startProvider(o: ProviderOptions = {}): Promise<TestProvid
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signing = { ...privateKey.export({ format: 'jwk' }), kid: 'sig', use: 'sig', alg: 'RS256' };
   const certJwk = { ...createPublicKey(readFileSync(CERT_FILE, 'utf8')).export({ format: 'jwk' }), alg: 'RS256', use: 'sig' };
+  const ecJwk = { ...createPublicKey(readFileSync(EC_CERT_FILE, 'utf8')).export({ format: 'jwk' }), alg: 'ES256', use: 'sig' };
 
   const provider = new Provider(issuer, {
     clients: [
@@ -93,6 +102,16 @@ export async function startProvider(o: ProviderOptions = {}): Promise<TestProvid
         token_endpoint_auth_method: 'private_key_jwt',
         token_endpoint_auth_signing_alg: 'RS256',
         jwks: { keys: [certJwk] },
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        scope: 'api:read',
+      },
+      {
+        client_id: CLIENTS.certEc,
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [ecJwk] },
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],

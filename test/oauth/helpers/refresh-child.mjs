@@ -10,6 +10,8 @@ const { getFreshToken, refreshRenewer } = await load('oauth/tokens.js');
 const { refreshGrant } = await load('oauth/token.js');
 const { atomicWrite } = await load('fs/atomic.js');
 const { readJsonFile } = await load('fs/json.js');
+const { HttpClient } = await load('http/client.js');
+const http = new HttpClient({ env: {} });
 
 const storage = {
   load: () => readJsonFile(cfg.storagePath),
@@ -21,9 +23,10 @@ try {
   const t = await getFreshToken({
     storage,
     lockPath: cfg.lockPath,
-    renew: refreshRenewer((rt) => refreshGrant({ tokenUrl: cfg.tokenUrl, refreshToken: rt, client: { clientId: cfg.clientId } }, { connection: 'k/c' }), 'k/c'),
+    renew: refreshRenewer((rt) => refreshGrant({ tokenUrl: cfg.tokenUrl, refreshToken: rt, client: { clientId: cfg.clientId } }, { connection: 'k/c', fetch: http.fetch }), 'k/c'),
   });
   process.stdout.write(`token ${t.access_token}\n`);
+  await http.close();
   process.exit(0);
 } catch (e) {
   process.stderr.write(`${e.message}\n`);

@@ -1,23 +1,34 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
-const SRC = join(import.meta.dirname, '..', '..', '..', 'src');
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const SRC = join(ROOT, 'src');
+/** What refresh-child.mjs loads; the modules they import (not type-only) come along. */
+const ENTRIES = ['oauth/tokens.ts', 'oauth/token.ts', 'fs/atomic.ts', 'fs/json.ts', 'fs/lock.ts', 'http/client.ts'];
 
 /**
- * Transpile the OAuth engine (and the two modules it imports) to plain ESM in
- * a temp dir, so child processes can run it on Node 20, which cannot run
- * TypeScript. Returns the directory that mirrors src/.
+ * Transpile the OAuth engine, the HTTP client and the modules they import to
+ * plain ESM in a temp dir, so child processes can run them on Node 20, which
+ * cannot run TypeScript. node_modules is linked in, for the packages load()
+ * requires (oauth4webapi). Returns the directory that mirrors src/.
  */
 export async function transpileOAuth(): Promise<string> {
   const ts = (await import('typescript')).default;
   const out = mkdtempSync(join(tmpdir(), 'oauth-lib-'));
   writeFileSync(join(out, 'package.json'), '{"type":"module"}');
-  const files = [join(SRC, 'errors.ts'), ...readdirSync(join(SRC, 'fs')).map((f) => join(SRC, 'fs', f)), ...readdirSync(join(SRC, 'oauth')).filter((f) => f.endsWith('.ts')).map((f) => join(SRC, 'oauth', f))];
-  for (const f of files) {
-    const js = ts.transpileModule(readFileSync(f, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
+  symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
+  const todo = ENTRIES.map((f) => join(SRC, f));
+  const done = new Set<string>();
+  for (let f = todo.pop(); f; f = todo.pop()) {
+    if (done.has(f)) continue;
+    done.add(f);
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?from\s+'(\.{1,2}\/[^']+)\.js'/gm)) {
+      const dep = resolve(dirname(f), `${m[1]}.ts`);
+      if (existsSync(dep)) todo.push(dep);
+    }
+    const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
     const dest = join(out, relative(SRC, f)).replace(/\.ts$/, '.js');
     mkdirSync(dirname(dest), { recursive: true });
     writeFileSync(dest, js);
