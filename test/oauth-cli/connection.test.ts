@@ -7,7 +7,8 @@ import type { TokenSet } from '../../src/oauth/tokens.js';
 import { browse } from '../oauth/helpers/browser.js';
 import { CERT_FILE, CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { discover } from '../../src/oauth/providers.js';
-import { pickFlow } from '../../src/connections/oauth.js';
+import { pickFlow } from '../../src/auth/oauth2/provider.js';
+import { systemBrowser } from '../../src/io/browser.js';
 import type { Context } from '../../src/context.js';
 import { allFiles, runLive, startResourceApi, writeConnector, type LiveResult, type ResourceApi } from './helpers.js';
 
@@ -284,7 +285,7 @@ describe('client credentials with a certificate (private_key_jwt, as Entra ID aa
 
 describe('--flow auto', () => {
   const ctxWith = (env: NodeJS.ProcessEnv, tty: boolean) =>
-    ({ io: { env, stdin: { isTTY: tty }, stderr: { isTTY: tty } } }) as unknown as Context;
+    ({ io: { env, stdin: { isTTY: tty }, stderr: { isTTY: tty } }, browser: systemBrowser(env, 'linux') }) as unknown as Context;
   it('picks the device flow without a display or terminal, the browser with both', async () => {
     const p = await discover(op.issuer);
     expect(await pickFlow(ctxWith({}, false), { ...p }, 'auto', { clientId: 'x' })).toBe('device');

@@ -25,7 +25,7 @@ export default async function show(ctx: Context, address: string): Promise<numbe
   const names = [...new Set([...(option?.parameters.map((p) => p.name) ?? []), ...Object.keys(conn.values), ...conn.secretParams])].filter(
     (n) => !['gatewaySetting', 'oauthSetting'].includes(option?.parameters.find((p) => p.name === n)?.type ?? '') && !n.startsWith('oauth:'),
   );
-  const oauth = conn.oauth ? await oauthFacts(conn.oauth, conn.secretParams) : undefined;
+  const oauth = conn.oauth ? await oauthFacts(conn.oauth, conn.secretParams, ctx.clock.now()) : undefined;
   const rows = names.map((n) => {
     const p = option?.parameters.find((x) => x.name === n);
     const secret = conn.secretParams.includes(n) || Boolean(p?.secret);
@@ -53,8 +53,9 @@ export default async function show(ctx: Context, address: string): Promise<numbe
 }
 
 /** Provider, client, flow, scopes and token expiry (from the registry; tokens are never shown). */
-async function oauthFacts(o: OAuthConnectionInfo, secretParams: string[]) {
-  const { describeExpiry, CLIENT_SECRET, CERTIFICATE } = await import('../../connections/oauth.js');
+async function oauthFacts(o: OAuthConnectionInfo, secretParams: string[], nowMs: number) {
+  const { describeExpiry } = await import('../../auth/oauth2/tokens.js');
+  const { CLIENT_SECRET, CERTIFICATE } = await import('../../auth/oauth2/names.js');
   const credential = secretParams.includes(CERTIFICATE) ? 'certificate' : secretParams.includes(CLIENT_SECRET) ? 'client secret' : 'public client';
   const t = o.token;
   const json = {
@@ -71,7 +72,7 @@ async function oauthFacts(o: OAuthConnectionInfo, secretParams: string[]) {
     `  oauth:    ${o.provider.id} provider, client ${o.clientId} (${credential}), ${o.flow === 'client-credentials' ? 'client credentials' : `${o.flow} flow`}`,
     `  token:    ${o.provider.tokenUrl}`,
     `  scopes:   ${t?.scope ?? (o.provider.scopes.join(' ') || '(none)')}`,
-    `  sign-in:  ${t ? `${describeExpiry(t.expiresAt)}${t.expiresAt ? ` (${t.expiresAt})` : ''}${t.refreshable ? ', refreshable' : ', no refresh token'}` : 'signed out (connector connection login)'}`,
+    `  sign-in:  ${t ? `${describeExpiry(t.expiresAt, nowMs)}${t.expiresAt ? ` (${t.expiresAt})` : ''}${t.refreshable ? ', refreshable' : ', no refresh token'}` : 'signed out (connector connection login)'}`,
   ];
   return { json, lines };
 }
