@@ -4,6 +4,7 @@ import { printJson, printTable } from '../../io/output.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { getConnection, parseAddress, resolveRecord } from '../../connections/store.js';
 import { envVarName } from '../../secrets/env.js';
+import { pluginFor } from '../../auth/kinds.js';
 import type { OAuthConnectionInfo } from '../../connections/types.js';
 
 const MASK = '********';
@@ -22,8 +23,10 @@ export default async function show(ctx: Context, address: string): Promise<numbe
     if (e instanceof AuthError || e instanceof InputNeededError) throw e;
     problem = (e as Error).message;
   }
+  // The kind's own secret-store items (OAuth's tokens, client secret) are described by the kind, not listed as parameters.
+  const { lazySecrets = [] } = await pluginFor(conn.kind);
   const names = [...new Set([...(option?.parameters.map((p) => p.name) ?? []), ...Object.keys(conn.values), ...conn.secretParams])].filter(
-    (n) => !['gatewaySetting', 'oauthSetting'].includes(option?.parameters.find((p) => p.name === n)?.type ?? '') && !n.startsWith('oauth:'),
+    (n) => !['gatewaySetting', 'oauthSetting'].includes(option?.parameters.find((p) => p.name === n)?.type ?? '') && !lazySecrets.includes(n),
   );
   const oauth = conn.oauth ? await oauthFacts(conn.oauth, conn.secretParams, ctx.clock.now()) : undefined;
   const rows = names.map((n) => {
