@@ -69,7 +69,9 @@ export interface ConnectionParameter {
   oauth?: OAuthSetting;
 }
 
-export type AuthKind = 'none' | 'basic' | 'apiKey' | 'oauth2' | 'windows' | 'gateway' | 'custom';
+/** The kinds of src/auth/kinds.ts ('none' | 'basic' | 'apiKey' | 'oauth2' | 'windows' | 'gateway' | 'custom'). */
+export type { AuthKind } from './auth/kinds.js';
+import type { AuthKind } from './auth/kinds.js';
 
 /** One way to create a connection: a connectionParameterSet, a securityDefinition, or the flat parameter list. */
 export interface AuthOption {

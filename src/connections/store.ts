@@ -1,8 +1,5 @@
-import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import { atomicWrite } from '../fs/atomic.js';
-import { readJsonFile } from '../fs/json.js';
 import { validateName } from '../registry/registry.js';
 import { closest } from '../util/suggest.js';
 import type { AuthOption, ConnectionParameter, ConnectorRecord } from '../model.js';
@@ -10,12 +7,10 @@ import { envOverlay, envVarName } from '../secrets/env.js';
 import { secretAccount } from '../secrets/store.js';
 import type { ConnectionRecord, ResolvedConnection } from './types.js';
 import { checkValue } from './check.js';
-import { OAUTH_SECRETS } from './oauth-names.js';
+import { pluginFor } from '../auth/kinds.js';
+import { valueParameters } from '../auth/parameters.js';
 
-interface ConnectionsFile {
-  version: 1;
-  connections: ConnectionRecord[];
-}
+export { valueParameters } from '../auth/parameters.js';
 
 /** `<connector>/<name>` → parts, with a usage error naming the expected shape. */
 export function parseAddress(text: string): { connector: string; name: string } {
@@ -26,28 +21,23 @@ export function parseAddress(text: string): { connector: string; name: string } 
   return { connector: validateName(parts[0]), name: validateName(parts[1], 'connection name') };
 }
 
-const filePath = (ctx: Context) => join(ctx.home, 'connections.json');
-
 /** All connection records (no secrets), sorted by connector then name. */
 export async function listConnections(ctx: Context, connector?: string): Promise<ConnectionRecord[]> {
-  const file = await readJsonFile<ConnectionsFile>(filePath(ctx));
-  const all = file?.connections ?? [];
+  const all = await (await ctx.registry()).connections();
   return all
     .filter((c) => !connector || c.connector === connector)
     .sort((a, b) => a.connector.localeCompare(b.connector) || a.name.localeCompare(b.name));
 }
 
 /**
- * Read-modify-write connections.json under the registry lock. `fn` mutates the list
- * in place; its return value is passed through. Nothing is written when it throws.
+ * Read-modify-write the connection records under the registry lock (Registry.updateConnections),
+ * keeping one default per connector. `fn` mutates the list in place; its return value is passed
+ * through. Nothing is written when it throws.
  */
 export async function updateConnections<T>(ctx: Context, fn: (list: ConnectionRecord[]) => T | Promise<T>): Promise<T> {
-  const registry = await ctx.registry();
-  return registry.locked(async () => {
-    const file = (await readJsonFile<ConnectionsFile>(filePath(ctx))) ?? { version: 1 as const, connections: [] };
-    const result = await fn(file.connections);
-    normaliseDefaults(file.connections);
-    await atomicWrite(filePath(ctx), JSON.stringify(file, null, 1) + '\n');
+  return (await ctx.registry()).updateConnections(async (list) => {
+    const result = await fn(list);
+    normaliseDefaults(list);
     return result;
   });
 }
@@ -80,11 +70,6 @@ export function notFound(connector: string, name: string, list: ConnectionRecord
   });
 }
 
-/** Parameters of the record's option that a connection holds (OAuth/gateway placeholders excluded). */
-export function valueParameters(option: AuthOption | undefined): ConnectionParameter[] {
-  return (option?.parameters ?? []).filter((p) => p.type !== 'oauthSetting' && p.type !== 'gatewaySetting');
-}
-
 /**
  * A connection ready to use: stored values, secrets from the store the record names,
  * and the CONNECTOR_<K>_<C>_<PARAM> environment overlay on top. `name` omitted → the
@@ -98,23 +83,24 @@ export async function resolveConnection(ctx: Context, connector: string, name?: 
   const list = await listConnections(ctx, connector);
   let record = name ? list.find((c) => c.name === name) : (list.find((c) => c.isDefault) ?? list[0]);
   if (!record) {
-    const fromEnv = envOnlyRecord(ctx, connectorRecord, model.options, name ?? 'default');
+    const fromEnv = await envOnlyRecord(ctx, connectorRecord, model.options, name ?? 'default');
     if (fromEnv) record = fromEnv;
     else if (name) throw notFound(connector, name, list);
-    else if (!model.options.length || model.options.every((o) => o.kind === 'none')) return synthetic(connector);
     else {
+      const plugins = await Promise.all(model.options.map((o) => pluginFor(o.kind)));
+      if (model.options.every((o, i) => !plugins[i].needsConnection(o))) return synthetic(connector);
       // In CI the environment can stand in for a stored connection: name the variables it takes.
-      const option = model.options.find((o) => o.kind !== 'gateway' && o.kind !== 'none');
-      const required = valueParameters(option).filter((p) => p.required && !p.hidden && p.default === undefined);
-      const vars = option?.kind === 'oauth2' ? [envVarName(connector, 'default', 'access_token')] : required.map((p) => envVarName(connector, 'default', p.name));
+      const names = model.options.map((o, i) => (plugins[i].needsConnection(o) ? plugins[i].environment(o)?.names : undefined)).find(Boolean) ?? [];
+      const vars = names.map((n) => envVarName(connector, 'default', n));
       throw new CliError(`connector '${connector}' needs a connection and has none`, {
         hint: `Create one: connector connection create ${connector}` + (vars.length ? `\nOr, in CI, set ${vars.join(' and ')}.` : ''),
       });
     }
   }
-  // The OAuth token set is read by the token storage when a request needs it, and the client's
-  // secret or certificate only when the tokens must be renewed: each keychain read costs ~10 ms.
-  return resolveRecord(ctx, record, model.options.find((o) => o.id === record.authOption), { defer: OAUTH_SECRETS });
+  // Some kinds keep secrets read only when a request needs them (OAuth: the token set, and the
+  // client's secret or certificate only to renew tokens): each keychain read costs ~10 ms.
+  const { lazySecrets } = await pluginFor(record.kind);
+  return resolveRecord(ctx, record, model.options.find((o) => o.id === record.authOption), { defer: lazySecrets });
 }
 
 /** An environment value checked like a typed one (allowed values may be given by their text). */
@@ -192,21 +178,13 @@ function synthetic(connector: string): ResolvedConnection {
   };
 }
 
-/** CI without a stored connection: the first option whose required parameters all come from the environment. */
-function envOnlyRecord(ctx: Context, connector: ConnectorRecord, options: AuthOption[], name: string): ConnectionRecord | undefined {
+/** CI without a stored connection: the first option whose plug-in takes the environment's values as one. */
+async function envOnlyRecord(ctx: Context, connector: ConnectorRecord, options: AuthOption[], name: string): Promise<ConnectionRecord | undefined> {
   for (const option of options) {
-    const params = valueParameters(option).filter((p) => !p.hidden);
-    if (option.kind === 'oauth2' && envOverlay(ctx.io.env, connector.name, name, 'access_token')) {
-      // CI: a bearer token from CONNECTOR_<K>_<C>_ACCESS_TOKEN, no sign-in stored.
-      const now = new Date().toISOString();
-      return { connector: connector.name, name, authOption: option.id, kind: 'oauth2', values: {}, secretParams: [], secretStore: 'memory', isDefault: true, createdAt: now, updatedAt: now };
-    }
-    if (option.kind === 'oauth2' || option.kind === 'gateway' || !params.length) continue;
-    const got = params.filter((p) => envOverlay(ctx.io.env, connector.name, name, p.name));
-    if (!got.length || params.some((p) => p.required && !got.includes(p) && p.default === undefined)) continue;
-    const values: Record<string, string> = {};
-    for (const p of params) if (p.default !== undefined) values[p.name] = p.default;
-    const now = new Date().toISOString();
+    const env = (await pluginFor(option.kind)).environment(option);
+    const values = env?.standIn((param) => Boolean(envOverlay(ctx.io.env, connector.name, name, param)));
+    if (!values) continue;
+    const now = new Date(ctx.clock.now()).toISOString();
     return { connector: connector.name, name, authOption: option.id, kind: option.kind, values, secretParams: [], secretStore: 'memory', isDefault: true, createdAt: now, updatedAt: now };
   }
   return undefined;

@@ -1,18 +1,8 @@
 import type { AuthKind, AuthOption } from '../model.js';
-import type { FlowKind, ResolvedProvider } from '../oauth/providers.js';
 import type { TokenStorage } from '../oauth/tokens.js';
+import type { OAuthConnectionInfo } from '../auth/oauth2/types.js';
 
-/** OAuth 2.0 facts a connection keeps in the registry (never a token or client secret). */
-export interface OAuthConnectionInfo {
-  /** Endpoints, final scopes and request quirks, resolved once at creation. */
-  provider: ResolvedProvider;
-  clientId: string;
-  flow: FlowKind;
-  redirectHost?: string;
-  redirectPort?: number;
-  /** What `list`/`show` print about the stored token set; refreshed on every save. */
-  token?: { expiresAt?: string; scope?: string; refreshable: boolean; savedAt: string };
-}
+export type { OAuthConnectionInfo } from '../auth/oauth2/types.js';
 
 /** A connection as stored in the registry (home/connections.json). Never holds a secret value. */
 export interface ConnectionRecord {
@@ -29,7 +19,7 @@ export interface ConnectionRecord {
   secretStore: 'keychain' | 'vault' | 'memory';
   isDefault: boolean;
   testOperation?: string;
-  /** Present for kind 'oauth2' connections created by `connection create`. */
+  /** The OAuth 2.0 sign-in facts (kind 'oauth2' connections made by `connection create`). */
   oauth?: OAuthConnectionInfo;
   createdAt: string;
   updatedAt: string;
@@ -45,8 +35,8 @@ export interface ResolvedConnection {
   secrets: string[];
   /** Where each value came from, for `connection show`: 'registry' | 'keychain' | 'vault' | 'memory' | 'env:VAR'. */
   origins: Record<string, string>;
-  /** Where the OAuth token set is read and saved, when not the connection's secret store (create verifies before saving). */
+  /** Where the token set is read and saved, when not the connection's secret store (create verifies before saving). */
   tokenStorage?: TokenStorage;
-  /** Stored secrets not read yet (OAuth client secret and certificate: needed only to renew tokens). */
+  /** Stored secrets not read yet (the plug-in's lazySecrets, e.g. the OAuth client secret: needed only to renew tokens). */
   deferred?: string[];
 }

@@ -6,6 +6,8 @@ import { withLock } from '../fs/lock.js';
 import { CliError, UsageError } from '../errors.js';
 import { closest } from '../util/suggest.js';
 import type { ConnectorRecord, ConnectorSummary } from '../model.js';
+import type { ConnectionRecord } from '../connections/types.js';
+import { readConnectionsFile } from './connections.js';
 
 export interface RegistryIndex {
   version: 1;
@@ -28,6 +30,7 @@ export function validateName(name: string, what = 'connector name'): string {
  * The on-disk registry under `home`:
  *   index.json              name -> summary (what `list` reads; no spec parsing)
  *   connectors/<name>.json  the full ConnectorRecord
+ *   connections.json        every connection record (secret values live in the secret store)
  * Every write happens under one lock file and is atomic.
  */
 export class Registry {
@@ -116,6 +119,28 @@ export class Registry {
       await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
       await fsp.unlink(this.recordPath(name)).catch(() => {});
     }, { signal: this.signal });
+  }
+
+  private get connectionsPath() {
+    return join(this.home, 'connections.json');
+  }
+
+  /** Every connection record, in file order (a file of the wrong shape is a one-line error). */
+  async connections(): Promise<ConnectionRecord[]> {
+    return (await readConnectionsFile(this.connectionsPath)).connections;
+  }
+
+  /**
+   * Read-modify-write connections.json under the registry lock. `fn` mutates the list
+   * in place; its return value is passed through. Nothing is written when it throws.
+   */
+  async updateConnections<T>(fn: (list: ConnectionRecord[]) => T | Promise<T>): Promise<T> {
+    return this.locked(async () => {
+      const file = await readConnectionsFile(this.connectionsPath);
+      const result = await fn(file.connections);
+      await atomicWrite(this.connectionsPath, JSON.stringify(file, null, 1) + '\n');
+      return result;
+    });
   }
 
   /** Run fn under the registry lock (for multi-file updates such as connections). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { md4 } from '../../src/auth/ntlm/md4.js';
+import { md4 } from '../../src/auth/windows/md4.js';
 import {
   AvId,
   authenticateMessage,
@@ -12,7 +12,7 @@ import {
   parseAvPairs,
   parseChallenge,
   splitUser,
-} from '../../src/auth/ntlm/messages.js';
+} from '../../src/auth/windows/messages.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -8,7 +8,7 @@ import { MemoryStore } from '../../src/secrets/store.js';
 import type { Context } from '../../src/context.js';
 import { deriveConnectionModel } from '../../src/spec/connection-model.js';
 import { valueParameters } from '../../src/connections/store.js';
-import { AvId, encodeAvPairs, fileTime, ntowfv2 } from '../../src/auth/ntlm/messages.js';
+import { AvId, encodeAvPairs, fileTime, ntowfv2 } from '../../src/auth/windows/messages.js';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'ntlm', 'onprem-api');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { realClientId } from '../../src/connections/oauth.js';
+import { realClientId } from '../../src/auth/oauth2/provider.js';
 import { runCli, tempHome } from '../helpers/cli.js';
 
 describe('realClientId', () => {

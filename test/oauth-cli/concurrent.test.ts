@@ -28,7 +28,7 @@ afterAll(async () => {
 describe.skipIf(!BUILT)('five connector processes with an expired token', () => {
   it('make exactly one refresh request between them, and all succeed', async () => {
     const home = tempHome('connector-oauth-5p-');
-    const env = { CONNECTOR_HOME: home, CONNECTOR_SECRET_STORE: 'vault', CONNECTOR_VAULT_PASSPHRASE: 'five-procs', CONNECTOR_NO_BROWSER: '1', NO_COLOR: '1' };
+    const env = { CONNECTOR_HOME: home, CONNECTOR_SECRET_STORE: 'vault', CONNECTOR_VAULT_PASSPHRASE: 'five-procs', NO_COLOR: '1' };
     const dir = writeConnector(join(home, 'src', 'oauthtest'), op.issuer, api.host);
     expect((await runLive(['import', dir, '--name', 'oauthtest'], { home, env })).code).toBe(0);
     let page: Promise<unknown> | undefined;

@@ -7,8 +7,9 @@ import type { TokenSet } from '../../src/oauth/tokens.js';
 import { browse } from '../oauth/helpers/browser.js';
 import { CERT_FILE, CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { discover } from '../../src/oauth/providers.js';
-import { HttpClient } from '../../src/http/client.js';
-import { pickFlow } from '../../src/connections/oauth.js';
+import { pickFlow } from '../../src/auth/oauth2/provider.js';
+import { systemBrowser } from '../../src/io/browser.js';
+import { HttpClient, type WireRequest } from '../../src/http/client.js';
 import type { Context } from '../../src/context.js';
 import { allFiles, runLive, startResourceApi, writeConnector, type LiveResult, type ResourceApi } from './helpers.js';
 
@@ -164,6 +165,90 @@ describe('connection create with --flow browser (code + PKCE on a loopback redir
   });
 });
 
+describe('sign-in through the Context', () => {
+  it('opens the sign-in URL with ctx.browser (the seam is the browser that signs in)', async () => {
+    let page: Promise<{ status: number }> | undefined;
+    const opened: string[] = [];
+    const browser = {
+      available: () => true,
+      open: async (url: string) => {
+        opened.push(url);
+        page = browse(url);
+      },
+    };
+    const r = await runLive(['connection', 'create', 'oauthtest', '--flow', 'browser', '--no-input'], { home, overrides: { secrets: async () => store, browser } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(opened).toHaveLength(1);
+    expect(r.stderr).toContain(opened[0]);
+    expect((await page)?.status).toBe(200);
+    tokens();
+  });
+
+  it('a browser that cannot be opened is not asked to (the URL is still printed)', async () => {
+    let page: Promise<unknown> | undefined;
+    const browser = { available: () => false, open: async () => expect.fail('open() called without a browser') };
+    const r = await runLive(['connection', 'create', 'oauthtest', '--flow', 'browser', '--no-input'], {
+      home,
+      overrides: { secrets: async () => store, browser },
+      onStderr: (all) => {
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(all);
+        if (m && !page) page = browse(m[1]);
+      },
+    });
+    await page;
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('discovery, token, renewal and revocation requests all go through ctx.http', async () => {
+    const seenUrls: string[] = [];
+    class Recording extends HttpClient {
+      override request(wire: WireRequest) {
+        seenUrls.push(new URL(wire.url).pathname);
+        return super.request(wire);
+      }
+    }
+    const http = new Recording({ env: {} });
+    const o = { home, env: { CC_SECRET: CLIENTS.secret }, overrides: { secrets: async () => store, http } };
+    const create = ['connection', 'create', 'oauthtest', '--name', 'ci', '--provider', op.issuer, '--flow', 'client-credentials', '--client-id', CLIENTS.secretPost, '--client-secret-env', 'CC_SECRET', '--no-input', '--no-verify'];
+    expect((await runLive(create, o)).code).toBe(0);
+    expect(seenUrls).toEqual(['/.well-known/openid-configuration', '/token']);
+    const t = tokens('oauthtest/ci');
+    store.items.set('oauthtest/ci/oauth:tokens', JSON.stringify({ ...t, expires_at: Math.floor(Date.now() / 1000) - 10 }));
+    expect((await runLive(['connection', 'token', 'oauthtest/ci'], o)).code).toBe(0);
+    expect(seenUrls.slice(2)).toEqual(['/token']);
+    expect((await runLive(['connection', 'logout', 'oauthtest/ci'], o)).code).toBe(0);
+    expect(seenUrls.slice(3)).toEqual(['/token/revocation']);
+    await http.close();
+  });
+
+  it('ctx.signal (Ctrl-C) ends the wait for the browser: exit 3, nothing saved', async () => {
+    const ac = new AbortController();
+    const r = await runLive(['connection', 'create', 'oauthtest', '--flow', 'browser', '--no-input'], {
+      home,
+      overrides: { secrets: async () => store, signal: ac.signal },
+      onStderr: (all) => {
+        if (/127\.0\.0\.1:\d+\/auth\?/.test(all)) ac.abort();
+      },
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(store.items.size).toBe(0);
+    expect((await cli(['connection', 'list', '--json'])).stdout.trim()).toBe('[]');
+  });
+
+  it("ctx.signal ends the device flow's polling (ctx.clock.sleep): exit 3", async () => {
+    const ac = new AbortController();
+    const r = await runLive(['connection', 'create', 'oauthtest', '--flow', 'device', '--provider', op.issuer, '--client-id', CLIENTS.native, '--no-input'], {
+      home,
+      overrides: { secrets: async () => store, signal: ac.signal },
+      onStderr: (all) => {
+        if (all.includes('enter the code')) ac.abort();
+      },
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(store.items.size).toBe(0);
+  });
+});
+
 describe('connection create with --flow device and --provider <issuer>', () => {
   it('shows the code, signs in, runs; logout revokes at the provider and deletes the tokens', async () => {
     let approved: Promise<unknown> | undefined;
@@ -285,7 +370,7 @@ describe('client credentials with a certificate (private_key_jwt, as Entra ID aa
 
 describe('--flow auto', () => {
   const ctxWith = (env: NodeJS.ProcessEnv, tty: boolean) =>
-    ({ io: { env, stdin: { isTTY: tty }, stderr: { isTTY: tty } } }) as unknown as Context;
+    ({ io: { env, stdin: { isTTY: tty }, stderr: { isTTY: tty } }, browser: systemBrowser(env, 'linux') }) as unknown as Context;
   it('picks the device flow without a display or terminal, the browser with both', async () => {
     const http = new HttpClient({ env: {} });
     const p = await discover(op.issuer, { fetch: http.fetch }).finally(() => http.close());

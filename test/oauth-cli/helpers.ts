@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import type { Context } from '../../src/context.js';
+import type { Browser } from '../../src/io/browser.js';
 import { CLIENTS } from '../oauth/helpers/provider.js';
 
 export interface LiveResult {
@@ -11,12 +12,18 @@ export interface LiveResult {
   stderr: string;
 }
 
-/** runCli with CONNECTOR_NO_BROWSER set: a test never launches a real browser, even with a DISPLAY. */
+/** A browser seam that opens nothing and remembers what it was asked to open. */
+export function stubBrowser(): Browser & { opened: string[] } {
+  const opened: string[] = [];
+  return { opened, available: () => true, open: async (url) => void opened.push(url) };
+}
+
+/** runCli with a stub browser: a test never launches a real one, even with a DISPLAY. */
 export function runLive(
   args: string[],
   o: { home: string; env?: NodeJS.ProcessEnv; stdin?: string; overrides?: Partial<Context>; onStderr?: (all: string) => void },
 ): Promise<LiveResult> {
-  return runCli(args, { ...o, env: { CONNECTOR_NO_BROWSER: '1', ...o.env } });
+  return runCli(args, { ...o, overrides: { browser: stubBrowser(), ...o.overrides } });
 }
 
 /** Write the fixture connector with the live ports into `dir` (optionally edited) and return the folder. */

@@ -6,10 +6,9 @@ import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { secretAccount, type SecretStore } from '../../secrets/store.js';
 import { listConnections, updateConnections, valueParameters } from '../../connections/store.js';
 import { chooseOption, completeValues, suppliedValues } from '../../connections/values.js';
-import type { ConnectionRecord, OAuthConnectionInfo } from '../../connections/types.js';
-import type { OAuthFlags } from '../../connections/oauth.js';
-import type { AuthOption } from '../../model.js';
-import { TOKENS } from '../../connections/oauth-names.js';
+import type { ConnectionRecord } from '../../connections/types.js';
+import type { OAuthFlags } from '../../auth/oauth2/types.js';
+import { pluginFor } from '../../auth/kinds.js';
 
 interface Opts extends OAuthFlags {
   name?: string;
@@ -43,15 +42,14 @@ export default async function create(ctx: Context, connector: string, opts: Opts
   }
 
   const option = await chooseOption(ctx, record.name, model, opts.auth ?? template?.auth);
-  if (option?.kind === 'gateway') {
-    throw new CliError(`'${record.title}' connects through an on-premises data gateway, which cannot be used from the terminal`);
-  }
+  const plugin = await pluginFor(option?.kind ?? 'none');
+  if (option) plugin.check?.(option, record);
   if (!option) ctx.warn(`connector '${record.name}' needs no connection; creating one anyway`);
 
   // A keychain that cannot take the secrets should say so now, not after the user has typed
   // them or signed in through a browser: one read of an item that does not exist.
   // (The item read is the first one that would be written, so the error names its variable.)
-  const firstSecret = valueParameters(option).find((p) => p.secret)?.name ?? (option?.kind === 'oauth2' ? TOKENS : undefined);
+  const firstSecret = valueParameters(option).find((p) => p.secret)?.name ?? plugin.lazySecrets?.[0];
   if (firstSecret) {
     const early = await ctx.secrets();
     if (early.kind === 'keychain') await early.get(secretAccount(record.name, name, firstSecret));
@@ -73,30 +71,26 @@ export default async function create(ctx: Context, connector: string, opts: Opts
   const { checkHostValues } = await import('../../policies/index.js');
   checkHostValues(record, { ...values, ...secretValues }, new Set(Object.keys(secretValues)));
 
-  // OAuth 2.0: sign in now; tokens, client secret and certificate join the secrets.
-  let oauth: Awaited<ReturnType<typeof signInForCreate>> | undefined;
-  if (option?.kind === 'oauth2') {
-    oauth = await signInForCreate(ctx, option, opts, values, `${record.name}/${name}`);
-    const { CLIENT_SECRET, CERTIFICATE } = await import('../../connections/oauth.js');
-    const client = oauth.client;
-    if (client.secret !== undefined) secretValues[CLIENT_SECRET] = client.secret;
-    if (client.certificatePem !== undefined) secretValues[CERTIFICATE] = client.certificatePem;
-  }
+  // What the kind needs beyond the values (OAuth 2.0: sign in now; its client secret and certificate join the secrets).
+  const address = `${record.name}/${name}`;
+  const configured = await plugin.configure(ctx, option, opts as Record<string, unknown>, values, address);
+  Object.assign(secretValues, configured.secrets);
+  const later = configured.later ?? [];
 
-  const store: SecretStore | undefined = Object.keys(secretValues).length || oauth ? await ctx.secrets() : undefined;
-  const now = new Date().toISOString();
+  const store: SecretStore | undefined = Object.keys(secretValues).length || later.length ? await ctx.secrets() : undefined;
+  const now = new Date(ctx.clock.now()).toISOString();
   const conn: ConnectionRecord = {
     connector: record.name,
     name,
     authOption: option?.id ?? '',
     kind: option?.kind ?? 'none',
     values,
-    secretParams: [...Object.keys(secretValues), ...(oauth ? [TOKENS] : [])],
+    secretParams: [...Object.keys(secretValues), ...later],
     secretStore: store?.kind ?? ctx.secretStoreKind ?? 'keychain',
     isDefault: Boolean(opts.default),
     createdAt: now,
     updatedAt: now,
-    ...(oauth ? { oauth: oauth.info } : {}),
+    ...configured.record,
   };
 
   if (opts.verify !== false) {
@@ -105,7 +99,7 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     if (!test) {
       ctx.io.err(`No test operation found for '${record.name}' (none declared, no GET callable with example values); saving without a check.`);
     } else {
-      const inMemory = { record: conn, option, values: { ...values, ...secretValues }, secrets: Object.values(secretValues), origins: {}, tokenStorage: oauth?.tokens };
+      const inMemory = { record: conn, option, values: { ...values, ...secretValues }, secrets: Object.values(secretValues), origins: {}, tokenStorage: configured.tokenStorage };
       const res = await runTest(ctx, record, inMemory, test).catch((e: unknown) => {
         // The API could not be reached (not a refusal of the credentials): say how to save anyway.
         if (e instanceof CliError && !(e instanceof AuthError) && !e.hint) {
@@ -126,18 +120,14 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     }
   }
 
-  if (oauth) {
-    // The verification may have renewed the tokens: store the latest set.
-    const { tokenFacts } = await import('../../connections/oauth.js');
-    const latest = oauth.tokens.current!;
-    secretValues[TOKENS] = JSON.stringify(latest);
-    oauth.info.token = tokenFacts(latest);
-  }
+  const last = configured.finish?.();
+  Object.assign(secretValues, last?.secrets);
+  Object.assign(conn, last?.record);
   await save(ctx, conn, store, secretValues);
 
   if (ctx.json) printJson(ctx.io, { ...conn, isDefault: (await listConnections(ctx, record.name)).find((c) => c.name === name)?.isDefault });
   else {
-    const where = store ? ` (${oauth ? 'tokens' : 'secrets'} in the ${store.describe()})` : '';
+    const where = store ? ` (${configured.noun ?? 'secrets'} in the ${store.describe()})` : '';
     ctx.io.err(`Created connection ${record.name}/${name}${where}.`);
   }
   return 0;
@@ -167,19 +157,3 @@ async function save(ctx: Context, conn: ConnectionRecord, store: SecretStore | u
     throw e;
   }
 }
-
-/** Resolve provider, client and flow, then sign in; the tokens stay in memory until the connection is saved. */
-async function signInForCreate(ctx: Context, option: AuthOption, opts: Opts, values: Record<string, string>, address: string) {
-  const o = await import('../../connections/oauth.js');
-  const { MemoryTokenStorage } = await import('../../secrets/tokens.js');
-  const { toTokenSet } = await import('../../oauth/tokens.js');
-  const setting = o.oauthSettingOf(option);
-  const provider = await o.resolveProvider(setting, opts, values, ctx.http.fetch);
-  const client = await o.gatherClient(ctx, opts, setting);
-  const flow = await o.pickFlow(ctx, provider, opts.flow ?? 'auto', client.auth);
-  const info: OAuthConnectionInfo = { provider, clientId: client.auth.clientId, flow, ...o.redirectOptions(opts) };
-  const tokens = toTokenSet(await o.signIn(ctx, info, client.auth, address));
-  ctx.io.err(`Signed in (${flow === 'client-credentials' ? 'client credentials' : `${flow} flow`}).`);
-  return { info, client, tokens: new MemoryTokenStorage(tokens) };
-}
-

@@ -16,7 +16,7 @@ export default async function list(ctx: Context, connector: string | undefined):
     return 0;
   }
   const anyOAuth = all.some((c) => c.oauth);
-  const { describeExpiry } = anyOAuth ? await import('../../connections/oauth.js') : { describeExpiry: undefined };
+  const { describeExpiry } = anyOAuth ? await import('../../auth/oauth2/tokens.js') : { describeExpiry: undefined };
   printTable(
     ctx.io,
     ['CONNECTION', 'AUTH', 'DEFAULT', 'SECRETS', ...(anyOAuth ? ['SIGN-IN'] : [])],
@@ -25,7 +25,7 @@ export default async function list(ctx: Context, connector: string | undefined):
       c.kind,
       c.isDefault ? 'yes' : '',
       c.secretParams.length ? `${c.secretParams.map(shortName).join(', ')} → ${c.secretStore}` : '-',
-      ...(anyOAuth ? [signIn(c, describeExpiry!)] : []),
+      ...(anyOAuth ? [signIn(c, (iso) => describeExpiry!(iso, ctx.clock.now()))] : []),
     ]),
   );
   return 0;

@@ -2,7 +2,10 @@ import type { Context } from '../../context.js';
 import { printJson } from '../../io/output.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { getConnection, parseAddress, resolveRecord, updateConnections } from '../../connections/store.js';
-import { canOpenBrowser, clientOf, redirectOptions, requireOAuth, signIn, storedTokens, tokenFacts, tokenLockPath, TOKENS } from '../../connections/oauth.js';
+import { canOpenBrowser, redirectOptions } from '../../auth/oauth2/provider.js';
+import { signIn } from '../../auth/oauth2/signin.js';
+import { clientOf, requireOAuth, storedTokens, tokenFacts, tokenLockPath } from '../../auth/oauth2/tokens.js';
+import { TOKENS } from '../../auth/oauth2/names.js';
 import type { FlowKind } from '../../oauth/providers.js';
 
 interface Opts {
@@ -27,7 +30,7 @@ export default async function login(ctx: Context, address: string, opts: Opts): 
   const withoutTokens = { ...conn, secretParams: conn.secretParams.filter((p) => p !== TOKENS) };
   const resolved = await resolveRecord(ctx, withoutTokens, option);
   const { toTokenSet } = await import('../../oauth/tokens.js');
-  const tokens = toTokenSet(await signIn(ctx, info, await clientOf(info, resolved.values), `${connector}/${name}`));
+  const tokens = toTokenSet(await signIn(ctx, info, await clientOf(info, resolved.values), `${connector}/${name}`), undefined, ctx.clock.now());
 
   const { storeFor } = await import('../../secrets/open.js');
   const store = await storeFor(ctx, conn.secretStore);
@@ -36,10 +39,10 @@ export default async function login(ctx: Context, address: string, opts: Opts): 
   await updateConnections(ctx, (list) => {
     const rec = list.find((c) => c.connector === connector && c.name === name);
     if (!rec?.oauth) return;
-    rec.oauth = { ...rec.oauth, flow: info.flow, ...redirectOptions(opts), token: tokenFacts(tokens) };
-    rec.updatedAt = new Date().toISOString();
+    rec.oauth = { ...rec.oauth, flow: info.flow, ...redirectOptions(opts), token: tokenFacts(tokens, ctx.clock.now()) };
+    rec.updatedAt = new Date(ctx.clock.now()).toISOString();
   });
-  if (ctx.json) printJson(ctx.io, { connection: `${connector}/${name}`, flow: info.flow, ...tokenFacts(tokens) });
+  if (ctx.json) printJson(ctx.io, { connection: `${connector}/${name}`, flow: info.flow, ...tokenFacts(tokens, ctx.clock.now()) });
   else ctx.io.err(`Signed in to ${connector}/${name}; tokens saved in the ${store.describe()}.`);
   return 0;
 }

@@ -2,9 +2,10 @@ import type { Context } from '../../context.js';
 import { printJson } from '../../io/output.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { getConnection, parseAddress, resolveRecord, updateConnections } from '../../connections/store.js';
-import { clientOf, requireOAuth, tokenLockPath, TOKENS } from '../../connections/oauth.js';
+import { clientOf, requireOAuth, tokenLockPath } from '../../auth/oauth2/tokens.js';
+import { TOKENS } from '../../auth/oauth2/names.js';
+import { parseTokenSet } from '../../auth/oauth2/storage.js';
 import { secretAccount } from '../../secrets/store.js';
-import { parseTokenSet } from '../../secrets/tokens.js';
 
 /**
  * `connector connection logout <connector>/<name>`: revoke the refresh token (else the
@@ -29,11 +30,9 @@ export default async function logout(ctx: Context, address: string): Promise<num
       const tokens = parseTokenSet(await store.get(account));
       let revoked = false;
       if (tokens && info.provider.revocationUrl) {
-        const { revokeToken } = await import('../../oauth/revoke.js');
-        const { withMethod } = await import('../../oauth/authorize.js');
-        const [token, hint] = tokens.refresh_token ? [tokens.refresh_token, 'refresh_token' as const] : [tokens.access_token, 'access_token' as const];
+        const { revoke } = await import('../../auth/oauth2/signin.js');
         try {
-          await revokeToken(info.provider.revocationUrl, token, hint, withMethod(client, info.provider), { connection: address, fetch: ctx.http.fetch });
+          await revoke(ctx, info, client, tokens, `${connector}/${name}`);
           revoked = true;
         } catch (e) {
           ctx.warn(`${(e as Error).message}; deleting the local tokens anyway`);
@@ -49,7 +48,7 @@ export default async function logout(ctx: Context, address: string): Promise<num
     if (!rec) return;
     rec.secretParams = rec.secretParams.filter((p) => p !== TOKENS);
     if (rec.oauth) delete rec.oauth.token;
-    rec.updatedAt = new Date().toISOString();
+    rec.updatedAt = new Date(ctx.clock.now()).toISOString();
   });
 
   if (ctx.json) {

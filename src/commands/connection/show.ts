@@ -4,6 +4,7 @@ import { printJson, printTable } from '../../io/output.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { getConnection, parseAddress, resolveRecord } from '../../connections/store.js';
 import { envVarName } from '../../secrets/env.js';
+import { pluginFor } from '../../auth/kinds.js';
 import type { OAuthConnectionInfo } from '../../connections/types.js';
 
 const MASK = '********';
@@ -22,10 +23,12 @@ export default async function show(ctx: Context, address: string): Promise<numbe
     if (e instanceof AuthError || e instanceof InputNeededError) throw e;
     problem = (e as Error).message;
   }
+  // The kind's own secret-store items (OAuth's tokens, client secret) are described by the kind, not listed as parameters.
+  const { lazySecrets = [] } = await pluginFor(conn.kind);
   const names = [...new Set([...(option?.parameters.map((p) => p.name) ?? []), ...Object.keys(conn.values), ...conn.secretParams])].filter(
-    (n) => !['gatewaySetting', 'oauthSetting'].includes(option?.parameters.find((p) => p.name === n)?.type ?? '') && !n.startsWith('oauth:'),
+    (n) => !['gatewaySetting', 'oauthSetting'].includes(option?.parameters.find((p) => p.name === n)?.type ?? '') && !lazySecrets.includes(n),
   );
-  const oauth = conn.oauth ? await oauthFacts(conn.oauth, conn.secretParams) : undefined;
+  const oauth = conn.oauth ? await oauthFacts(conn.oauth, conn.secretParams, ctx.clock.now()) : undefined;
   const rows = names.map((n) => {
     const p = option?.parameters.find((x) => x.name === n);
     const secret = conn.secretParams.includes(n) || Boolean(p?.secret);
@@ -53,8 +56,9 @@ export default async function show(ctx: Context, address: string): Promise<numbe
 }
 
 /** Provider, client, flow, scopes and token expiry (from the registry; tokens are never shown). */
-async function oauthFacts(o: OAuthConnectionInfo, secretParams: string[]) {
-  const { describeExpiry, CLIENT_SECRET, CERTIFICATE } = await import('../../connections/oauth.js');
+async function oauthFacts(o: OAuthConnectionInfo, secretParams: string[], nowMs: number) {
+  const { describeExpiry } = await import('../../auth/oauth2/tokens.js');
+  const { CLIENT_SECRET, CERTIFICATE } = await import('../../auth/oauth2/names.js');
   const credential = secretParams.includes(CERTIFICATE) ? 'certificate' : secretParams.includes(CLIENT_SECRET) ? 'client secret' : 'public client';
   const t = o.token;
   const json = {
@@ -71,7 +75,7 @@ async function oauthFacts(o: OAuthConnectionInfo, secretParams: string[]) {
     `  oauth:    ${o.provider.id} provider, client ${o.clientId} (${credential}), ${o.flow === 'client-credentials' ? 'client credentials' : `${o.flow} flow`}`,
     `  token:    ${o.provider.tokenUrl}`,
     `  scopes:   ${t?.scope ?? (o.provider.scopes.join(' ') || '(none)')}`,
-    `  sign-in:  ${t ? `${describeExpiry(t.expiresAt)}${t.expiresAt ? ` (${t.expiresAt})` : ''}${t.refreshable ? ', refreshable' : ', no refresh token'}` : 'signed out (connector connection login)'}`,
+    `  sign-in:  ${t ? `${describeExpiry(t.expiresAt, nowMs)}${t.expiresAt ? ` (${t.expiresAt})` : ''}${t.refreshable ? ', refreshable' : ', no refresh token'}` : 'signed out (connector connection login)'}`,
   ];
   return { json, lines };
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { printJson } from '../../io/output.js';
 import { parseAddress, resolveConnection } from '../../connections/store.js';
-import { envAccessToken, freshAccessToken, requireOAuth } from '../../connections/oauth.js';
+import { envAccessToken, freshAccessToken, requireOAuth } from '../../auth/oauth2/tokens.js';
 
 /**
  * `connector connection token <connector>/<name>`: a fresh access token on stdout,

@@ -1,6 +1,6 @@
 /**
  * Secret-store parameter names of an OAuth connection (a ':' never occurs in a connector's own
- * parameter names). A module of their own so the run path can name them without loading oauth.ts.
+ * parameter names). A module of their own so the plug-in can name them without loading the sign-in code.
  */
 export const TOKENS = 'oauth:tokens';
 export const CLIENT_SECRET = 'oauth:client_secret';

@@ -1,5 +1,5 @@
-import type { TokenSet, TokenStorage } from '../oauth/tokens.js';
-import type { SecretStore } from './store.js';
+import type { TokenSet, TokenStorage } from '../../oauth/tokens.js';
+import type { SecretStore } from '../../secrets/store.js';
 
 /**
  * A connection's OAuth token set as ONE secret-store item (JSON), so a save

@@ -1,10 +1,10 @@
-import type { Context } from '../context.js';
-import type { ResolvedConnection } from '../connections/types.js';
-import type { PreparedRequest, RawResponse } from '../http/types.js';
-import { AuthError } from '../errors.js';
-import { setHeader } from '../http/headers.js';
-import { markSecret, registerAuthScheme, type AuthScheme } from './scheme.js';
-import { authenticateMessage, negotiateMessage, parseChallenge, splitUser, type Credentials } from './ntlm/messages.js';
+import type { Context } from '../../context.js';
+import type { ResolvedConnection } from '../../connections/types.js';
+import type { PreparedRequest, RawResponse } from '../../http/types.js';
+import { AuthError } from '../../errors.js';
+import { setHeader } from '../../http/headers.js';
+import { markSecret, type AuthScheme } from '../plugin.js';
+import { authenticateMessage, negotiateMessage, parseChallenge, splitUser, type Credentials } from './messages.js';
 
 /**
  * Windows authentication (NTLMv2) for on-premises APIs. NTLM authenticates the
@@ -92,5 +92,3 @@ function challengeToken(res: RawResponse, name: string): string | undefined {
   }
   return undefined;
 }
-
-registerAuthScheme('windows', (_record, _conn, ctx) => ntlmScheme(ctx));
