@@ -100,14 +100,14 @@ Examples:
   $ connector import https://example.com/openapi.yaml --name example
   $ connector import ./shared/my-connector.yaml --force`,
       )
-      .action(L(() => import('./commands/connector/import.js')));
+      .action(L(() => import('./commands/connector/import.action.js')));
 
   if (wanted('list'))
     program
       .command('list')
       .description('list imported connectors')
       .addHelpText('after', '\nExamples:\n  $ connector list\n  $ connector list --json')
-      .action(L(() => import('./commands/connector/list.js')));
+      .action(L(() => import('./commands/connector/list.action.js')));
 
   if (wanted('show'))
     program
@@ -115,7 +115,7 @@ Examples:
       .argument('<name>', 'connector name')
       .description('show a connector: metadata, connection parameters, policies')
       .addHelpText('after', '\nExamples:\n  $ connector show petstore\n  $ connector show petstore --json')
-      .action(L(() => import('./commands/connector/show.js')));
+      .action(L(() => import('./commands/connector/show.action.js')));
 
   if (wanted('operations'))
     program
@@ -125,7 +125,7 @@ Examples:
       .description('list the operations of a connector')
       .option('--all', 'include internal (x-ms-visibility: internal) operations')
       .addHelpText('after', '\nExamples:\n  $ connector operations petstore\n  $ connector operations petstore --json | jq -r ".[].operationId"')
-      .action(L(() => import('./commands/connector/operations.js')));
+      .action(L(() => import('./commands/connector/operations.action.js')));
 
   if (wanted('remove'))
     program
@@ -134,7 +134,7 @@ Examples:
       .argument('<name>', 'connector name')
       .description('remove a connector from the registry')
       .addHelpText('after', '\nExamples:\n  $ connector remove petstore')
-      .action(L(() => import('./commands/connector/remove.js')));
+      .action(L(() => import('./commands/connector/remove.action.js')));
 
   if (wanted('export'))
     program
@@ -151,7 +151,7 @@ Examples:
   $ connector export petstore --format paconn -o ./petstore-paconn
   $ paconn create --api-def ./petstore-paconn/apiDefinition.swagger.json --api-prop ./petstore-paconn/apiProperties.json`,
       )
-      .action(L(() => import('./commands/connector/export.js')));
+      .action(L(() => import('./commands/connector/export.action.js')));
 
   if (wanted('connection')) {
     const connection = program.command('connection').alias('conn').description('create and manage connections (credentials live in the OS keychain)');
@@ -187,47 +187,47 @@ Examples:
       --param username=me@example.com --param-env password=JIRA_TOKEN
   $ connector connection create petstore --from teammate.connection.yaml`,
       )
-      .action(L(() => import('./commands/connection/create.js')));
+      .action(L(() => import('./commands/connection/create.action.js')));
     connection
       .command('list')
       .argument('[connector]', 'only this connector')
       .description('list connections')
       .addHelpText('after', '\nExamples:\n  $ connector connection list\n  $ connector connection list jira --json')
-      .action(L(() => import('./commands/connection/list.js')));
+      .action(L(() => import('./commands/connection/list.action.js')));
     connection
       .command('show')
       .argument('<connection>', '<connector>/<connection>')
       .description('show a connection (secrets masked)')
       .addHelpText('after', '\nExamples:\n  $ connector connection show jira/default')
-      .action(L(() => import('./commands/connection/show.js')));
+      .action(L(() => import('./commands/connection/show.action.js')));
     connection
       .command('test')
       .argument('<connection>', '<connector>/<connection>')
       .option('--test-operation <id>', 'operation used to test')
       .description('call the test operation with the stored credentials')
       .addHelpText('after', '\nExamples:\n  $ connector connection test jira/default')
-      .action(L(() => import('./commands/connection/test.js')));
+      .action(L(() => import('./commands/connection/test.action.js')));
     connection
       .command('rename')
       .argument('<connection>', '<connector>/<connection>')
       .argument('<new-name>', 'new connection name')
       .description('rename a connection (its secrets move with it)')
       .addHelpText('after', '\nExamples:\n  $ connector connection rename jira/default jira-prod')
-      .action(L(() => import('./commands/connection/rename.js')));
+      .action(L(() => import('./commands/connection/rename.action.js')));
     connection
       .command('delete')
       .alias('rm')
       .argument('<connection>', '<connector>/<connection>')
       .description('delete a connection and its keychain items')
       .addHelpText('after', '\nExamples:\n  $ connector connection delete jira/old')
-      .action(L(() => import('./commands/connection/delete.js')));
+      .action(L(() => import('./commands/connection/delete.action.js')));
     connection
       .command('export')
       .argument('<connection>', '<connector>/<connection>')
       .option('-o, --output <file>', 'write to a file instead of stdout')
       .description('export a connection template (no secrets) for a teammate')
       .addHelpText('after', '\nExamples:\n  $ connector connection export jira/default -o jira.connection.yaml')
-      .action(L(() => import('./commands/connection/export.js')));
+      .action(L(() => import('./commands/connection/export.action.js')));
     connection
       .command('login')
       .argument('<connection>', '<connector>/<connection>')
@@ -236,25 +236,25 @@ Examples:
       .option('--redirect-port <port>', 'fixed loopback redirect port')
       .description('sign in again (OAuth 2.0): new tokens into the keychain')
       .addHelpText('after', '\nExamples:\n  $ connector connection login github-gists/default\n  $ connector connection login entra/ci --flow device')
-      .action(L(() => import('./commands/connection/login.js')));
+      .action(L(() => import('./commands/connection/login.action.js')));
     connection
       .command('logout')
       .argument('<connection>', '<connector>/<connection>')
       .description('revoke the tokens where the provider allows it, then delete them')
       .addHelpText('after', '\nExamples:\n  $ connector connection logout github-gists/default')
-      .action(L(() => import('./commands/connection/logout.js')));
+      .action(L(() => import('./commands/connection/logout.action.js')));
     connection
       .command('token')
       .argument('<connection>', '<connector>/<connection>')
       .description('print a fresh access token on stdout (for scripts; the one way a secret reaches stdout)')
       .addHelpText('after', '\nExamples:\n  $ curl -H "Authorization: Bearer $(connector connection token graph/default)" https://graph.microsoft.com/v1.0/me')
-      .action(L(() => import('./commands/connection/token.js')));
+      .action(L(() => import('./commands/connection/token.action.js')));
     connection
       .command('default')
       .argument('<connection>', '<connector>/<connection>')
       .description('make a connection the default of its connector')
       .addHelpText('after', '\nExamples:\n  $ connector connection default jira/prod')
-      .action(L(() => import('./commands/connection/default.js')));
+      .action(L(() => import('./commands/connection/default.action.js')));
   }
 
   if (wanted('run'))
@@ -286,7 +286,7 @@ Examples:
   $ connector run jira search -c prod -p jql='project = DEMO' --output yaml
   $ connector run petstore getPetById -p petId=1 --dry-run`,
       )
-      .action(L(() => import('./commands/run.js')));
+      .action(L(() => import('./commands/run.action.js')));
 
   if (wanted('demo'))
     program
@@ -294,7 +294,7 @@ Examples:
       .description('start the bundled sample API, import it, connect and run a few operations, then clean up')
       .option('--keep', 'keep the throw-away registry and print its path')
       .addHelpText('after', '\nExamples:\n  $ connector demo')
-      .action(L(() => import('./commands/demo.js')));
+      .action(L(() => import('./commands/demo.action.js')));
 
   return program;
 }

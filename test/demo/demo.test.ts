@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { runCli } from '../helpers/cli.js';
 import { makeIO } from '../../src/io/iostreams.js';
 import { createContext } from '../../src/context.js';
-import { runDemo, probeKeychain, shellQuote, type DemoRun } from '../../src/commands/demo.js';
+import { runDemo, probeKeychain, shellQuote, type DemoRun } from '../../src/commands/demo.action.js';
 import { CliError } from '../../src/errors.js';
 import { SERVICE, secretAccount } from '../../src/secrets/store.js';
 
@@ -142,7 +142,7 @@ describe('demo helpers', () => {
 });
 
 const DIST = join(import.meta.dirname, '..', '..', 'dist');
-const built = existsSync(join(DIST, 'commands', 'demo.js'));
+const built = existsSync(join(DIST, 'commands', 'demo.action.js'));
 if (!built) console.warn('test/demo: Ctrl-C test skipped, dist/ is not built (npm test builds it first)');
 
 describe.skipIf(!built)('connector demo on Ctrl-C (child process, built dist/)', () => {
@@ -151,7 +151,7 @@ describe.skipIf(!built)('connector demo on Ctrl-C (child process, built dist/)',
     // Parks the demo after `operations` (a step that never ends), then waits for SIGINT.
     const script = join(dir, 'pause.mjs');
     writeFileSync(script, `
-      const { runDemo } = await import(${JSON.stringify(join(DIST, 'commands', 'demo.js'))});
+      const { runDemo } = await import(${JSON.stringify(join(DIST, 'commands', 'demo.action.js'))});
       const { createContext } = await import(${JSON.stringify(join(DIST, 'context.js'))});
       const { systemIO } = await import(${JSON.stringify(join(DIST, 'io', 'iostreams.js'))});
       const ctx = createContext(systemIO({ noInput: true }), ${JSON.stringify(dir)}, { secretStore: 'memory' });

@@ -10,7 +10,7 @@ export default async function remove(ctx: Context, name: string): Promise<number
   if (!(await registry.has(name))) throw await registry.notFound(name);
   const { listConnections } = await import('../../connections/store.js');
   const conns = await listConnections(ctx, name);
-  const deleteConnection = (await import('../connection/delete.js')).default;
+  const deleteConnection = (await import('../connection/delete.action.js')).default;
   for (const c of conns) await deleteConnection({ ...ctx, json: false }, `${name}/${c.name}`);
   await registry.remove(name);
   ctx.io.err(`Removed connector '${name}'`);
