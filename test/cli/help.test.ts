@@ -4,6 +4,7 @@ import { buildProgram, commandNamed } from '../../src/main.js';
 import { systemIO } from '../../src/io/iostreams.js';
 import { COMMANDS, PROGRAM } from '../../src/commands/index.js';
 import { optionDefaults, optionsOf, type CommandSpec } from '../../src/commands/spec.js';
+import { oauthOptions, signInOptions } from '../../src/commands/connection/oauth-options.js';
 
 // Every command of the table, with the words that reach it: [['import'], ['connection', 'create'], ...].
 const all: { path: string[]; spec: CommandSpec }[] = COMMANDS.flatMap((c) => [
@@ -76,5 +77,17 @@ describe('optionDefaults (what the demo passes to actions it calls directly)', (
       expect(optionDefaults(spec), path.join(' ')).toEqual(command.opts());
     }
     expect(optionDefaults(all.find((c) => c.path.join(' ') === 'run')!.spec)).toMatchObject({ output: 'auto', timeout: '30', fail: true }); // control
+  });
+});
+
+describe('the OAuth flags are declared once', () => {
+  const spec = (path: string) => all.find((c) => c.path.join(' ') === path)!.spec;
+  it('connection create takes the whole group, connection login the sign-in part of it', () => {
+    expect(spec('connection create').options).toContain(oauthOptions);
+    expect(spec('connection login').options).toEqual([signInOptions]);
+    const flags = (o: { flags: string }[]) => o.map((x) => x.flags);
+    expect(flags(signInOptions.options)).toEqual(['--flow <flow>', '--redirect-host <host>', '--redirect-port <port>']);
+    for (const o of signInOptions.options) expect(flags(oauthOptions.options)).toContain(o.flags);
+    expect(signInOptions.options[0]).toBe(oauthOptions.options[0]); // the same --flow object, choices and default
   });
 });
