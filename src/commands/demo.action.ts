@@ -3,14 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { Context } from '../context.js';
+import { createContext, type Context, type GlobalOptions } from '../context.js';
 import { makeIO } from '../io/iostreams.js';
 import { printJson } from '../io/output.js';
-import { CancelError, CliError, ExitCode } from '../errors.js';
-import { SERVICE, MemoryStore, secretAccount } from '../secrets/store.js';
+import { CancelError, CliError, ExitCode, isCliError } from '../errors.js';
+import { MemoryStore, secretAccount, type SecretStore } from '../secrets/store.js';
+import { storeFor } from '../secrets/open.js';
 import { packagePath } from '../util/package-root.js';
-import { loadKeyring } from '../secrets/keychain.js';
 import { load } from '../util/load.js';
+import { COMMANDS, PROGRAM } from './index.js';
+import { attributeName, optionDefaults, optionsOf, type CommandSpec, type OptionSpec } from './spec.js';
 
 /** The sample API shipped in fixtures/sample-api (plain JS, no types of its own). */
 interface SampleServer {
@@ -53,10 +55,20 @@ export default async function demo(ctx: Context, opts: { keep?: boolean } = {}):
   return runDemo(ctx, opts);
 }
 
+/** A command as the demo runs it: the words after `connector`, its arguments and options. */
+interface Call {
+  command: string[];
+  args: string[];
+  /** By attribute name (`paramEnv`, `input`); global options among them go to the context. */
+  opts?: Record<string, unknown>;
+}
+
 /**
  * `connector demo`: the sample API on loopback, a throw-away registry, then the
- * same commands a user types (import, connection create, operations, run),
- * each driven through `main()` so it takes the users' code paths.
+ * same commands a user types (import, connection create, operations, run). Each one
+ * runs its action from the command table with a context of its own for the throw-away
+ * home, sharing this context's HTTP client, browser, clock and Ctrl-C signal, and the
+ * options commander would have filled in: the users' code paths, without the program.
  */
 export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: DemoHooks = {}): Promise<number> {
   const io = ctx.io;
@@ -68,6 +80,7 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
   const run: Partial<DemoRun> = { connector: 'sample-notes', connection: 'default' };
   const apiKey = randomBytes(18).toString('base64url');
   let server: SampleServer | undefined;
+  let store: SecretStore | undefined;
   let connectionCreated = false;
   let connectionConfirmed = false;
   let cleaned: Promise<void> | undefined;
@@ -75,26 +88,19 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
   let interrupt!: (e: Error) => void;
   const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
   interrupted.catch(() => {});
-  let sigints = 0;
-  const onSigint = () => {
-    // The second Ctrl-C means "stop now", even mid clean-up.
-    if (++sigints > 1) process.exit(130);
+  /** Ends as soon as Ctrl-C comes (main aborts ctx.signal; a second Ctrl-C there exits at once). */
+  const orInterrupt = <T>(p: Promise<T>) => Promise.race([p, interrupted]);
+  const onAbort = () => {
     io.err('connector demo: interrupted, cleaning up…');
     interrupt(new CancelError('demo interrupted'));
     // Clean up from here too: the main flow may be parked in an await that never ends.
-    void cleanup()
-      .catch((e: Error) => ctx.warn(`demo clean-up failed: ${e.message}`))
-      .finally(() => {
-        process.exitCode = ExitCode.CANCELLED;
-        // If an abandoned in-flight step still holds the event loop, end anyway.
-        setTimeout(() => process.exit(ExitCode.CANCELLED), 2000).unref();
-      });
+    void cleanup().catch((e: Error) => ctx.warn(`demo clean-up failed: ${e.message}`));
   };
-  process.on('SIGINT', onSigint);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
 
-  /** One CLI command in-process (the users' code path), output captured. */
-  const cli = async (args: string[], opts: { interruptible?: boolean } = {}): Promise<Step> => {
-    const { main } = await import('../main.js');
+  /** One command through its action, output captured, errors shown as the CLI shows them. */
+  const cli = async (call: Call, o: { interruptible?: boolean } = {}): Promise<Step> => {
+    const spec = commandAt(call.command);
     const stdin = new PassThrough();
     stdin.end();
     const out = new PassThrough();
@@ -106,21 +112,46 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     const env: NodeJS.ProcessEnv = { ...io.env, [KEY_ENV]: apiKey, NO_COLOR: '1', CONNECTOR_HOME: run.home! };
     delete env.FORCE_COLOR;
     const childIo = makeIO(stdin, out, err, env, { noInput: true });
-    const overrides: Partial<Context> = run.store === 'memory' ? { secrets: async () => memory } : {};
-    const argv = ['node', 'connector', '--home', run.home!, '--secret-store', run.store!, ...args];
-    const pending = main(argv, childIo, overrides);
-    const exitCode = opts.interruptible === false ? await pending : await Promise.race([pending, interrupted]);
+    const { globals, options } = splitOptions(spec, call.opts ?? {});
+    const base: Partial<Context> = { browser: ctx.browser, clock: ctx.clock, secrets: async () => store! };
+    // Clean-up runs after Ctrl-C too: it gets a signal (and so an HTTP client) of its own.
+    const seams: Partial<Context> =
+      o.interruptible === false
+        ? base
+        : {
+            ...base,
+            signal: ctx.signal,
+            get http() {
+              return ctx.http;
+            },
+          };
+    const child = createContext(childIo, run.home!, { ...globals, secretStore: run.store, input: false }, seams);
+    const args = (spec.arguments ?? []).map((_, i) => call.args[i]);
+    let exitCode: number;
+    try {
+      const action = (await spec.action!()).default;
+      const pending = action(child, ...args, { ...optionDefaults(spec), ...options });
+      const code = o.interruptible === false ? await pending : await orInterrupt(pending);
+      exitCode = typeof code === 'number' ? code : ExitCode.OK;
+    } catch (e) {
+      if (e instanceof CancelError) throw e;
+      exitCode = isCliError(e) ? e.exitCode : ExitCode.FAILURE;
+      childIo.err(`connector: ${isCliError(e) ? e.message : `unexpected error: ${(e as Error)?.message ?? String(e)}`}`);
+      if (isCliError(e) && e.hint) childIo.err(e.hint);
+    } finally {
+      await child.close();
+    }
     await new Promise((r) => setImmediate(r));
-    return { command: `connector ${args.map(shellQuote).join(' ')}`, exitCode, stdout, stderr };
+    return { command: commandLine(spec, call), exitCode, stdout, stderr };
   };
   const memory = new MemoryStore();
 
-  const step = async (name: string, args: string[]) => {
-    const s = await cli(args);
+  const step = async (name: string, call: Call) => {
+    const s = await cli(call);
     steps.push(s);
     show(s);
     if (s.exitCode !== 0) throw new CliError(`demo step failed: \`${s.command}\` exited with ${s.exitCode}`);
-    await hooks.afterStep?.(name, run as DemoRun);
+    await orInterrupt(Promise.resolve(hooks.afterStep?.(name, run as DemoRun)));
     return s;
   };
   const show = (s: Step) => {
@@ -137,7 +168,7 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     (cleaned ??= (async () => {
       const problems: string[] = [];
       if (connectionCreated) {
-        const s = await cli(['connection', 'delete', `${run.connector}/${run.connection}`], { interruptible: false }).catch((e: Error) => ({
+        const s = await cli({ command: ['connection', 'delete'], args: [`${run.connector}/${run.connection}`] }, { interruptible: false }).catch((e: Error) => ({
           exitCode: 1,
           stderr: e.message,
         }));
@@ -145,7 +176,7 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
       }
       if (run.store === 'keychain' && run.account) {
         // Belt and braces: whatever `connection delete` did, no demo key stays in the keychain.
-        const left = await keychainDelete(run.account).catch(() => false);
+        const left = await store!.delete(run.account).catch(() => false);
         if (left) problems.push('connection delete left the API key in the keychain; removed it directly');
       }
       await server?.close();
@@ -154,15 +185,18 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     })());
 
   try {
+    if (ctx.signal.aborted) onAbort();
     run.root = await mkdtemp(join(tmpdir(), 'connector-demo-'));
     run.home = join(run.root, 'home');
-    server = await Promise.race([startSample(apiKey), interrupted]);
+    server = await orInterrupt(startSample(apiKey));
     run.port = server.port;
 
-    const probe = ctx.secretStoreKind === 'memory' ? { ok: false, reason: '--secret-store memory' } : await probeKeychain();
+    const keychain = ctx.secretStoreKind === 'memory' ? undefined : await storeFor(ctx, 'keychain');
+    const probe = keychain ? await orInterrupt(probeKeychain(keychain)) : { ok: false, reason: '--secret-store memory' };
     run.store = probe.ok ? 'keychain' : 'memory';
+    store = probe.ok ? keychain : memory;
     run.account = secretAccount(run.connector!, run.connection!, 'api_key');
-    if (run.store === 'keychain' && (await keychainGet(run.account)) !== null) {
+    if (run.store === 'keychain' && (await store!.get(run.account)) !== undefined) {
       // Never touch a real connection that happens to share the demo's names.
       run.connection = `demo-${randomBytes(3).toString('hex')}`;
       run.account = secretAccount(run.connector!, run.connection, 'api_key');
@@ -177,7 +211,7 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     say(`  secrets:     ${run.store === 'keychain' ? 'OS keychain (probe item written, read and deleted)' : `in-memory store — no OS keychain reachable (${probe.reason})`}`);
     say();
 
-    await step('import', ['import', folder]);
+    await step('import', { command: ['import'], args: [folder] });
     const { Registry } = await import('../registry/registry.js');
     const names = (await new Registry(run.home).list()).map((c) => c.name);
     if (names.length !== 1) throw new CliError(`demo: expected one imported connector, found ${names.length}`);
@@ -187,15 +221,15 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     }
     const c = run.connector!;
 
-    const create = ['connection', 'create', c, '--param-env', `api_key=${KEY_ENV}`, '--no-input'];
-    if (run.connection !== 'default') create.push('--name', run.connection!, '--default');
+    const create: Record<string, unknown> = { paramEnv: [`api_key=${KEY_ENV}`], input: false };
+    if (run.connection !== 'default') Object.assign(create, { name: run.connection, default: true });
     connectionCreated = true; // even a failed create may have written something: always delete
-    await step('connection', create);
+    await step('connection', { command: ['connection', 'create'], args: [c], opts: create });
     connectionConfirmed = true;
-    await step('operations', ['operations', c]);
-    await step('run', ['run', c, 'listNotes', '-p', 'limit=2']);
-    await step('run', ['run', c, 'getNote', '-p', 'id=2']);
-    await step('run', ['run', c, 'createNote', '--body', '{"title":"Hello from connector demo","tags":["demo"]}']);
+    await step('operations', { command: ['operations'], args: [c] });
+    await step('run', { command: ['run'], args: [c, 'listNotes'], opts: { param: ['limit=2'] } });
+    await step('run', { command: ['run'], args: [c, 'getNote'], opts: { param: ['id=2'] } });
+    await step('run', { command: ['run'], args: [c, 'createNote'], opts: { body: '{"title":"Hello from connector demo","tags":["demo"]}' } });
 
     printByHand(say, c);
     await cleanup();
@@ -212,9 +246,47 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     if (e instanceof CliError) throw e;
     throw new CliError(`demo failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   } finally {
-    process.off('SIGINT', onSigint);
+    ctx.signal.removeEventListener('abort', onAbort);
     await hooks.finished?.(run);
   }
+}
+
+/** The spec of `connector <words...>`, from the command table. */
+function commandAt(words: string[]): CommandSpec {
+  let specs: readonly CommandSpec[] = COMMANDS;
+  let spec: CommandSpec | undefined;
+  for (const w of words) {
+    spec = specs.find((s) => s.name === w);
+    if (!spec) throw new Error(`demo: no command ${words.join(' ')}`);
+    specs = spec.subcommands ?? [];
+  }
+  return spec!;
+}
+
+const optionNamed = (options: OptionSpec[], key: string) => options.find((o) => attributeName(o) === key);
+
+/** A call's options split into the program's global ones and the command's own. */
+function splitOptions(spec: CommandSpec, opts: Record<string, unknown>): { globals: GlobalOptions; options: Record<string, unknown> } {
+  const globals: Record<string, unknown> = {};
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(opts)) {
+    if (optionNamed(optionsOf(spec), k)) options[k] = v;
+    else if (optionNamed([...PROGRAM.options], k)) globals[k] = v;
+    else throw new Error(`demo: \`${spec.name}\` has no option ${k}`);
+  }
+  return { globals, options };
+}
+
+/** The call as a user types it: `connector run sample-notes listNotes -p limit=2`. */
+function commandLine(spec: CommandSpec, call: Call): string {
+  const words = ['connector', ...call.command, ...call.args];
+  for (const [k, v] of Object.entries(call.opts ?? {})) {
+    const o = optionNamed(optionsOf(spec), k) ?? optionNamed([...PROGRAM.options], k)!;
+    const flag = /^-\w\b/.exec(o.flags)?.[0] ?? /--[\w-]+/.exec(o.flags)![0];
+    if (typeof v === 'boolean') words.push(flag);
+    else for (const value of [v].flat()) words.push(flag, String(value));
+  }
+  return words.map(shellQuote).join(' ');
 }
 
 function printByHand(say: (s?: string) => void, c: string) {
@@ -252,8 +324,8 @@ async function copySample(folder: string, port: number) {
 
 type Probe = { ok: true; reason?: undefined } | { ok: false; reason: string };
 
-/** Is the OS keychain usable? Write, read and delete a probe item, within 3 s. */
-export async function probeKeychain(timeoutMs = PROBE_TIMEOUT_MS): Promise<Probe> {
+/** Is the OS keychain usable? Write, read and delete a probe item through the store, within 3 s. */
+export async function probeKeychain(store: SecretStore, timeoutMs = PROBE_TIMEOUT_MS): Promise<Probe> {
   const account = `demo-probe/${randomBytes(6).toString('hex')}`;
   const value = randomBytes(12).toString('hex');
   let timer: NodeJS.Timeout | undefined;
@@ -261,28 +333,16 @@ export async function probeKeychain(timeoutMs = PROBE_TIMEOUT_MS): Promise<Probe
     timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
   });
   const attempt = (async (): Promise<Probe> => {
-    const { AsyncEntry } = loadKeyring();
-    const entry = new AsyncEntry(SERVICE, account);
-    await entry.setPassword(value);
-    const got = await entry.getPassword();
-    await entry.deletePassword();
+    await store.set(account, value);
+    const got = await store.get(account);
+    await store.delete(account);
     return got === value ? { ok: true } : { ok: false, reason: 'probe item read back wrong' };
   })().catch((e: Error) => ({ ok: false as const, reason: firstLine(e?.message ?? String(e)) }));
   const result = await Promise.race([attempt, timeout]);
   clearTimeout(timer);
   // A late answer may still write the probe item: remove it whenever it lands.
-  if (!result.ok) void attempt.then(() => keychainDelete(account)).catch(() => {});
+  if (!result.ok) void attempt.then(() => store.delete(account)).catch(() => {});
   return result;
-}
-
-async function keychainGet(account: string): Promise<string | null> {
-  const { AsyncEntry } = loadKeyring();
-  return new AsyncEntry(SERVICE, account).getPassword();
-}
-
-async function keychainDelete(account: string): Promise<boolean> {
-  const { AsyncEntry } = loadKeyring();
-  return new AsyncEntry(SERVICE, account).deletePassword();
 }
 
 function prettyJson(text: string): string {

@@ -10,11 +10,12 @@ import { makeIO } from '../../src/io/iostreams.js';
 import { createContext } from '../../src/context.js';
 import { runDemo, probeKeychain, shellQuote, type DemoRun } from '../../src/commands/demo.action.js';
 import { CliError } from '../../src/errors.js';
-import { SERVICE, secretAccount } from '../../src/secrets/store.js';
+import { SERVICE, MemoryStore, secretAccount, type SecretStore } from '../../src/secrets/store.js';
+import { KeychainStore } from '../../src/secrets/keychain.js';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src', 'commands');
 // The demo drives other helpers' commands; until all exist it cannot run end to end.
-const NEEDED = ['connector/import.ts', 'connector/operations.ts', 'connection/create.ts', 'connection/delete.ts', 'run.ts'];
+const NEEDED = ['connector/import.action.ts', 'connector/operations.action.ts', 'connection/create.action.ts', 'connection/delete.action.ts', 'run.action.ts'];
 const missing = NEEDED.filter((f) => !existsSync(join(SRC, f)));
 if (missing.length) console.warn(`test/demo: end-to-end demo tests skipped, commands not written yet: ${missing.join(', ')}`);
 
@@ -129,9 +130,40 @@ describe('connector demo clean-up on failure', () => {
 
 describe('demo helpers', () => {
   it('probeKeychain answers within its timeout and never throws', async () => {
-    const p = await probeKeychain(3000);
+    const p = await probeKeychain(new KeychainStore(), 3000);
     expect(typeof p.ok).toBe('boolean');
     if (!p.ok) expect(p.reason).toBeTruthy();
+  });
+
+  it('probeKeychain goes through the SecretStore it is given: writes, reads back, deletes', async () => {
+    const store = new MemoryStore();
+    const seen: string[] = [];
+    const spy: SecretStore = {
+      kind: 'keychain',
+      describe: () => 'spy',
+      get: (a) => (seen.push(`get ${a}`), store.get(a)),
+      set: (a, v) => (seen.push(`set ${a}`), store.set(a, v)),
+      delete: (a) => (seen.push(`delete ${a}`), store.delete(a)),
+    };
+    expect(await probeKeychain(spy)).toEqual({ ok: true });
+    expect(seen.map((s) => s.split(' ')[0])).toEqual(['set', 'get', 'delete']);
+    expect(store.items.size).toBe(0);
+  });
+
+  it('probeKeychain says why when the store fails or does not answer in time', async () => {
+    const failing: SecretStore = { ...new MemoryStore(), kind: 'keychain', describe: () => '', get: async () => undefined, delete: async () => false, set: async () => Promise.reject(new Error('connector: no OS keychain is reachable\nhint')) };
+    expect(await probeKeychain(failing)).toEqual({ ok: false, reason: 'no OS keychain is reachable' });
+    const hanging: SecretStore = { ...failing, set: () => new Promise(() => {}) };
+    expect(await probeKeychain(hanging, 50)).toEqual({ ok: false, reason: 'no answer within 0.05 s' });
+  });
+
+  it('the demo is a command like the others: it neither imports the program nor touches process', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(join(SRC, 'demo.action.ts'), 'utf8');
+    expect(source).not.toMatch(/from '\.\.\/main\.js'|import\('\.\.\/main\.js'\)/);
+    expect(source).not.toMatch(/\bprocess\.(exit|on|once|off|exitCode|env)\b/);
+    expect(source).not.toContain('@napi-rs/keyring');
+    expect(source).toContain("from './index.js'"); // control: it does import the command table
   });
 
   it('shellQuote quotes only what a shell would split or expand', () => {
@@ -154,10 +186,17 @@ describe.skipIf(!built)('connector demo on Ctrl-C (child process, built dist/)',
       const { runDemo } = await import(${JSON.stringify(join(DIST, 'commands', 'demo.action.js'))});
       const { createContext } = await import(${JSON.stringify(join(DIST, 'context.js'))});
       const { systemIO } = await import(${JSON.stringify(join(DIST, 'io', 'iostreams.js'))});
-      const ctx = createContext(systemIO({ noInput: true }), ${JSON.stringify(dir)}, { secretStore: 'memory' });
-      await runDemo(ctx, {}, { async afterStep(step, run) {
+      const { interruptSignal } = await import(${JSON.stringify(join(DIST, 'io', 'signal.js'))});
+      const { reportError } = await import(${JSON.stringify(join(DIST, 'main.js'))});
+      // As main() does: Ctrl-C aborts the context's signal; the demo's error becomes the exit code.
+      const interrupt = interruptSignal();
+      const io = systemIO({ noInput: true });
+      const ctx = createContext(io, ${JSON.stringify(dir)}, { secretStore: 'memory' }, { signal: interrupt.signal });
+      process.exitCode = await runDemo(ctx, {}, { async afterStep(step, run) {
         if (step === 'operations') { process.stderr.write('PAUSED ' + JSON.stringify(run) + '\\n'); await new Promise(() => {}); }
-      } });`);
+      } }).catch((e) => reportError(io, e, false));
+      interrupt.dispose();
+      await ctx.close();`);
     const child = spawn(process.execPath, [script], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     try {
       let err = '';
@@ -175,6 +214,7 @@ describe.skipIf(!built)('connector demo on Ctrl-C (child process, built dist/)',
       child.kill('SIGINT');
       expect(await exited).toBe(3);
       expect(err).toContain('interrupted, cleaning up');
+      expect(err).toContain('connector: demo interrupted'); // a CancelError reached the error mapping: no process.exit
       expect(existsSync(run.root)).toBe(false);
       expect(await listening(run.port)).toBe(false);
     } finally {

@@ -1,0 +1,8 @@
+import { defineCommand } from '../spec.js';
+
+export default defineCommand({
+  name: 'list',
+  description: 'list imported connectors',
+  examples: ['connector list', 'connector list --json'],
+  action: () => import('./list.action.js'),
+});
