@@ -13,19 +13,8 @@ export interface OAuthConnectionInfo {
   token?: { expiresAt?: string; scope?: string; refreshable: boolean; savedAt: string };
 }
 
-/** The OAuth flags of `connection create` / `connection login` (declared in src/main.ts). */
-export interface OAuthFlags {
-  flow?: 'auto' | FlowKind;
-  provider?: string;
-  clientId?: string;
-  clientSecretEnv?: string;
-  clientSecretStdin?: boolean;
-  scope?: string[];
-  tenant?: string;
-  certificate?: string;
-  redirectHost?: string;
-  redirectPort?: string;
-}
+/** The OAuth flags of `connection create` / `login`: declared once, with the options, in src/commands/connection/oauth-options.ts. */
+export type { OAuthFlags } from '../../commands/connection/oauth-options.js';
 
 /** A client as the flows need it, plus what must go to the secret store. */
 export interface GatheredClient {
