@@ -70,7 +70,7 @@ export function createContext(io: IO, home: string, opts: GlobalOptions, overrid
     get http() {
       return (http ??= new HttpClient({ env: io.env, signal }));
     },
-    browser: systemBrowser(io.env),
+    browser: systemBrowser(io.env, io.platform),
     clock: systemClock,
     signal,
     home,

@@ -8,7 +8,7 @@ export interface Browser {
   open(url: string): Promise<void>;
 }
 
-export function systemBrowser(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Browser {
+export function systemBrowser(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Browser {
   return {
     available: () => platform === 'darwin' || platform === 'win32' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY || env.BROWSER),
     async open(url) {

@@ -9,6 +9,8 @@ export interface IO {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** The OS (process.platform; tests may pretend another). */
+  platform: NodeJS.Platform;
   /** True when both stdin and stdout are terminals and --no-input was not given. */
   canPrompt(): boolean;
   /** Colour on stdout/stderr (terminal, NO_COLOR unset). */
@@ -36,13 +38,14 @@ export function makeIO(
   stdout: IO['stdout'],
   stderr: IO['stderr'],
   env: NodeJS.ProcessEnv,
-  opts: { noInput?: boolean } = {},
+  opts: { noInput?: boolean; platform?: NodeJS.Platform } = {},
 ): IO {
   const io: IO = {
     stdin,
     stdout,
     stderr,
     env,
+    platform: opts.platform ?? process.platform,
     canPrompt() {
       if (opts.noInput) return false;
       return Boolean(io.stdin.isTTY && stdout.isTTY);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * user data directory (XDG_DATA_HOME on Linux, Application Support on macOS,
  * %LOCALAPPDATA% on Windows).
  */
-export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv, platform = process.platform): string {
+export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
   if (flag) return flag;
   if (env.CONNECTOR_HOME) return env.CONNECTOR_HOME;
   const home = env.HOME || homedir();

@@ -25,6 +25,8 @@ export class KeychainStore implements SecretStore {
   constructor(
     private readonly timeoutMs = KEYCHAIN_TIMEOUT_MS,
     private readonly load: () => KeyringModule = loadKeyring,
+    /** The OS (ctx.io.platform): which keychain, and on Linux the Secret Service pin. */
+    private readonly platform: NodeJS.Platform = 'linux',
   ) {}
 
   async get(account: string): Promise<string | undefined> {
@@ -38,7 +40,7 @@ export class KeychainStore implements SecretStore {
     return this.call(account, 'delete', (e, signal) => e.deletePassword(signal));
   }
   describe(): string {
-    return keychainName();
+    return keychainName(this.platform);
   }
 
   private async call<T>(account: string, verb: string, fn: (e: InstanceType<KeyringModule['AsyncEntry']>, signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -46,53 +48,53 @@ export class KeychainStore implements SecretStore {
     try {
       mod = this.mod ??= this.load();
     } catch (e) {
-      throw keychainError(`the OS keychain library could not be loaded (${(e as Error).message})`, account, e);
+      throw keychainError(`the OS keychain library could not be loaded (${(e as Error).message})`, account, this.platform, e);
     }
     const ac = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         ac.abort();
-        reject(keychainError(`the OS keychain did not answer within ${this.timeoutMs / 1000} s (${verb} ${account})`, account));
+        reject(keychainError(`the OS keychain did not answer within ${this.timeoutMs / 1000} s (${verb} ${account})`, account, this.platform));
       }, this.timeoutMs);
       timer.unref?.();
     });
     try {
       // Pinned to the Secret Service on Linux: the binding otherwise falls back silently to the
       // kernel keyutils keyring, which forgets everything at reboot.
-      const entry = new mod.AsyncEntry(SERVICE, account, process.platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined);
+      const entry = new mod.AsyncEntry(SERVICE, account, this.platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined);
       return await Promise.race([fn(entry, ac.signal), timeout]);
     } catch (e) {
       if (e instanceof CliError) throw e;
-      throw mapKeyringError(e, account, verb);
+      throw mapKeyringError(e, account, verb, this.platform);
     } finally {
       clearTimeout(timer);
     }
   }
 }
 
-export function keychainName(platform = process.platform): string {
+export function keychainName(platform: NodeJS.Platform): string {
   if (platform === 'darwin') return 'macOS Keychain';
   if (platform === 'win32') return 'Windows Credential Manager';
   return 'OS keychain (Secret Service)';
 }
 
 /** Map @napi-rs/keyring's GenericFailure messages to what the user should do. */
-export function mapKeyringError(e: unknown, account: string, verb = 'access'): CliError {
+export function mapKeyringError(e: unknown, account: string, verb = 'access', platform: NodeJS.Platform = 'linux'): CliError {
   const msg = String((e as Error)?.message ?? e);
   let what: string;
   if (/no result found/i.test(msg)) what = 'the Secret Service has no keyring to store secrets in';
   else if (/couldn'?t access platform storage|dbus error|platform failure/i.test(msg)) what = 'no OS keychain is reachable (no Secret Service on the session bus)';
   else if (/unlock prompt was dismissed|locked/i.test(msg)) what = 'the OS keychain is locked';
   else what = `the OS keychain failed to ${verb} ${account}: ${msg}`;
-  return keychainError(what, account, e);
+  return keychainError(what, account, platform, e);
 }
 
-function keychainError(what: string, account: string, cause?: unknown): CliError {
+function keychainError(what: string, account: string, platform: NodeJS.Platform, cause?: unknown): CliError {
   const [k = 'K', c = 'C', p = 'PARAM'] = account.split('/');
   const hint = [
     'Do one of:',
-    process.platform === 'linux'
+    platform === 'linux'
       ? '  - unlock a Secret Service keyring, e.g. `printf %s "$PASS" | gnome-keyring-daemon --unlock` inside a D-Bus session'
       : '  - unlock the OS keychain',
     `  - supply the secret by environment variable, e.g. ${envVarName(k, c, p)}=...`,

@@ -18,7 +18,7 @@ export async function openSecretStore(ctx: Context, kind: string | undefined = c
     return new VaultStore(ctx.home, passphraseSource(ctx.io.env, () => ctx.prompter()), ctx.signal);
   }
   const { KeychainStore } = await import('./keychain.js');
-  return new KeychainStore();
+  return new KeychainStore(undefined, undefined, ctx.io.platform);
 }
 
 /**
