@@ -267,7 +267,18 @@ export class HttpClient {
       if (signal?.aborted) throw new CancelError();
       const err = e as NodeJS.ErrnoException;
       if (/Timeout/.test(err.code ?? '')) throw timeoutError(url, `via the proxy ${shownProxy(proxy)}`, timeoutMs);
-      const cause = (err.cause as NodeJS.ErrnoException | undefined) ?? err;
+      const cause = (err.cause as (NodeJS.ErrnoException & { address?: string; port?: number }) | undefined) ?? err;
+      // The proxy itself is down or unknown: name it (and where it was configured), not the target.
+      const p = new URL(proxy);
+      const atProxy = (cause as { port?: number }).port === Number(p.port || (p.protocol === 'https:' ? 443 : 80)) || cause.code === 'ENOTFOUND';
+      if (atProxy && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET'].includes(cause.code ?? '')) {
+        const e2 = new CliError(`cannot reach the proxy ${shownProxy(proxy)} (${cause.code}) for ${url.host}`, {
+          cause: e,
+          hint: `Check HTTPS_PROXY / HTTP_PROXY, or add ${url.hostname} to NO_PROXY.`,
+        });
+        (e2 as { code?: string }).code = cause.code;
+        throw e2;
+      }
       // The proxy itself refused or answered the CONNECT with an error.
       if (/proxy/i.test(err.message) && !cause.code) throw new CliError(`the proxy ${shownProxy(proxy)} refused the request to ${url.host}: ${err.message}`, { cause: e });
       throw netError(cause, url);

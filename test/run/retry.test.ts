@@ -103,3 +103,60 @@ describe('HttpClient.send', () => {
     expect((e as CliError).hint).toBe('Add intranet.example to NO_PROXY.');
   });
 });
+
+describe('HttpClient.request', () => {
+  it('a proxy that is down is named (with the variables to check), not the host behind it', async () => {
+    const { createServer } = await import('node:net');
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as { port: number }).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    const client = new HttpClient({ env: { HTTPS_PROXY: `http://user:pw@127.0.0.1:${port}` } });
+    const e = await client.request({ method: 'GET', url: 'https://api.example.invalid/x' }).catch((x: unknown) => x);
+    await client.close();
+    expect((e as Error).message).toBe(`cannot reach the proxy 127.0.0.1:${port} (ECONNREFUSED) for api.example.invalid`);
+    expect((e as CliError).hint).toBe('Check HTTPS_PROXY / HTTP_PROXY, or add api.example.invalid to NO_PROXY.');
+  });
+
+  it('an aborted signal ends a request that gets no answer with CancelError', async () => {
+    const { createServer } = await import('node:http');
+    const { CancelError } = await import('../../src/errors.js');
+    const s = createServer(() => {});
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const ac = new AbortController();
+    const client = new HttpClient({ env: {}, signal: ac.signal });
+    const p = client.request({ method: 'GET', url: `http://127.0.0.1:${(s.address() as { port: number }).port}/` });
+    setTimeout(() => ac.abort(), 50);
+    await expect(p).rejects.toBeInstanceOf(CancelError);
+    await client.close();
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  });
+
+  it('follows redirects only when asked, and never carries credentials to another origin', async () => {
+    const { createServer } = await import('node:http');
+    const seen: { url?: string; auth?: string }[] = [];
+    const b = createServer((req, res) => {
+      seen.push({ url: req.url, auth: req.headers.authorization });
+      res.end('final');
+    });
+    await new Promise<void>((r) => b.listen(0, '127.0.0.1', r));
+    const bPort = (b.address() as { port: number }).port;
+    const a = createServer((req, res) => {
+      seen.push({ url: req.url, auth: req.headers.authorization });
+      res.writeHead(302, { location: `http://localhost:${bPort}/there` }).end();
+    });
+    await new Promise<void>((r) => a.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(a.address() as { port: number }).port}/here`;
+    const client = new HttpClient({ env: {} });
+    const manual = await client.request({ method: 'GET', url, headers: { authorization: 'Bearer SECRET' } });
+    expect(manual.status).toBe(302);
+    const followed = await client.request({ method: 'GET', url, headers: { authorization: 'Bearer SECRET' }, redirect: 'follow' });
+    expect(followed.body.toString()).toBe('final');
+    expect(followed.url).toBe(`http://localhost:${bPort}/there`);
+    expect(seen).toEqual([{ url: '/here', auth: 'Bearer SECRET' }, { url: '/here', auth: 'Bearer SECRET' }, { url: '/there', auth: undefined }]);
+    await expect(client.request({ method: 'GET', url, redirect: 'error' })).rejects.toThrow(/answered with a redirect \(HTTP 302\)/);
+    await client.close();
+    for (const s of [a, b]) await new Promise<void>((r) => s.close(() => r()));
+  });
+});
