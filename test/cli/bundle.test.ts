@@ -10,7 +10,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'connector.js');
 const DIST = join(ROOT, 'dist', 'cli');
 const SAMPLE = join(ROOT, 'fixtures', 'sample-api');
-const HEAVY = ['undici', '@apidevtools/swagger-parser', '@inquirer/prompts', 'yaml', 'ajv', 'open', '@napi-rs/keyring'];
+const HEAVY = ['undici', '@apidevtools/swagger-parser', '@inquirer/prompts', 'yaml', 'ajv', 'open', '@napi-rs/keyring', 'jsonc-parser'];
 
 let work: string;
 let server: { url: string; close(): Promise<void> };
