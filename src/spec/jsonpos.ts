@@ -36,24 +36,36 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
     const top = stack.at(-1);
     return top === '{' ? "',' or '}'" : top === '[' ? "',' or ']'" : AFTER_END;
   };
-  const afterValue = () => void (expected = after());
   let first: { code: number; offset: number; length: number; expected: string } | undefined;
+  const push = (open: '{' | '[', next: string) => {
+    if (first) return;
+    stack.push(open);
+    expected = next;
+  };
   const end = (close: string) => (offset: number) => {
     if (first || text[offset] !== close) return; // ended by the end of the text: the error follows
     stack.pop();
-    afterValue();
+    expected = after();
   };
   jsonc.visit(
     text,
     {
-      onObjectBegin: () => void (first || (stack.push('{'), (expected = 'a double-quoted property name'))),
-      onArrayBegin: () => void (first || (stack.push('['), (expected = 'a value'))),
+      onObjectBegin: () => push('{', 'a double-quoted property name'),
+      onArrayBegin: () => push('[', 'a value'),
       onObjectEnd: end('}'),
       onArrayEnd: end(']'),
-      onObjectProperty: () => void (first || (expected = "':' after a property name")),
-      onLiteralValue: () => void (first || afterValue()),
-      onSeparator: (c) => void (first || (expected = c === ':' || stack.at(-1) === '[' ? 'a value' : 'a double-quoted property name')),
-      onError: (code, offset, length) => void (first ??= { code, offset, length, expected }),
+      onObjectProperty: () => {
+        if (!first) expected = "':' after a property name";
+      },
+      onLiteralValue: () => {
+        if (!first) expected = after();
+      },
+      onSeparator: (c) => {
+        if (!first) expected = c === ':' || stack.at(-1) === '[' ? 'a value' : 'a double-quoted property name';
+      },
+      onError: (code, offset, length) => {
+        first ??= { code, offset, length, expected };
+      },
     },
     { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
   );

@@ -20,7 +20,9 @@ const messages = Promise.all(SEAMS.map((seam) => use(testContext() as unknown as
 
 describe('testContext', () => {
   it('a seam the test did not provide throws, naming it', async () => {
-    expect(await messages).toEqual(SEAMS.map((s) => `test did not provide ctx.${s}${['registry', 'secrets', 'prompter'].includes(s) ? '()' : ''} (pass ${s} to testContext())`));
+    expect(await messages).toEqual(
+      SEAMS.map((s) => `test did not provide ctx.${s}${['registry', 'secrets', 'prompter'].includes(s) ? '()' : ''} (pass ${s} to testContext())`),
+    );
   });
 
   it.fails('inside a test, using a missing seam fails the test even though the code caught the error', async () => {

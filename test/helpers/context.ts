@@ -117,7 +117,7 @@ function absentIO(): IO {
  * Getters in `overrides` stay getters.
  */
 export function testContext(overrides: Partial<Context> = {}): Context {
-  const given = (key: keyof Context) => Object.prototype.hasOwnProperty.call(overrides, key);
+  const given = (key: keyof Context) => Object.hasOwn(overrides, key);
   const strict: PropertyDescriptorMap = {};
   for (const seam of SEAMS) {
     if (given(seam)) continue;
@@ -179,8 +179,9 @@ export function strictPrompter(answers: Record<string, string | boolean>): Stric
   const used = new Set<string>();
   const answer = (q: Asked): string | boolean => {
     asked.push(q);
-    if (!Object.prototype.hasOwnProperty.call(answers, q.message)) {
-      throw setupFailure(`unexpected ${q.kind} prompt: '${q.message}' (scripted: ${Object.keys(answers).map((k) => `'${k}'`).join(', ') || 'none'})`);
+    if (!Object.hasOwn(answers, q.message)) {
+      const scripted = Object.keys(answers).map((k) => `'${k}'`);
+      throw setupFailure(`unexpected ${q.kind} prompt: '${q.message}' (scripted: ${scripted.join(', ') || 'none'})`);
     }
     used.add(q.message);
     return answers[q.message];
