@@ -10,7 +10,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'connector.js');
 const DIST = join(ROOT, 'dist', 'cli');
 const SAMPLE = join(ROOT, 'fixtures', 'sample-api');
-const HEAVY = ['undici', '@apidevtools/swagger-parser', '@inquirer/prompts', 'yaml', 'ajv', 'open', '@napi-rs/keyring', 'oauth4webapi'];
+const HEAVY = ['undici', '@apidevtools/swagger-parser', '@inquirer/prompts', 'yaml', 'ajv', 'open', '@napi-rs/keyring', 'oauth4webapi', 'jsonc-parser'];
 
 let work: string;
 let server: { url: string; close(): Promise<void> };
@@ -43,7 +43,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}, node: string[] = []): 
   const child = spawn(process.execPath, [...node, BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env,
       CONNECTOR_HOME: join(work, 'home'),
       CONNECTOR_CACHE_DIR: join(work, 'cache'),
       CONNECTOR_SAMPLE_DEFAULT_API_KEY: KEY,
@@ -197,7 +196,7 @@ describe('the code cache never serves stale code', () => {
       writeFileSync(file, 'module.exports = () => 1;\n');
       const fixed = new Date('1985-10-26T08:15:00Z');
       utimesSync(file, fixed, fixed);
-      const env = { ...process.env, CONNECTOR_CACHE_DIR: join(dir, 'cache') };
+      const env = { CONNECTOR_CACHE_DIR: join(dir, 'cache') };
       expect(spawnSyncOk(process.execPath, [main], env)).toBe('1');
       expect(spawnSyncOk(process.execPath, [main], env)).toBe('1'); // from the cache
       writeFileSync(file, 'module.exports = () => 2;\n'); // same length
@@ -209,7 +208,7 @@ describe('the code cache never serves stale code', () => {
   });
 });
 
-function spawnSyncOk(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+function spawnSyncOk(cmd: string, args: string[], env: NodeJS.ProcessEnv): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout;

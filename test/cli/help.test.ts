@@ -85,7 +85,7 @@ describe('the OAuth flags are declared once', () => {
   it('connection create takes the whole group, connection login the sign-in part of it', () => {
     expect(spec('connection create').options).toContain(oauthOptions);
     expect(spec('connection login').options).toEqual([signInOptions]);
-    const flags = (o: { flags: string }[]) => o.map((x) => x.flags);
+    const flags = (o: readonly { flags: string }[]) => o.map((x) => x.flags);
     expect(flags(signInOptions.options)).toEqual(['--flow <flow>', '--redirect-host <host>', '--redirect-port <port>']);
     for (const o of signInOptions.options) expect(flags(oauthOptions.options)).toContain(o.flags);
     expect(signInOptions.options[0]).toBe(oauthOptions.options[0]); // the same --flow object, choices and default

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SPECS = join(ROOT, 'fixtures', 'specs');
@@ -220,7 +220,7 @@ if (!built) console.warn('[connector.test] dist/main.js is missing (run `npx tsc
 describe.skipIf(!built)('two processes importing at once', () => {
   const run = (home: string, args: string[]) =>
     new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(ROOT, 'bin', 'connector.js'), ...args], { env: { ...process.env, CONNECTOR_HOME: home, NO_COLOR: '1' } }, (err, _out, stderr) =>
+      execFile(process.execPath, [join(ROOT, 'bin', 'connector.js'), ...args], { env: cliEnv(home) }, (err, _out, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
       );
     });

@@ -6,33 +6,12 @@ import { tempHome } from '../helpers/cli.js';
 import { MemoryStore } from '../../src/secrets/store.js';
 import type { Prompter } from '../../src/io/prompter.js';
 import { register, setsRecord, basicRecord, makeRecord } from './helpers.js';
+import { strictPrompter } from '../helpers/context.js';
 
-/** A scripted prompter: records every question and answers from `answers` by message. */
+/** A strict scripted prompter: answers by message, records every question, fails on any other question or an unused answer. */
 function scripted(answers: Record<string, string>) {
-  const asked: { kind: string; message: string; choices?: string[]; hint?: string; default?: string }[] = [];
-  const answer = (message: string) => {
-    if (!(message in answers)) throw new Error(`unexpected question: ${message}`);
-    return answers[message];
-  };
-  const p: Prompter = {
-    async input(message, o = {}) {
-      asked.push({ kind: 'input', message, hint: o.hint, default: o.default });
-      return answer(message);
-    },
-    async password(message, o = {}) {
-      asked.push({ kind: 'password', message, hint: o.hint });
-      return answer(message);
-    },
-    async select(message, choices, o = {}) {
-      asked.push({ kind: 'select', message, choices: choices.map((c) => `${c.name}=${c.value}`), default: o.default });
-      return answer(message);
-    },
-    async confirm(message) {
-      asked.push({ kind: 'confirm', message });
-      return answer(message) === 'yes';
-    },
-  };
-  return { p, asked };
+  const p = strictPrompter(answers);
+  return { p, asked: p.asked };
 }
 
 /** Run the CLI as if on a terminal (stdin/stdout TTYs) with a scripted prompter. */

@@ -1,8 +1,6 @@
 import { describe, it, expect, beforeEach } from 'vitest';
-import { PassThrough } from 'node:stream';
-import { createContext } from '../../src/context.js';
-import { makeIO } from '../../src/io/iostreams.js';
 import { tempHome } from '../helpers/cli.js';
+import { memoryIO, testContext } from '../helpers/context.js';
 import { MemoryStore } from '../../src/secrets/store.js';
 import { parseAddress, resolveConnection } from '../../src/connections/store.js';
 import { envVarName } from '../../src/secrets/env.js';
@@ -11,8 +9,7 @@ import { runCli } from '../helpers/cli.js';
 
 let home: string;
 let store: MemoryStore;
-const ctxWith = (env: NodeJS.ProcessEnv = {}) =>
-  createContext(makeIO(new PassThrough(), new PassThrough(), new PassThrough(), env), home, {}, { secrets: async () => store });
+const ctxWith = (env: NodeJS.ProcessEnv = {}) => testContext({ io: memoryIO({ env }).io, home, secrets: async () => store });
 
 beforeEach(async () => {
   home = tempHome();

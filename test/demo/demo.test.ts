@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { runCli } from '../helpers/cli.js';
+import { cliEnv, runCli } from '../helpers/cli.js';
 import { makeIO } from '../../src/io/iostreams.js';
-import { createContext } from '../../src/context.js';
 import { runDemo, probeKeychain, shellQuote, type DemoRun } from '../../src/commands/demo.action.js';
+import { headlessBrowser, testContext } from '../helpers/context.js';
+import { HttpClient } from '../../src/http/client.js';
+import { systemClock } from '../../src/io/clock.js';
 import { CliError } from '../../src/errors.js';
 import { SERVICE, MemoryStore, secretAccount, type SecretStore } from '../../src/secrets/store.js';
 import { KeychainStore } from '../../src/secrets/keychain.js';
@@ -51,8 +53,8 @@ function section(out: string, command: string): string {
 
 describe.skipIf(missing.length > 0)('connector demo (end to end)', () => {
   it('imports, connects, runs operations, and leaves nothing behind', async () => {
-    // The demo never touches the user's registry: no --home is needed.
-    const r = await runCli(['demo']);
+    // The demo never touches the user's registry: no --home is needed. It uses the real keychain when one answers.
+    const r = await runCli(['demo'], { env: { CONNECTOR_SECRET_STORE: 'keychain' } });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const f = facts(r.stdout);
     expect(f.port).toBeGreaterThan(0);
@@ -107,8 +109,10 @@ describe('connector demo clean-up on failure', () => {
     stderr.on('data', () => {});
     const stdin = new PassThrough();
     stdin.end();
-    const io = makeIO(stdin, stdout, stderr, { ...process.env, NO_COLOR: '1' }, { noInput: true });
-    const ctx = createContext(io, join(tmpdir(), 'connector-demo-unused-home'), { secretStore: 'memory' });
+    const io = makeIO(stdin, stdout, stderr, { NO_COLOR: '1' }, { noInput: true });
+    // The demo keeps its own throw-away registry and store: no registry or secrets here.
+    const signal = new AbortController().signal;
+    const ctx = testContext({ io, secretStoreKind: 'memory', noInput: true, http: new HttpClient({ env: io.env, signal }), clock: systemClock, signal, browser: headlessBrowser() });
     let run: Partial<DemoRun> = {};
     const failing = runDemo(ctx, {}, {
       afterStep(step) {
@@ -197,7 +201,7 @@ describe.skipIf(!built)('connector demo on Ctrl-C (child process, built dist/)',
       } }).catch((e) => reportError(io, e, false));
       interrupt.dispose();
       await ctx.close();`);
-    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'ignore', 'pipe'], env: cliEnv(dir) });
     try {
       let err = '';
       const paused = new Promise<DemoRun>((resolve) =>

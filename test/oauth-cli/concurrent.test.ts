@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tempHome } from '../helpers/cli.js';
+import { cliEnv, tempHome } from '../helpers/cli.js';
 import { browse } from '../oauth/helpers/browser.js';
 import { startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { VaultStore } from '../../src/secrets/vault.js';
@@ -53,7 +53,7 @@ describe.skipIf(!BUILT)('five connector processes with an expired token', () => 
     const run = promisify(execFile);
     const results = await Promise.all(
       Array.from({ length: 5 }, () =>
-        run(process.execPath, [BIN, 'run', 'oauthtest', 'GetMe'], { env: { ...process.env, ...env }, timeout: 30_000 }).then(
+        run(process.execPath, [BIN, 'run', 'oauthtest', 'GetMe'], { env: cliEnv(home, env), timeout: 30_000 }).then(
           () => 0,
           (e: { code?: number; stderr?: string }) => ({ code: e.code, stderr: e.stderr }),
         ),

@@ -1,12 +1,13 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { ConnectorRecord, AuthOption, AuthKind } from '../../src/model.js';
 import type { ResolvedConnection } from '../../src/connections/types.js';
-import { createContext, type Context } from '../../src/context.js';
-import { makeIO } from '../../src/io/iostreams.js';
+import type { Context } from '../../src/context.js';
+import { HttpClient } from '../../src/http/client.js';
+import { systemClock } from '../../src/io/clock.js';
+import { memoryIO, testContext } from '../helpers/context.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'run');
 
@@ -45,17 +46,12 @@ export function connection(kind: AuthKind, values: Record<string, string>, secre
   };
 }
 
-/** A Context over in-memory streams. */
+/** A Context over in-memory streams with what an operation call uses: a real HTTP client (the tests' servers are on loopback), the real clock (retries wait) and a signal. */
 export function memoryCtx(opts: { verbose?: boolean; env?: NodeJS.ProcessEnv } = {}): { ctx: Context; stdout: () => string; stderr: () => string } {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const io = makeIO(new PassThrough(), out, err, { NO_COLOR: '1', ...(opts.env ?? {}) });
-  const ctx = createContext(io, '/nonexistent', { verbose: opts.verbose });
-  return { ctx, stdout: () => o, stderr: () => e };
+  const { io, stdout, stderr } = memoryIO({ env: opts.env });
+  const signal = new AbortController().signal;
+  const ctx = testContext({ io, http: new HttpClient({ env: io.env, signal }), clock: systemClock, signal, verbose: Boolean(opts.verbose) });
+  return { ctx, stdout, stderr };
 }
 
 export interface Seen {

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KeychainStore } from '../../src/secrets/keychain.js';
-import { tempHome } from '../helpers/cli.js';
+import { cliEnv, keychainEnv, tempHome } from '../helpers/cli.js';
 import { apiKeyRecord, register } from '../connections/helpers.js';
 
 /** A Secret Service is usable when a probe item can be written, read and deleted. */
@@ -45,7 +45,7 @@ describe.skipIf(Boolean(why))('OS keychain (real Secret Service)', () => {
     let home: string;
     const secret = `s3cr3t-${randomBytes(8).toString('hex')}`;
     const cli = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) =>
-      spawnSync(process.execPath, [BIN, ...args], { input: input ?? '', env: { ...process.env, CONNECTOR_HOME: home, NO_COLOR: '1', ...env }, encoding: 'utf8' });
+      spawnSync(process.execPath, [BIN, ...args], { input: input ?? '', env: cliEnv(home, { ...keychainEnv(), ...env }), encoding: 'utf8' });
     beforeAll(async () => {
       home = tempHome('connector-kc-');
       await register(home, apiKeyRecord());
@@ -95,7 +95,7 @@ describe.skipIf(process.platform !== 'linux' || !built)('no keychain reachable (
     await register(home, apiKeyRecord());
     const r = spawnSync(process.execPath, [BIN, 'connection', 'create', 'keyco', '--no-input', '--no-verify', '--param-stdin', 'api_key'], {
       input: 'nobus-secret\n',
-      env: { ...process.env, CONNECTOR_HOME: home, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-bus')}`, NO_COLOR: '1' },
+      env: cliEnv(home, { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-bus')}` }),
       encoding: 'utf8',
     });
     expect(r.status).toBe(1);

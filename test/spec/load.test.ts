@@ -25,6 +25,10 @@ describe('JSON error positions', () => {
     ['[1, 2]\nx', 2, 1, 'after the end of the JSON value'],
     ['{"a": tru}', 1, 7, 'expected a value'],
     ['{"a": "x\ny"}', 1, 9, 'control character'],
+    ['{"a": "ok\\q"}', 1, 10, "bad escape '\\q'"],
+    ['{"a" "b"}', 1, 6, "unexpected '\"' (expected ':' after a property name)"],
+    ['[1.]', 1, 3, "unexpected '.' (expected ',' or ']')"],
+    ['{"a": 1 // note\n}', 1, 9, 'comments are not allowed in JSON'],
   ])('%j → line %i col %i', (text, line, column, msg) => {
     const at = locateJsonError(text)!;
     expect(at).toMatchObject({ line, column });
