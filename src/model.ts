@@ -27,15 +27,7 @@ export interface ConnectorRecord {
   icon?: string;
 }
 
-export type ParameterType =
-  | 'securestring'
-  | 'string'
-  | 'int'
-  | 'bool'
-  | 'oauthSetting'
-  | 'gatewaySetting'
-  | 'clientCertificate'
-  | 'object';
+export type ParameterType = 'securestring' | 'string' | 'int' | 'bool' | 'oauthSetting' | 'gatewaySetting' | 'clientCertificate' | 'object';
 
 export interface OAuthSetting {
   identityProvider: string;

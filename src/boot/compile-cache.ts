@@ -100,7 +100,11 @@ export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module
     }
     return trusted;
   };
-  const M = Module as unknown as { _resolveFilename(request: string, parent: Module, isMain: boolean, options?: unknown): string; _cache: unknown; _extensions: unknown };
+  const M = Module as unknown as {
+    _resolveFilename(request: string, parent: Module, isMain: boolean, options?: unknown): string;
+    _cache: unknown;
+    _extensions: unknown;
+  };
 
   proto._compile = function (this: Module, content: string, filename: string) {
     if (!filename.startsWith(prefix)) return original.call(this, content, filename);
@@ -125,14 +129,13 @@ export function enableCompileCache(bundleDir: string, ModuleClass: typeof Module
     });
     if (!cachedData || script.cachedDataRejected) pending.push({ script, file, name: basename(filename) }); // its cache is written at exit
     const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
-    const mod = this;
-    const require = Object.assign((id: string) => (LAZY_BUILTINS.has(id) ? lazyBuiltin(id) : mod.require(id)), {
-      resolve: (request: string, options?: unknown) => M._resolveFilename(request, mod, false, options),
+    const require = Object.assign((id: string) => (LAZY_BUILTINS.has(id) ? lazyBuiltin(id) : this.require(id)), {
+      resolve: (request: string, options?: unknown) => M._resolveFilename(request, this, false, options),
       main: process.mainModule,
       cache: M._cache,
       extensions: M._extensions,
     });
-    return fn.call(mod.exports, mod.exports, require, mod, filename, dirname(filename));
+    return fn.call(this.exports, this.exports, require, this, filename, dirname(filename));
   };
 
   process.once('exit', () => {

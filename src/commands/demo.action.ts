@@ -168,10 +168,12 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     (cleaned ??= (async () => {
       const problems: string[] = [];
       if (connectionCreated) {
-        const s = await cli({ command: ['connection', 'delete'], args: [`${run.connector}/${run.connection}`] }, { interruptible: false }).catch((e: Error) => ({
-          exitCode: 1,
-          stderr: e.message,
-        }));
+        const s = await cli({ command: ['connection', 'delete'], args: [`${run.connector}/${run.connection}`] }, { interruptible: false }).catch(
+          (e: Error) => ({
+            exitCode: 1,
+            stderr: e.message,
+          }),
+        );
         if (s.exitCode !== 0 && connectionConfirmed) problems.push(`connection delete failed: ${firstLine(s.stderr)}`);
       }
       if (run.store === 'keychain' && run.account) {
@@ -208,7 +210,9 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     say(bold('connector demo') + ' — import a connector, connect, run operations, then clean up.');
     say(`  sample API:  ${server.url} (fixtures/sample-api, API key in X-Api-Key, random key in $${KEY_ENV})`);
     say(`  registry:    ${run.home} (throw-away)`);
-    say(`  secrets:     ${run.store === 'keychain' ? 'OS keychain (probe item written, read and deleted)' : `in-memory store — no OS keychain reachable (${probe.reason})`}`);
+    say(
+      `  secrets:     ${run.store === 'keychain' ? 'OS keychain (probe item written, read and deleted)' : `in-memory store — no OS keychain reachable (${probe.reason})`}`,
+    );
     say();
 
     await step('import', { command: ['import'], args: [folder] });

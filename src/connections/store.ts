@@ -24,9 +24,7 @@ export function parseAddress(text: string): { connector: string; name: string } 
 /** All connection records (no secrets), sorted by connector then name. */
 export async function listConnections(ctx: Context, connector?: string): Promise<ConnectionRecord[]> {
   const all = await (await ctx.registry()).connections();
-  return all
-    .filter((c) => !connector || c.connector === connector)
-    .sort((a, b) => a.connector.localeCompare(b.connector) || a.name.localeCompare(b.name));
+  return all.filter((c) => !connector || c.connector === connector).sort((a, b) => a.connector.localeCompare(b.connector) || a.name.localeCompare(b.name));
 }
 
 /**
@@ -62,7 +60,10 @@ export async function getConnection(ctx: Context, connector: string, name: strin
 }
 
 export function notFound(connector: string, name: string, list: ConnectionRecord[]): CliError {
-  const near = closest(name, list.map((c) => c.name));
+  const near = closest(
+    name,
+    list.map((c) => c.name),
+  );
   return new CliError(`no connection '${connector}/${name}'`, {
     hint: near.length
       ? `Did you mean: ${near.map((n) => `${connector}/${n}`).join(', ')}?`
@@ -100,7 +101,12 @@ export async function resolveConnection(ctx: Context, connector: string, name?: 
   // Some kinds keep secrets read only when a request needs them (OAuth: the token set, and the
   // client's secret or certificate only to renew tokens): each keychain read costs ~10 ms.
   const { lazySecrets } = await pluginFor(record.kind);
-  return resolveRecord(ctx, record, model.options.find((o) => o.id === record.authOption), { defer: lazySecrets });
+  return resolveRecord(
+    ctx,
+    record,
+    model.options.find((o) => o.id === record.authOption),
+    { defer: lazySecrets },
+  );
 }
 
 /** An environment value checked like a typed one (allowed values may be given by their text). */
@@ -128,7 +134,12 @@ export async function resolveRecord(
     origins[k] = 'registry';
   }
   const names = new Set([...Object.keys(record.values), ...record.secretParams, ...valueParameters(option).map((p) => p.name)]);
-  const secretNames = new Set([...record.secretParams, ...valueParameters(option).filter((p) => p.secret).map((p) => p.name)]);
+  const secretNames = new Set([
+    ...record.secretParams,
+    ...valueParameters(option)
+      .filter((p) => p.secret)
+      .map((p) => p.name),
+  ]);
   const missing: string[] = [];
   let store: Awaited<ReturnType<typeof import('../secrets/open.js').storeFor>> | undefined;
   for (const n of names) {
@@ -170,7 +181,18 @@ export async function resolveRecord(
 function synthetic(connector: string): ResolvedConnection {
   const now = new Date(0).toISOString();
   return {
-    record: { connector, name: '', authOption: '', kind: 'none', values: {}, secretParams: [], secretStore: 'memory', isDefault: true, createdAt: now, updatedAt: now },
+    record: {
+      connector,
+      name: '',
+      authOption: '',
+      kind: 'none',
+      values: {},
+      secretParams: [],
+      secretStore: 'memory',
+      isDefault: true,
+      createdAt: now,
+      updatedAt: now,
+    },
     option: undefined,
     values: {},
     secrets: [],
@@ -185,7 +207,18 @@ async function envOnlyRecord(ctx: Context, connector: ConnectorRecord, options: 
     const values = env?.standIn((param) => Boolean(envOverlay(ctx.io.env, connector.name, name, param)));
     if (!values) continue;
     const now = new Date(ctx.clock.now()).toISOString();
-    return { connector: connector.name, name, authOption: option.id, kind: option.kind, values, secretParams: [], secretStore: 'memory', isDefault: true, createdAt: now, updatedAt: now };
+    return {
+      connector: connector.name,
+      name,
+      authOption: option.id,
+      kind: option.kind,
+      values,
+      secretParams: [],
+      secretStore: 'memory',
+      isDefault: true,
+      createdAt: now,
+      updatedAt: now,
+    };
   }
   return undefined;
 }

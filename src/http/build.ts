@@ -127,7 +127,10 @@ function checkHeaders(headers: Record<string, string>): void {
       validateHeaderValue(k, v);
     } catch {
       // The value is not repeated: it may be a credential.
-      throw new UsageError(`header '${k}' has a character HTTP does not allow (a line break, control character or non-Latin-1 text)`, 'Check -H and header parameters (-p).');
+      throw new UsageError(
+        `header '${k}' has a character HTTP does not allow (a line break, control character or non-Latin-1 text)`,
+        'Check -H and header parameters (-p).',
+      );
     }
   }
 }
@@ -146,12 +149,13 @@ export function baseUrl(def: Record<string, any>, override?: string): string {
     const server = def.servers?.[0];
     let url: string = server?.url ?? '';
     for (const [k, v] of Object.entries<any>(server?.variables ?? {})) url = url.split(`{${k}}`).join(String(v?.default ?? ''));
-    if (!/^https?:\/\//.test(url)) throw new UsageError(`the spec has no absolute server URL (servers[0] is '${url || 'missing'}')`, 'Pass --base-url https://host/path.');
+    if (!/^https?:\/\//.test(url))
+      throw new UsageError(`the spec has no absolute server URL (servers[0] is '${url || 'missing'}')`, 'Pass --base-url https://host/path.');
     return url.replace(/\/+$/, '');
   }
   if (!def.host) throw new UsageError('the spec has no host', 'Pass --base-url https://host/basePath.');
   const schemes: string[] = def.schemes ?? ['https'];
-  const scheme = schemes.includes('https') ? 'https' : schemes[0] ?? 'https';
+  const scheme = schemes.includes('https') ? 'https' : (schemes[0] ?? 'https');
   return `${scheme}://${def.host}${(def.basePath ?? '').replace(/\/+$/, '')}`;
 }
 

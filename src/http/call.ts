@@ -42,7 +42,9 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
   try {
     url = new URL(requestUrl(req));
   } catch {
-    throw new CliError(`cannot build a URL for ${op.operationId}: ${redactor.text(requestUrl(req))}`, { hint: 'Check the connection parameters, or pass --base-url.' });
+    throw new CliError(`cannot build a URL for ${op.operationId}: ${redactor.text(requestUrl(req))}`, {
+      hint: 'Check the connection parameters, or pass --base-url.',
+    });
   }
   if (!opts.dryRun && url.protocol === 'http:' && !isLoopback(url.hostname) && req.carriesCredentials && !opts.allowInsecureHttp) {
     throw new CliError(`refusing to send credentials over plain http to ${url.host}`, {

@@ -116,7 +116,11 @@ export class HttpClient {
     const h = new Headers();
     for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) h.append(k, one);
     const nullBody = [101, 204, 205, 304].includes(res.status);
-    const out = new Response(nullBody ? null : new Uint8Array(res.body), { status: res.status < 200 ? 200 : res.status, statusText: res.statusText, headers: h });
+    const out = new Response(nullBody ? null : new Uint8Array(res.body), {
+      status: res.status < 200 ? 200 : res.status,
+      statusText: res.statusText,
+      headers: h,
+    });
     Object.defineProperty(out, 'url', { value: res.url });
     return out;
   };
@@ -190,7 +194,12 @@ export class HttpClient {
         });
         res.on('end', () => {
           done();
-          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers as Record<string, string | string[]>, body: decode(Buffer.concat(chunks), res.headers['content-encoding']) });
+          resolve({
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            headers: res.headers as Record<string, string | string[]>,
+            body: decode(Buffer.concat(chunks), res.headers['content-encoding']),
+          });
         });
         res.on('error', (e) => {
           done();
@@ -280,7 +289,8 @@ export class HttpClient {
         throw e2;
       }
       // The proxy itself refused or answered the CONNECT with an error.
-      if (/proxy/i.test(err.message) && !cause.code) throw new CliError(`the proxy ${shownProxy(proxy)} refused the request to ${url.host}: ${err.message}`, { cause: e });
+      if (/proxy/i.test(err.message) && !cause.code)
+        throw new CliError(`the proxy ${shownProxy(proxy)} refused the request to ${url.host}: ${err.message}`, { cause: e });
       throw netError(cause, url);
     }
   }

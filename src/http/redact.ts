@@ -1,7 +1,15 @@
 import { encodeQuery } from './headers.js';
 
 /** Headers that are always secret, whatever the auth scheme. */
-export const ALWAYS_SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'ocp-apim-subscription-key']);
+export const ALWAYS_SECRET_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'ocp-apim-subscription-key',
+]);
 export const MASK = '***';
 const MIN_SUBSTRING = 4;
 

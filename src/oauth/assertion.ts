@@ -24,9 +24,15 @@ const KEY_RE = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]+?---
  */
 export function loadCertificate(pem: string, keyPem: string = pem, where = 'the certificate file'): ClientCertificate {
   const certText = CERT_RE.exec(pem)?.[0];
-  if (!certText) throw new CliError(`${where} has no PEM certificate (-----BEGIN CERTIFICATE-----)`, { hint: 'Convert a .pfx with: openssl pkcs12 -in cert.pfx -out cert.pem -nodes' });
+  if (!certText)
+    throw new CliError(`${where} has no PEM certificate (-----BEGIN CERTIFICATE-----)`, {
+      hint: 'Convert a .pfx with: openssl pkcs12 -in cert.pfx -out cert.pem -nodes',
+    });
   const keyMatch = KEY_RE.exec(keyPem);
-  if (!keyMatch) throw new CliError(`${where} has no PEM private key (-----BEGIN PRIVATE KEY-----)`, { hint: 'Put the certificate and its unencrypted private key in one PEM file.' });
+  if (!keyMatch)
+    throw new CliError(`${where} has no PEM private key (-----BEGIN PRIVATE KEY-----)`, {
+      hint: 'Put the certificate and its unencrypted private key in one PEM file.',
+    });
   if (keyMatch[1] === 'ENCRYPTED PRIVATE KEY') {
     throw new CliError(`the private key in ${where} is encrypted`, { hint: 'Decrypt it first: openssl pkey -in key.pem -out plain.pem' });
   }

@@ -95,22 +95,43 @@ export async function browserFlow(o: BrowserFlowOptions): Promise<TokenResponse>
   });
   try {
     const scope = scopeParam(p, o.scopes);
-    const url = buildAuthorizationUrl(p, { clientId: o.client.clientId, clientSecret: o.client.clientSecret, redirectUri: lb.redirectUri, state, codeChallenge: pkce.challenge, scope });
+    const url = buildAuthorizationUrl(p, {
+      clientId: o.client.clientId,
+      clientSecret: o.client.clientSecret,
+      redirectUri: lb.redirectUri,
+      state,
+      codeChallenge: pkce.challenge,
+      scope,
+    });
     await o.onUrl(url);
     const cb = await lb.result;
     if (p.templates?.tokenBody) {
       const vars = templateVars(p, { clientId: o.client.clientId, clientSecret: o.client.clientSecret, redirectUri: lb.redirectUri, scope, code: cb.code });
       const params = bodyFromTemplate(p.templates.tokenBody, vars);
-      return await tokenRequest(p.tokenUrl, { ...params, code: cb.code, redirect_uri: lb.redirectUri, code_verifier: pkce.verifier }, withMethod(o.client, p), o, 'authorization_code');
+      return await tokenRequest(
+        p.tokenUrl,
+        { ...params, code: cb.code, redirect_uri: lb.redirectUri, code_verifier: pkce.verifier },
+        withMethod(o.client, p),
+        o,
+        'authorization_code',
+      );
     }
-    return await exchangeCode({ tokenUrl: p.tokenUrl, code: cb.code, redirectUri: lb.redirectUri, codeVerifier: pkce.verifier, client: withMethod(o.client, p) }, o);
+    return await exchangeCode(
+      { tokenUrl: p.tokenUrl, code: cb.code, redirectUri: lb.redirectUri, codeVerifier: pkce.verifier, client: withMethod(o.client, p) },
+      o,
+    );
   } finally {
     await lb.close();
   }
 }
 
 /** Refresh with the provider's refresh URL (and oauth2generic refresh body template when there is one). */
-export function refreshWithProvider(p: ResolvedProvider, client: ClientAuth, refreshToken: string, opts: TokenCallOptions & { scopes?: string[] }): Promise<TokenResponse> {
+export function refreshWithProvider(
+  p: ResolvedProvider,
+  client: ClientAuth,
+  refreshToken: string,
+  opts: TokenCallOptions & { scopes?: string[] },
+): Promise<TokenResponse> {
   const c = withMethod(client, p);
   if (p.templates?.refreshBody) {
     const vars = templateVars(p, { clientId: client.clientId, clientSecret: client.clientSecret, scope: scopeParam(p, opts.scopes), refreshToken });

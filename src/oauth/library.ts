@@ -56,9 +56,14 @@ export function endpoint(o: Oauth, kind: Kind, url: string, what: string, c: Cli
  * Ctrl-C. `http` is allowed only where requireSecureEndpoint (or discover) has
  * checked it is loopback: local servers and tests have no TLS.
  */
-export function transport(o: Oauth, opts: { fetch: Fetch; signal?: AbortSignal; timeoutMs?: number }, shown: string, http: boolean): O.HttpRequestOptions<'POST', URLSearchParams> & O.HttpRequestOptions<'GET'> {
+export function transport(
+  o: Oauth,
+  opts: { fetch: Fetch; signal?: AbortSignal; timeoutMs?: number },
+  shown: string,
+  http: boolean,
+): O.HttpRequestOptions<'POST', URLSearchParams> & O.HttpRequestOptions<'GET'> {
   const send = opts.fetch;
-  if (typeof send !== 'function') throw new TypeError('OAuth calls need the HTTP client\'s fetch (ctx.http.fetch)');
+  if (typeof send !== 'function') throw new TypeError("OAuth calls need the HTTP client's fetch (ctx.http.fetch)");
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   return {
@@ -72,7 +77,7 @@ export function transport(o: Oauth, opts: { fetch: Fetch; signal?: AbortSignal; 
         if (opts.signal?.aborted) throw new CancelError();
         if (e instanceof CancelError && !timeout.aborted) throw e;
         const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-        const why = timeout.aborted || err.code === 'ETIMEDOUT' ? 'timed out' : (err.code || err.cause?.code || err.cause?.message || err.message);
+        const why = timeout.aborted || err.code === 'ETIMEDOUT' ? 'timed out' : err.code || err.cause?.code || err.cause?.message || err.message;
         throw new CliError(`could not reach ${shown}: ${why}`);
       }
     },
@@ -155,7 +160,8 @@ function privateKeyJwt(o: Oauth, cert: ClientCertificate, tokenUrl: string): O.C
 }
 
 function need<T>(v: T | undefined, what: string): T {
-  if (v === undefined || v === '') throw new CliError(`this client authentication needs ${what}`, { hint: 'Pass --client-secret-env VAR, --client-secret-stdin or --certificate file.' });
+  if (v === undefined || v === '')
+    throw new CliError(`this client authentication needs ${what}`, { hint: 'Pass --client-secret-env VAR, --client-secret-stdin or --certificate file.' });
   return v;
 }
 

@@ -119,7 +119,14 @@ export function resolvePreset(name: string, o: { tenant?: string; loginUri?: str
 }
 
 /** Entra ID v2 endpoints. `resource` (v1 resourceUri) becomes the `<resource>/.default offline_access` scope. */
-function entra(id: string, loginUri: string | undefined, tenant: string | undefined, resource: string | undefined, scopes: string[] | undefined, certificate: boolean): ResolvedProvider {
+function entra(
+  id: string,
+  loginUri: string | undefined,
+  tenant: string | undefined,
+  resource: string | undefined,
+  scopes: string[] | undefined,
+  certificate: boolean,
+): ResolvedProvider {
   let login = trimSlash(loginUri || MS_LOGIN);
   // login.windows.net is the legacy v1 alias of the same service.
   if (/^https:\/\/login\.windows\.net$/i.test(login)) login = MS_LOGIN;
@@ -214,8 +221,7 @@ export function fromOAuthSetting(s: OAuthSetting, o: { tenant?: string; values?:
   const scopes = s.scopes ?? [];
   switch (ip) {
     case 'aad':
-    case 'aadcertificate':
-    {
+    case 'aadcertificate': {
       // Power Platform's aad speaks v1 (resource=); v2 takes <resource>/.default instead of the listed scopes.
       const resource = param(cp, 'resourceUri');
       return entra(ip, param(cp, 'loginUri'), o.tenant ?? param(cp, 'tenantId'), resource, resource ? undefined : scopes, ip === 'aadcertificate');
@@ -230,7 +236,7 @@ export function fromOAuthSetting(s: OAuthSetting, o: { tenant?: string; values?:
     case 'oauth2': {
       const authorizationUrl = param(cp, 'authorizationUrl') ?? s.authorizationUrl;
       const tokenUrl = param(cp, 'tokenUrl') ?? s.tokenUrl;
-      if (!tokenUrl) throw new CliError('the connector\'s oauth2 setting has no tokenUrl', { hint: 'Use --provider, or fix apiProperties.json.' });
+      if (!tokenUrl) throw new CliError("the connector's oauth2 setting has no tokenUrl", { hint: 'Use --provider, or fix apiProperties.json.' });
       return {
         id: 'oauth2',
         authorizationUrl,
@@ -256,7 +262,7 @@ function generic(cp: Record<string, string>, scopes: string[], values: Record<st
   };
   const authorizationUrl = url('authorizationUrlTemplate');
   const tokenUrl = url('tokenUrlTemplate');
-  if (!tokenUrl) throw new CliError('the connector\'s oauth2generic setting has no tokenUrlTemplate');
+  if (!tokenUrl) throw new CliError("the connector's oauth2generic setting has no tokenUrlTemplate");
   const tokenQuery = param(cp, 'tokenUrlQueryStringTemplate');
   const delimiter = param(cp, 'scopeListDelimiter') ?? ' ';
   return {
@@ -286,7 +292,8 @@ export function fillTemplate(tpl: string, vars: Record<string, string | undefine
   const lower = new Map(Object.entries(vars).map(([k, v]) => [k.toLowerCase(), v]));
   return tpl.replace(/\{([A-Za-z_][\w.-]*)\}/g, (_, name: string) => {
     const v = lower.get(name.toLowerCase());
-    if (v === undefined) throw new UsageError(`the connector's OAuth template needs a value for {${name}}`, `Pass it as a connection parameter: --param ${name}=VALUE`);
+    if (v === undefined)
+      throw new UsageError(`the connector's OAuth template needs a value for {${name}}`, `Pass it as a connection parameter: --param ${name}=VALUE`);
     if (mode === 'query') return encodeURIComponent(v);
     if (/[/?#@\s\\]/.test(v)) throw new UsageError(`the value for {${name}} may not contain / ? # @ or spaces`);
     return v;
@@ -378,7 +385,9 @@ export async function discover(issuer: string, o: { fetch: Fetch; scopes?: strin
   if (!meta) throw new CliError(`no OpenID or OAuth metadata found for issuer ${issuer}`);
   if (typeof meta.token_endpoint !== 'string') throw new CliError(`the metadata of ${issuer} has no token_endpoint`);
   const str = (k: string) => (typeof meta[k] === 'string' ? (meta[k] as string) : undefined);
-  const methods = Array.isArray(meta.token_endpoint_auth_methods_supported) ? (meta.token_endpoint_auth_methods_supported as string[]) : ['client_secret_basic'];
+  const methods = Array.isArray(meta.token_endpoint_auth_methods_supported)
+    ? (meta.token_endpoint_auth_methods_supported as string[])
+    : ['client_secret_basic'];
   const flows: FlowKind[] = [];
   if (str('authorization_endpoint')) flows.push('browser');
   if (str('device_authorization_endpoint')) flows.push('device');

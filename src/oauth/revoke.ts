@@ -8,7 +8,13 @@ import type { ClientAuth, TokenCallOptions } from './token.js';
  * already unknown; an unsupported_token_type answer is not an error worth
  * stopping a logout for, so only transport failures and other errors throw.
  */
-export async function revokeToken(revocationUrl: string, token: string, hint: 'refresh_token' | 'access_token', client: ClientAuth, opts: TokenCallOptions): Promise<void> {
+export async function revokeToken(
+  revocationUrl: string,
+  token: string,
+  hint: 'refresh_token' | 'access_token',
+  client: ClientAuth,
+  opts: TokenCallOptions,
+): Promise<void> {
   const o = oauth();
   const call = endpoint(o, 'revocation_endpoint', revocationUrl, 'revocation endpoint', client, opts, true);
   const res = await o.revocationRequest(call.as, call.client, call.auth, token, { ...call.options, additionalParameters: { token_type_hint: hint } });

@@ -69,7 +69,9 @@ export function tokenRequest(
   grant: Grant = (params.grant_type as Grant) ?? 'authorization_code',
 ): Promise<TokenResponse> {
   const { grant_type, ...rest } = params;
-  return grantCall(tokenUrl, client, opts, grant, (o, c) => o.genericTokenEndpointRequest(c.as, c.client, c.auth, grant_type ?? GRANT_TYPES[grant] ?? grant, defined(rest), c.options));
+  return grantCall(tokenUrl, client, opts, grant, (o, c) =>
+    o.genericTokenEndpointRequest(c.as, c.client, c.auth, grant_type ?? GRANT_TYPES[grant] ?? grant, defined(rest), c.options),
+  );
 }
 
 /** authorization_code grant with the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5). */
@@ -79,7 +81,13 @@ export function exchangeCode(
 ): Promise<TokenResponse> {
   // Not authorizationCodeGrantRequest: it takes only the callback parameters validateAuthResponse() returns, and
   // loopback.ts has already checked those (state, RFC 9207 iss, error) before a code reaches here.
-  return tokenRequest(a.tokenUrl, { grant_type: 'authorization_code', code: a.code, redirect_uri: a.redirectUri, code_verifier: a.codeVerifier, ...a.extra }, a.client, opts, 'authorization_code');
+  return tokenRequest(
+    a.tokenUrl,
+    { grant_type: 'authorization_code', code: a.code, redirect_uri: a.redirectUri, code_verifier: a.codeVerifier, ...a.extra },
+    a.client,
+    opts,
+    'authorization_code',
+  );
 }
 
 /** refresh_token grant (RFC 6749 §6). The response may omit refresh_token: keep the old one then. */
@@ -88,12 +96,19 @@ export function refreshGrant(
   opts: TokenCallOptions,
 ): Promise<TokenResponse> {
   const additionalParameters = defined({ scope: a.scope, ...a.extra });
-  return grantCall(a.tokenUrl, a.client, opts, 'refresh_token', (o, c) => o.refreshTokenGrantRequest(c.as, c.client, c.auth, a.refreshToken, { ...c.options, additionalParameters }));
+  return grantCall(a.tokenUrl, a.client, opts, 'refresh_token', (o, c) =>
+    o.refreshTokenGrantRequest(c.as, c.client, c.auth, a.refreshToken, { ...c.options, additionalParameters }),
+  );
 }
 
 /** client_credentials grant (RFC 6749 §4.4), with a secret or a certificate. */
-export function clientCredentialsGrant(a: { tokenUrl: string; scope?: string; client: ClientAuth; extra?: Record<string, string> }, opts: TokenCallOptions): Promise<TokenResponse> {
-  return grantCall(a.tokenUrl, a.client, opts, 'client_credentials', (o, c) => o.clientCredentialsGrantRequest(c.as, c.client, c.auth, defined({ scope: a.scope, ...a.extra }), c.options));
+export function clientCredentialsGrant(
+  a: { tokenUrl: string; scope?: string; client: ClientAuth; extra?: Record<string, string> },
+  opts: TokenCallOptions,
+): Promise<TokenResponse> {
+  return grantCall(a.tokenUrl, a.client, opts, 'client_credentials', (o, c) =>
+    o.clientCredentialsGrantRequest(c.as, c.client, c.auth, defined({ scope: a.scope, ...a.extra }), c.options),
+  );
 }
 
 /** One device_code poll (RFC 8628 §3.4). authorization_pending / slow_down surface as OAuthError codes. */
@@ -102,7 +117,13 @@ export function deviceCodeGrant(a: { tokenUrl: string; deviceCode: string; clien
 }
 
 /** Send one grant with the library, then check the answer with it (after `conform` and `fixToken`). */
-async function grantCall(tokenUrl: string, client: ClientAuth, opts: TokenCallOptions, grant: Grant, send: (o: Oauth, c: Call) => Promise<Response>): Promise<TokenResponse> {
+async function grantCall(
+  tokenUrl: string,
+  client: ClientAuth,
+  opts: TokenCallOptions,
+  grant: Grant,
+  send: (o: Oauth, c: Call) => Promise<Response>,
+): Promise<TokenResponse> {
   const o = oauth();
   const call = endpoint(o, 'token_endpoint', tokenUrl, 'token endpoint', client, opts);
   let raw: { token_type?: unknown; id_token?: unknown } = {};
@@ -150,7 +171,8 @@ function tokenError(o: Oauth, e: unknown, c: Conformed, tokenUrl: string, grant:
   if (!(e instanceof o.OperationProcessingError)) return e as Error;
   const u = new URL(tokenUrl);
   const where = `${u.origin}${u.pathname}`;
-  if (c.status === 401) return new OAuthError('invalid_client', `the token endpoint ${where} rejected the client (HTTP 401)`, 'Check the client id, secret or certificate.');
+  if (c.status === 401)
+    return new OAuthError('invalid_client', `the token endpoint ${where} rejected the client (HTTP 401)`, 'Check the client id, secret or certificate.');
   if (c.status < 200 || c.status > 299) return new CliError(`the token endpoint ${where} answered HTTP ${c.status}`);
   if (typeof c.body?.access_token !== 'string' || !c.body.access_token) return new CliError(`the token endpoint ${where} answered without an access_token`);
   return new CliError(`the token endpoint ${where} answered a malformed token response (${clean(e.message)})`);

@@ -106,7 +106,7 @@ function fromPattern(pattern: string): string[] {
     if (m.index !== pos) return [];
     pos = re.lastIndex;
     if (m[1] !== undefined) {
-      const ch = m[1].startsWith('^') ? 'z' : m[1].match(/[A-Za-z0-9]/)?.[0] ?? m[1][0];
+      const ch = m[1].startsWith('^') ? 'z' : (m[1].match(/[A-Za-z0-9]/)?.[0] ?? m[1][0]);
       const n = m[3] ? Number(m[3]) : m[2] === '*' || m[2] === '?' ? 0 : 1;
       out += ch.repeat(Math.max(n, m[2] === '*' ? 0 : 1));
     } else if (m[0].startsWith('\\d')) {

@@ -70,7 +70,10 @@ export function findOperation(record: ConnectorRecord, input: string): Operation
   if (!hit) {
     // operationIds first (what `connector operations` lists); summary slugs only to fill up
     // (a slug is left out when its operation is suggested by id already)
-    const byId = closest(input, all.map((r) => r.operationId));
+    const byId = closest(
+      input,
+      all.map((r) => r.operationId),
+    );
     const slugOf = new Map(all.filter((r) => typeof r.operation.summary === 'string').map((r) => [slugify(r.operation.summary), r.operationId]));
     const bySlug = closest(input, [...slugOf.keys()].filter(Boolean)).filter((s) => !byId.includes(slugOf.get(s)!));
     const near = [...byId, ...bySlug].slice(0, 3);

@@ -39,7 +39,11 @@ export async function validateResponse(record: ConnectorRecord, op: Operation, r
   }
   if (validate(data)) return [];
   return (validate.errors as { instancePath: string; message?: string; params?: Record<string, unknown> }[]).map((e) => {
-    const extra = e.params?.additionalProperty ? ` '${e.params.additionalProperty}'` : e.params?.allowedValues ? ` ${JSON.stringify(e.params.allowedValues)}` : '';
+    const extra = e.params?.additionalProperty
+      ? ` '${e.params.additionalProperty}'`
+      : e.params?.allowedValues
+        ? ` ${JSON.stringify(e.params.allowedValues)}`
+        : '';
     return `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${extra}`;
   });
 }

@@ -161,7 +161,13 @@ export function applyPolicies(record: ConnectorRecord, req: PreparedRequest, opt
         break;
       }
       case 'setproperty':
-        setProperty(req, String(get('newPropertyParentPathTemplate') ?? '@body()'), String(get('newPropertySubPathTemplate') ?? ''), get('propertyValuePathTemplate'), scope);
+        setProperty(
+          req,
+          String(get('newPropertyParentPathTemplate') ?? '@body()'),
+          String(get('newPropertySubPathTemplate') ?? ''),
+          get('propertyValuePathTemplate'),
+          scope,
+        );
         break;
     }
   }

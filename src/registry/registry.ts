@@ -19,9 +19,7 @@ const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** Registry names: a lower-case slug with no path separator and no `..`. */
 export function validateName(name: string, what = 'connector name'): string {
   if (!NAME_RE.test(name) || name.includes('..')) {
-    throw new UsageError(
-      `invalid ${what} '${name}': use lower-case letters, digits, '.', '_' and '-' (no '/', no '..', at most 64)`,
-    );
+    throw new UsageError(`invalid ${what} '${name}': use lower-case letters, digits, '.', '_' and '-' (no '/', no '..', at most 64)`);
   }
   return name;
 }
@@ -99,26 +97,34 @@ export class Registry {
     check?: (previous: ConnectorRecord | undefined) => void | Promise<void>,
   ): Promise<ConnectorRecord | undefined> {
     validateName(record.name);
-    return withLock(this.lockPath, async () => {
-      const previous = await readJsonFile<ConnectorRecord>(this.recordPath(record.name));
-      if (check) await check(previous);
-      await atomicWrite(this.recordPath(record.name), JSON.stringify(record));
-      const idx = await this.index();
-      idx.connectors[record.name] = summary;
-      await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
-      return previous;
-    }, { signal: this.signal });
+    return withLock(
+      this.lockPath,
+      async () => {
+        const previous = await readJsonFile<ConnectorRecord>(this.recordPath(record.name));
+        if (check) await check(previous);
+        await atomicWrite(this.recordPath(record.name), JSON.stringify(record));
+        const idx = await this.index();
+        idx.connectors[record.name] = summary;
+        await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
+        return previous;
+      },
+      { signal: this.signal },
+    );
   }
 
   async remove(name: string): Promise<void> {
     validateName(name);
-    await withLock(this.lockPath, async () => {
-      const idx = await this.index();
-      if (!idx.connectors[name]) throw await this.notFound(name);
-      delete idx.connectors[name];
-      await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
-      await fsp.unlink(this.recordPath(name)).catch(() => {});
-    }, { signal: this.signal });
+    await withLock(
+      this.lockPath,
+      async () => {
+        const idx = await this.index();
+        if (!idx.connectors[name]) throw await this.notFound(name);
+        delete idx.connectors[name];
+        await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
+        await fsp.unlink(this.recordPath(name)).catch(() => {});
+      },
+      { signal: this.signal },
+    );
   }
 
   private get connectionsPath() {

@@ -84,7 +84,8 @@ export function mapKeyringError(e: unknown, account: string, verb = 'access', pl
   const msg = String((e as Error)?.message ?? e);
   let what: string;
   if (/no result found/i.test(msg)) what = 'the Secret Service has no keyring to store secrets in';
-  else if (/couldn'?t access platform storage|dbus error|platform failure/i.test(msg)) what = 'no OS keychain is reachable (no Secret Service on the session bus)';
+  else if (/couldn'?t access platform storage|dbus error|platform failure/i.test(msg))
+    what = 'no OS keychain is reachable (no Secret Service on the session bus)';
   else if (/unlock prompt was dismissed|locked/i.test(msg)) what = 'the OS keychain is locked';
   else what = `the OS keychain failed to ${verb} ${account}: ${msg}`;
   return keychainError(what, account, platform, e);

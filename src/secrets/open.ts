@@ -15,7 +15,11 @@ export async function openSecretStore(ctx: Context, kind: string | undefined = c
   if (k === 'memory') return (memory ??= new MemoryStore());
   if (k === 'vault') {
     const { VaultStore, passphraseSource } = await import('./vault.js');
-    return new VaultStore(ctx.home, passphraseSource(ctx.io.env, () => ctx.prompter()), ctx.signal);
+    return new VaultStore(
+      ctx.home,
+      passphraseSource(ctx.io.env, () => ctx.prompter()),
+      ctx.signal,
+    );
   }
   const { KeychainStore } = await import('./keychain.js');
   return new KeychainStore(undefined, undefined, ctx.io.platform);

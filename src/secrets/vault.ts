@@ -70,19 +70,23 @@ export class VaultStore implements SecretStore {
   }
 
   private async update(fn: (items: Record<string, string>) => boolean) {
-    await withLock(this.path + '.lock', async () => {
-      const file = await readJsonFile<VaultFile>(this.path);
-      if (!file) {
-        const items: Record<string, string> = {};
+    await withLock(
+      this.path + '.lock',
+      async () => {
+        const file = await readJsonFile<VaultFile>(this.path);
+        if (!file) {
+          const items: Record<string, string> = {};
+          if (!fn(items)) return;
+          const salt = randomBytes(16).toString('base64');
+          await this.write(items, salt, await this.deriveKey(salt, true));
+          return;
+        }
+        const items = await this.open(file); // throws before any write on a wrong passphrase
         if (!fn(items)) return;
-        const salt = randomBytes(16).toString('base64');
-        await this.write(items, salt, await this.deriveKey(salt, true));
-        return;
-      }
-      const items = await this.open(file); // throws before any write on a wrong passphrase
-      if (!fn(items)) return;
-      await this.write(items, file.kdf.salt, await this.deriveKey(file.kdf.salt, false));
-    }, { signal: this.signal });
+        await this.write(items, file.kdf.salt, await this.deriveKey(file.kdf.salt, false));
+      },
+      { signal: this.signal },
+    );
   }
 
   private async write(items: Record<string, string>, salt: string, key: Buffer) {

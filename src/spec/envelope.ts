@@ -87,7 +87,7 @@ export function stripSecrets<T>(value: T, pointer: string, stripped: string[]): 
   return out as T;
 }
 
-let validator: ((doc: unknown) => boolean) & { errors?: any[] | null } | undefined;
+let validator: (((doc: unknown) => boolean) & { errors?: any[] | null }) | undefined;
 
 /** Validate a parsed connector document against schema/connector.schema.json (ajv, loaded lazily). */
 export async function validateConnectorDocument(doc: unknown, file: string): Promise<ConnectorDocument> {

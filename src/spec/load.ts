@@ -66,7 +66,9 @@ export async function loadSource(source: string, opts: LoadOptions = {}): Promis
   }
   if (st.isDirectory()) return loadPaconnFolder(path, max);
   const doc = await parseText(await readText(path, max), path, formatOf(path));
-  const base = basename(path).replace(/\.(json|ya?ml)$/i, '').replace(/\.(swagger|openapi|connector)$/i, '');
+  const base = basename(path)
+    .replace(/\.(json|ya?ml)$/i, '')
+    .replace(/\.(swagger|openapi|connector)$/i, '');
   return fromDocument(doc, 'file', path, base, path);
 }
 
@@ -114,7 +116,8 @@ async function loadPaconnFolder(dir: string, max: number): Promise<LoadedSource>
   const warnings: string[] = [];
   let settings: Record<string, unknown> | undefined;
   const settingsName = find('settings.json');
-  if (settingsName) settings = asObject(await parseText(await readText(join(dir, settingsName), max), join(dir, settingsName), 'json'), join(dir, settingsName));
+  if (settingsName)
+    settings = asObject(await parseText(await readText(join(dir, settingsName), max), join(dir, settingsName), 'json'), join(dir, settingsName));
   const named = (key: string, dflt: string) => {
     const v = settings?.[key];
     if (typeof v === 'string' && v && !v.includes('/') && !v.includes('\\') && find(v)) return find(v);

@@ -90,7 +90,9 @@ export async function validateDefinition(
     if (ref && !ref.startsWith('#') && (opts.refBase === undefined || (remote && !/^https?:\/\//i.test(ref)))) {
       const at = findRef(definition, (r) => r === ref);
       throw new CliError(`${opts.file}: external $ref '${ref}'${at ? ` at ${at}` : ''} is not followed here`, {
-        hint: remote ? 'A definition fetched from a URL may only $ref other http(s) URLs, never local files.' : 'A connector document is self-contained; import the original definition instead.',
+        hint: remote
+          ? 'A definition fetched from a URL may only $ref other http(s) URLs, never local files.'
+          : 'A connector document is self-contained; import the original definition instead.',
       });
     }
     throw new CliError(`${opts.file}: ${refMessage(e as Error, definition)}`);
@@ -124,7 +126,9 @@ async function validateSpecOnly(SwaggerParser: any, bundled: object, refOptions:
 }
 
 function semanticError(e: Error, def: Record<string, unknown>, file: string, label: string, warnings: string[]): void {
-  const raw = String(e.message ?? e).split('\n')[0].replace(/^Validation failed\.\s*/, '');
+  const raw = String(e.message ?? e)
+    .split('\n')[0]
+    .replace(/^Validation failed\.\s*/, '');
   const msg = withPointer(raw, def);
   if (SEMANTIC_QUIRK.test(raw)) {
     warnings.push(`${file}: tolerated ${label} quirk: ${msg}`);
@@ -161,7 +165,9 @@ function pointer(e: AjvError, all: AjvError[]): string {
   let msg = e.message ?? 'is invalid';
   if (e.keyword === 'enum') {
     // oneOf branches (e.g. the parameter kinds) each report their own enum at the same place: merge them.
-    const allowed = [...new Set(all.filter((x) => x.keyword === 'enum' && x.instancePath === e.instancePath).flatMap((x) => (x.params?.allowedValues as unknown[]) ?? []))];
+    const allowed = [
+      ...new Set(all.filter((x) => x.keyword === 'enum' && x.instancePath === e.instancePath).flatMap((x) => (x.params?.allowedValues as unknown[]) ?? [])),
+    ];
     return `#${e.instancePath}: must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
   }
   if (e.keyword === 'additionalProperties' && e.params?.additionalProperty) msg += ` ('${String(e.params.additionalProperty)}')`;

@@ -10,8 +10,7 @@
  * In the CommonJS bundle this is the chunk's own require; node:module (and the ESM loader parts it
  * pulls in, ~1 ms) is loaded only where there is none (the ES modules that tsc emits).
  */
-const requireHere: NodeJS.Require =
-  typeof require === 'function' ? require : process.getBuiltinModule('node:module').createRequire(import.meta.url);
+const requireHere: NodeJS.Require = typeof require === 'function' ? require : process.getBuiltinModule('node:module').createRequire(import.meta.url);
 
 export function load<T>(id: string): T {
   return requireHere(id) as T;

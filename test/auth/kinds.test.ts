@@ -36,10 +36,20 @@ describe('the kinds table and the plug-ins', () => {
   });
 
   it('the kinds a plug-in makes are the ones the table sends back to it', async () => {
-    const made = claim({ id: 'x', label: '', params: [{ name: 'gw', type: 'gatewaySetting', secret: false, label: 'gw', required: true, hidden: false }], definitions: [] })!;
+    const made = claim({
+      id: 'x',
+      label: '',
+      params: [{ name: 'gw', type: 'gatewaySetting', secret: false, label: 'gw', required: true, hidden: false }],
+      definitions: [],
+    })!;
     expect(made.kind).toBe('gateway');
     expect((await pluginFor(made.kind)).parameters).toBe(KINDS.windows.parameters);
-    const plain = claim({ id: 'x', label: '', params: [{ name: 'p', type: 'string', secret: false, label: 'p', required: false, hidden: false }], definitions: [] })!;
+    const plain = claim({
+      id: 'x',
+      label: '',
+      params: [{ name: 'p', type: 'string', secret: false, label: 'p', required: false, hidden: false }],
+      definitions: [],
+    })!;
     expect(plain.kind).toBe('custom');
     expect((await pluginFor(plain.kind)).parameters).toBe(KINDS.none.parameters);
   });

@@ -21,7 +21,8 @@ export function die(msg, code = 1) {
 
 /** The CLI must be built (bin/connector.js runs the bundle in dist/cli/). */
 export function requireBuilt() {
-  if (!existsSync(join(dirname(BIN), '..', 'dist', 'cli', 'main.cjs'))) die(`dist/cli/main.cjs is missing next to ${BIN}: build first with \`npm run build\``, 2);
+  if (!existsSync(join(dirname(BIN), '..', 'dist', 'cli', 'main.cjs')))
+    die(`dist/cli/main.cjs is missing next to ${BIN}: build first with \`npm run build\``, 2);
 }
 
 export const hasTime = () => existsSync('/usr/bin/time');
@@ -79,7 +80,14 @@ export function measureAll(specs) {
   }
   return specs.map((s, i) => {
     const t = times[i];
-    return { label: s.label, times: t, median: median(t), min: Math.min(...t), max: Math.max(...t), rss: s.rss === false ? undefined : peakRss(s.argv, s.env ?? process.env) };
+    return {
+      label: s.label,
+      times: t,
+      median: median(t),
+      min: Math.min(...t),
+      max: Math.max(...t),
+      rss: s.rss === false ? undefined : peakRss(s.argv, s.env ?? process.env),
+    };
   });
 }
 

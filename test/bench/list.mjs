@@ -19,12 +19,30 @@ function writeRegistry(home, n) {
     const title = `Bench Connector ${i}`;
     const importedAt = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
     const source = { kind: 'file', location: `/tmp/specs/${name}.json` };
-    const record = { name, title, version: '1.0.0', specFormat: 'swagger2', source, importedAt, definition: { ...definition, info: { ...definition.info, title } } };
+    const record = {
+      name,
+      title,
+      version: '1.0.0',
+      specFormat: 'swagger2',
+      source,
+      importedAt,
+      definition: { ...definition, info: { ...definition.info, title } },
+    };
     writeFileSync(join(home, 'connectors', `${name}.json`), JSON.stringify(record));
     connectors[name] = {
-      name, title, version: '1.0.0', specFormat: 'swagger2', description: `Connector number ${i} of a generated registry`,
-      host: definition.host, basePath: definition.basePath, publisher: 'bench', operationCount: 4, authKinds: ['apiKey'],
-      source, importedAt, hasScript: false,
+      name,
+      title,
+      version: '1.0.0',
+      specFormat: 'swagger2',
+      description: `Connector number ${i} of a generated registry`,
+      host: definition.host,
+      basePath: definition.basePath,
+      publisher: 'bench',
+      operationCount: 4,
+      authKinds: ['apiKey'],
+      source,
+      importedAt,
+      hasScript: false,
     };
   }
   writeFileSync(join(home, 'index.json'), JSON.stringify({ version: 1, connectors }, null, 1));

@@ -39,10 +39,22 @@ if (!store) {
   else if (!process.env.BENCH_IN_DBUS && onPath('dbus-run-session') && onPath('gnome-keyring-daemon')) {
     say('run.mjs: no keychain reachable; re-running inside a private D-Bus session with gnome-keyring');
     const home = mkdtempSync(join(tmpdir(), 'connector-bench-keyring-'));
-    const r = spawnSync('dbus-run-session', ['--', 'sh', '-c', 'printf %s bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"', 'sh', process.execPath, fileURLToPath(import.meta.url)], {
-      stdio: 'inherit',
-      env: { ...process.env, HOME: home, BENCH_IN_DBUS: '1' },
-    });
+    const r = spawnSync(
+      'dbus-run-session',
+      [
+        '--',
+        'sh',
+        '-c',
+        'printf %s bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"',
+        'sh',
+        process.execPath,
+        fileURLToPath(import.meta.url),
+      ],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, HOME: home, BENCH_IN_DBUS: '1' },
+      },
+    );
     // gnome-keyring-daemon may still flush its files for a moment after the bus closes.
     rmSync(home, { recursive: true, force: true });
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -85,7 +97,11 @@ say(`bench server on 127.0.0.1:${port} (pid ${server.pid}); secrets: ${store}; w
 const spec = JSON.parse(readFileSync(join(BENCH, 'petstore.swagger.json'), 'utf8'));
 spec.host = `127.0.0.1:${port}`;
 writeFileSync(join(work, 'petstore.swagger.json'), JSON.stringify(spec, null, 2));
-writeFileSync(join(work, 'one.curlrc'), `url = "http://127.0.0.1:${port}/v2/pet/1"\nheader = "api_key: ${KEY}"\nheader = "Accept: application/json"\nsilent\nfail\n`, { mode: 0o600 });
+writeFileSync(
+  join(work, 'one.curlrc'),
+  `url = "http://127.0.0.1:${port}/v2/pet/1"\nheader = "api_key: ${KEY}"\nheader = "Accept: application/json"\nsilent\nfail\n`,
+  { mode: 0o600 },
+);
 
 // ---- set-up and correctness checks (untimed) ----------------------------------------
 const isPet1 = (out) => {
@@ -102,7 +118,10 @@ const runArgv = [process.execPath, BIN, 'run', name, 'getPetById', '-p', 'petId=
 check(runArgv, env, isPet1);
 const curlArgv = ['curl', '-K', join(work, 'one.curlrc')];
 // The floor for any Node HTTP client: a bare CommonJS script doing the same GET with node:http.
-writeFileSync(join(work, 'node-http.cjs'), `require('node:http').get({ host: '127.0.0.1', port: ${port}, path: '/v2/pet/1', headers: { api_key: process.env.BENCH_KEY, accept: 'application/json' } }, (res) => res.pipe(process.stdout));\n`);
+writeFileSync(
+  join(work, 'node-http.cjs'),
+  `require('node:http').get({ host: '127.0.0.1', port: ${port}, path: '/v2/pet/1', headers: { api_key: process.env.BENCH_KEY, accept: 'application/json' } }, (res) => res.pipe(process.stdout));\n`,
+);
 const floorArgv = [process.execPath, join(work, 'node-http.cjs')];
 check(curlArgv, env, isPet1);
 check(floorArgv, env, isPet1);
@@ -110,7 +129,10 @@ check(floorArgv, env, isPet1);
 let newmanArgv;
 const newman = join(DEPS, 'node_modules', '.bin', 'newman');
 if (existsSync(newman) && existsSync(join(DEPS, 'node_modules', 'openapi-to-postmanv2', 'package.json'))) {
-  check([process.execPath, join(BENCH, 'harness.mjs'), 'gen', '--spec', join(BENCH, 'petstore.swagger.json'), '--port', port, '--key', KEY, '--out', work], { ...env, BENCH_DEPS: DEPS });
+  check([process.execPath, join(BENCH, 'harness.mjs'), 'gen', '--spec', join(BENCH, 'petstore.swagger.json'), '--port', port, '--key', KEY, '--out', work], {
+    ...env,
+    BENCH_DEPS: DEPS,
+  });
   newmanArgv = [newman, 'run', join(work, 'one.postman.json'), '-e', join(work, 'newman.env.json')];
   check(newmanArgv, env);
 } else say(`run.mjs: newman not installed under ${DEPS} (npm install --prefix ${DEPS} newman@6 openapi-to-postmanv2@6); skipping it`);
@@ -135,6 +157,8 @@ console.log('');
 console.log(table(rows, { baseline: 'node -e 0' }));
 console.log('');
 for (const c of rows.slice(1, 3)) {
-  console.log(`${c.label}: ${(c.median / floor.median).toFixed(2)}x node -e 0 by medians, ${pairedRatio(c, floor).toFixed(2)}x per round (target <= 1.5x); peak ${c.rss?.toFixed(1) ?? '?'} MB (target < 80 MB)`);
+  console.log(
+    `${c.label}: ${(c.median / floor.median).toFixed(2)}x node -e 0 by medians, ${pairedRatio(c, floor).toFixed(2)}x per round (target <= 1.5x); peak ${c.rss?.toFixed(1) ?? '?'} MB (target < 80 MB)`,
+  );
 }
 process.exit(0); // the bench server and its stdout reader would keep the event loop alive; 'exit' cleans up

@@ -20,20 +20,29 @@ export function loadedModules(args) {
   const dir = mkdtempSync(join(tmpdir(), 'connector-startup-'));
   try {
     const log = join(dir, 'loaded.txt');
-    writeFileSync(join(dir, 'hooks.mjs'), `
+    writeFileSync(
+      join(dir, 'hooks.mjs'),
+      `
       import { appendFileSync } from 'node:fs';
       export async function resolve(specifier, context, next) {
         const r = await next(specifier, context);
         appendFileSync(${JSON.stringify(log)}, r.url + '\\n');
         return r;
-      }`);
-    writeFileSync(join(dir, 'preload.mjs'), `
+      }`,
+    );
+    writeFileSync(
+      join(dir, 'preload.mjs'),
+      `
       import { register, createRequire } from 'node:module';
       import { appendFileSync } from 'node:fs';
       register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});
       const require = createRequire(import.meta.url);
-      process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).join('\\n') + '\\n'));`);
-    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'preload.mjs')).href, BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).join('\\n') + '\\n'));`,
+    );
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'preload.mjs')).href, BIN, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     if (r.status !== 0) die(`connector ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
     return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
   } finally {

@@ -192,7 +192,10 @@ describe('the code cache never serves stale code', () => {
     const main = join(dir, 'main.cjs');
     try {
       mkdirSync(bundle, { recursive: true });
-      writeFileSync(main, `require(${JSON.stringify(join(DIST, 'compile-cache.cjs'))}).enableCompileCache(${JSON.stringify(bundle)}, module.constructor);\nprocess.stdout.write(String(require(${JSON.stringify(file)})()));\n`);
+      writeFileSync(
+        main,
+        `require(${JSON.stringify(join(DIST, 'compile-cache.cjs'))}).enableCompileCache(${JSON.stringify(bundle)}, module.constructor);\nprocess.stdout.write(String(require(${JSON.stringify(file)})()));\n`,
+      );
       writeFileSync(file, 'module.exports = () => 1;\n');
       const fixed = new Date('1985-10-26T08:15:00Z');
       utimesSync(file, fixed, fixed);

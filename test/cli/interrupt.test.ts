@@ -44,7 +44,10 @@ beforeAll(async () => {
       paths: { '/slow': { get: { operationId: 'slow', responses: { 200: { description: 'ok' } } } } },
     }),
   );
-  for (const args of [['import', spec, '--name', 'hang'], ['import', join(template, 'src', 'oauthtest'), '--name', 'oauthtest']]) {
+  for (const args of [
+    ['import', spec, '--name', 'hang'],
+    ['import', join(template, 'src', 'oauthtest'), '--name', 'oauthtest'],
+  ]) {
     const r = await runBuilt(args, { home: template });
     expect(r.code, r.stderr).toBe(0);
   }
@@ -72,7 +75,10 @@ async function until(cond: () => boolean, ms: number) {
   }
 }
 
-const files = (home: string) => allFiles(home).map((f) => relative(home, f)).sort();
+const files = (home: string) =>
+  allFiles(home)
+    .map((f) => relative(home, f))
+    .sort();
 
 /** Exit 3, and stderr is one `connector: [sign-in ]cancelled…` line (after what the command printed before), no stack. */
 function expectCancelled(r: ChildResult, before = '') {
@@ -117,7 +123,20 @@ describe('Ctrl-C while signing in', () => {
     const home = freshHome();
     const grants = op.grants.length;
     const child = spawnCli(
-      ['--secret-store', 'vault', 'connection', 'create', 'oauthtest', '--provider', op.issuer, '--flow', 'device', '--client-id', CLIENTS.native, '--no-input'],
+      [
+        '--secret-store',
+        'vault',
+        'connection',
+        'create',
+        'oauthtest',
+        '--provider',
+        op.issuer,
+        '--flow',
+        'device',
+        '--client-id',
+        CLIENTS.native,
+        '--no-input',
+      ],
       { home, env: VAULT },
     );
     await child.waitForStderr(/Waiting for the sign-in[^\n]*\n/);

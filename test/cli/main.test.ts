@@ -19,8 +19,20 @@ describe('connector (global behaviour)', () => {
   });
 
   it('every command has examples in its --help', async () => {
-    for (const c of [['import'], ['list'], ['show'], ['operations'], ['remove'], ['export'], ['run'], ['demo'],
-      ['connection', 'create'], ['connection', 'list'], ['connection', 'show'], ['connection', 'delete']]) {
+    for (const c of [
+      ['import'],
+      ['list'],
+      ['show'],
+      ['operations'],
+      ['remove'],
+      ['export'],
+      ['run'],
+      ['demo'],
+      ['connection', 'create'],
+      ['connection', 'list'],
+      ['connection', 'show'],
+      ['connection', 'delete'],
+    ]) {
       const r = await runCli([...c, '--help']);
       expect(r.code, c.join(' ')).toBe(0);
       expect(r.stdout, c.join(' ')).toContain('Examples:');

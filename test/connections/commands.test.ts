@@ -25,9 +25,24 @@ beforeEach(async () => {
 
 describe('connection create (non-interactive)', () => {
   it('creates a basic connection in one line; the secret goes to the store only', async () => {
-    const r = await run(['connection', 'create', 'basicco', '--no-input', '--no-verify', '--param', 'instance=x.example.com', '--param', 'username=me', '--param-env', 'password=TOKEN'], {
-      env: { TOKEN: 'tok-123-secret' },
-    });
+    const r = await run(
+      [
+        'connection',
+        'create',
+        'basicco',
+        '--no-input',
+        '--no-verify',
+        '--param',
+        'instance=x.example.com',
+        '--param',
+        'username=me',
+        '--param-env',
+        'password=TOKEN',
+      ],
+      {
+        env: { TOKEN: 'tok-123-secret' },
+      },
+    );
     expect(r.stderr).not.toContain('warning');
     expect(r.code).toBe(0);
     expect(store.items.get('basicco/default/password')).toBe('tok-123-secret');
@@ -36,7 +51,14 @@ describe('connection create (non-interactive)', () => {
     const list = await run(['connection', 'list', '--json']);
     const conns = JSON.parse(list.stdout);
     expect(conns).toHaveLength(1);
-    expect(conns[0]).toMatchObject({ address: 'basicco/default', kind: 'basic', isDefault: true, values: { instance: 'x.example.com', username: 'me' }, secretParams: ['password'], secretStore: 'memory' });
+    expect(conns[0]).toMatchObject({
+      address: 'basicco/default',
+      kind: 'basic',
+      isDefault: true,
+      values: { instance: 'x.example.com', username: 'me' },
+      secretParams: ['password'],
+      secretStore: 'memory',
+    });
   });
 
   it('exits 5 naming every missing --param when it cannot prompt', async () => {
@@ -69,7 +91,9 @@ describe('connection create (non-interactive)', () => {
     const none = await run(['connection', 'create', 'setsco', '--no-verify', '--param', 'api_key=x']);
     expect(none.code).toBe(5);
     expect(none.stderr).toContain('--auth api-auth');
-    const bad = await run(['connection', 'create', 'setsco', '--no-verify', '--auth', 'api-auth', '--param-env', 'api_key=K', '--param', 'region=mars'], { env: { K: 'x' } });
+    const bad = await run(['connection', 'create', 'setsco', '--no-verify', '--auth', 'api-auth', '--param-env', 'api_key=K', '--param', 'region=mars'], {
+      env: { K: 'x' },
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("'mars' is not allowed");
     const ok = await run(['connection', 'create', 'setsco', '--no-verify', '--auth', 'App Token', '--param-env', 'api_key=K'], { env: { K: 'x' } });
@@ -108,10 +132,16 @@ describe('manage connections', () => {
 
   it('first connection is the default; `default` moves it', async () => {
     let list = JSON.parse((await run(['connection', 'list', 'keyco', '--json'])).stdout);
-    expect(list.map((c: any) => [c.name, c.isDefault])).toEqual([['default', true], ['prod', false]]);
+    expect(list.map((c: any) => [c.name, c.isDefault])).toEqual([
+      ['default', true],
+      ['prod', false],
+    ]);
     expect((await run(['connection', 'default', 'keyco/prod'])).code).toBe(0);
     list = JSON.parse((await run(['connection', 'list', '--json'])).stdout);
-    expect(list.map((c: any) => [c.name, c.isDefault])).toEqual([['default', false], ['prod', true]]);
+    expect(list.map((c: any) => [c.name, c.isDefault])).toEqual([
+      ['default', false],
+      ['prod', true],
+    ]);
   });
 
   it('list prints a table with where each secret lives', async () => {
@@ -167,7 +197,10 @@ describe('manage connections', () => {
     const teammate = tempHome();
     await register(teammate, apiKeyRecord());
     const mine = new MemoryStore();
-    const c = await runCli(['connection', 'create', 'keyco', '--from', file, '--no-verify', '--no-input'], { home: teammate, overrides: { secrets: async () => mine } });
+    const c = await runCli(['connection', 'create', 'keyco', '--from', file, '--no-verify', '--no-input'], {
+      home: teammate,
+      overrides: { secrets: async () => mine },
+    });
     expect(c.code).toBe(5);
     expect(c.stderr).toContain('--param api_key=');
     const d = await runCli(['connection', 'create', 'keyco', '--from', file, '--no-verify', '--param-env', 'api_key=MINE'], {

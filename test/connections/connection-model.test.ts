@@ -52,7 +52,11 @@ describe.skipIf(!hasCorpus)('deriveConnectionModel over the corpus', () => {
           expect(p.secret, `${n}/${p.name}`).toBe(p.type === 'securestring' || p.type === 'oauthSetting' || p.type === 'clientCertificate');
           expect(p.label, `${n}/${p.name}`).toBeTruthy();
         }
-        if (o.apiKey) expect(o.parameters.some((p) => p.name === o.apiKey!.parameter && p.secret), n).toBe(true);
+        if (o.apiKey)
+          expect(
+            o.parameters.some((p) => p.name === o.apiKey!.parameter && p.secret),
+            n,
+          ).toBe(true);
       }
     }
   });
@@ -152,7 +156,11 @@ describe('deriveConnectionModel from definitions alone', () => {
   it('Swagger oauth2 → OAuthSetting from the definition', () => {
     const m = deriveConnectionModel(
       makeRecord('o', {
-        definition: { securityDefinitions: { oa: { type: 'oauth2', flow: 'accessCode', authorizationUrl: 'https://a/authorize', tokenUrl: 'https://a/token', scopes: { read: 'r', write: 'w' } } } },
+        definition: {
+          securityDefinitions: {
+            oa: { type: 'oauth2', flow: 'accessCode', authorizationUrl: 'https://a/authorize', tokenUrl: 'https://a/token', scopes: { read: 'r', write: 'w' } },
+          },
+        },
       }),
     );
     expect(m.options[0].kind).toBe('oauth2');
@@ -195,7 +203,11 @@ describe('deriveConnectionModel from definitions alone', () => {
     const m = deriveConnectionModel(
       makeRecord('x', {
         definition: { securityDefinitions: { b: { type: 'basic' } } },
-        apiProperties: { properties: { connectionParameters: { host: { type: 'string', uiDefinition: { displayName: 'Host', constraints: { required: 'false', tabIndex: 1 } } } } } },
+        apiProperties: {
+          properties: {
+            connectionParameters: { host: { type: 'string', uiDefinition: { displayName: 'Host', constraints: { required: 'false', tabIndex: 1 } } } },
+          },
+        },
       }),
     );
     expect(summary(m.options[0])).toEqual({ id: 'b', kind: 'basic', params: ['host:string', 'username:string*', 'password:securestring!*'] });
@@ -230,7 +242,9 @@ describe('deriveConnectionModel from definitions alone', () => {
   });
 
   it('garbage in apiProperties degrades instead of throwing', () => {
-    const m = deriveConnectionModel(makeRecord('g', { apiProperties: { properties: { connectionParameters: { a: null, b: { type: 'weird', uiDefinition: 5 } } } } }));
+    const m = deriveConnectionModel(
+      makeRecord('g', { apiProperties: { properties: { connectionParameters: { a: null, b: { type: 'weird', uiDefinition: 5 } } } } }),
+    );
     expect(summary(m.options[0])).toEqual({ id: 'default', kind: 'custom', params: ['a:string', 'b:string'] });
   });
 });

@@ -45,7 +45,10 @@ describe('connection create finds out first whether the keychain can take the se
     const home = tempHome();
     await register(home, noneRecord());
     const calls: string[] = [];
-    const r = await runCli(['connection', 'create', noneRecord().name, '--no-verify'], { home, overrides: { secrets: async () => unreachableKeychain(calls) } });
+    const r = await runCli(['connection', 'create', noneRecord().name, '--no-verify'], {
+      home,
+      overrides: { secrets: async () => unreachableKeychain(calls) },
+    });
     expect(calls).toEqual([]);
     expect(r.stderr).not.toContain('keychain is reachable');
   });

@@ -52,7 +52,7 @@ export const basicRecord = (host = 'api.example.invalid', scheme = 'https') =>
     apiProperties: {
       properties: {
         connectionParameters: {
-          instance: { type: 'string', ...ui('Instance host'), },
+          instance: { type: 'string', ...ui('Instance host') },
           username: { type: 'string', ...ui('Username or Email') },
           password: { type: 'securestring', ...ui('API token', { tooltip: 'Provide your API token' }) },
         },
@@ -68,8 +68,16 @@ export const apiKeyRecord = (host = 'api.example.invalid', scheme = 'https') =>
       schemes: [scheme],
       securityDefinitions: { 'API Key': { type: 'apiKey', in: 'header', name: 'X-Key' } },
       paths: {
-        '/items/{id}': { get: { operationId: 'GetItem', parameters: [{ name: 'id', in: 'path', required: true, type: 'string' }], responses: { 200: { description: 'ok' } } } },
-        '/items': { get: { operationId: 'ListItems', parameters: [{ name: 'top', in: 'query', required: true, type: 'integer', default: 5 }], responses: { 200: { description: 'ok' } } } },
+        '/items/{id}': {
+          get: { operationId: 'GetItem', parameters: [{ name: 'id', in: 'path', required: true, type: 'string' }], responses: { 200: { description: 'ok' } } },
+        },
+        '/items': {
+          get: {
+            operationId: 'ListItems',
+            parameters: [{ name: 'top', in: 'query', required: true, type: 'integer', default: 5 }],
+            responses: { 200: { description: 'ok' } },
+          },
+        },
       },
     },
     apiProperties: { properties: { connectionParameters: { api_key: { type: 'securestring', ...ui('API Key') } } } },
@@ -98,7 +106,16 @@ export const setsRecord = () =>
                 region: {
                   type: 'string',
                   defaultValue: 'us',
-                  uiDefinition: { displayName: 'Region', constraints: { required: 'true', allowedValues: [{ text: 'North America', value: 'us' }, { text: 'EU', value: 'eu' }] } },
+                  uiDefinition: {
+                    displayName: 'Region',
+                    constraints: {
+                      required: 'true',
+                      allowedValues: [
+                        { text: 'North America', value: 'us' },
+                        { text: 'EU', value: 'eu' },
+                      ],
+                    },
+                  },
                 },
               },
             },

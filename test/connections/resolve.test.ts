@@ -24,12 +24,19 @@ describe('resolveConnection', () => {
   });
 
   it('a connector that needs auth and has none → error with the create hint', async () => {
-    await expect(resolveConnection(ctxWith(), 'keyco')).rejects.toMatchObject({ message: "connector 'keyco' needs a connection and has none", hint: 'Create one: connector connection create keyco\nOr, in CI, set CONNECTOR_KEYCO_DEFAULT_API_KEY.' });
+    await expect(resolveConnection(ctxWith(), 'keyco')).rejects.toMatchObject({
+      message: "connector 'keyco' needs a connection and has none",
+      hint: 'Create one: connector connection create keyco\nOr, in CI, set CONNECTOR_KEYCO_DEFAULT_API_KEY.',
+    });
     await expect(resolveConnection(ctxWith(), 'keyco', 'prod')).rejects.toMatchObject({ message: "no connection 'keyco/prod'" });
   });
 
   it('default connection with secrets from the store, listed for redaction', async () => {
-    const c = await runCli(['connection', 'create', 'keyco', '--no-verify', '--param-env', 'api_key=K'], { home, env: { K: 'stored' }, overrides: { secrets: async () => store } });
+    const c = await runCli(['connection', 'create', 'keyco', '--no-verify', '--param-env', 'api_key=K'], {
+      home,
+      env: { K: 'stored' },
+      overrides: { secrets: async () => store },
+    });
     expect(c.code).toBe(0);
     const r = await resolveConnection(ctxWith(), 'keyco');
     expect(r.values).toEqual({ api_key: 'stored' });
@@ -70,7 +77,9 @@ describe('checkValue', () => {
     expect(() => checkValue({ ...base, type: 'int', secret: false }, 'abc')).toThrow("parameter pin: expected an integer, got 'abc'");
     expect(() => checkValue({ ...base, type: 'int', secret: true }, 'abc-SECRET')).toThrow(/^parameter pin: expected an integer, got the value given$/);
     const allowed = [{ text: 'One', value: '1' }];
-    expect(() => checkValue({ ...base, type: 'securestring', secret: true, allowedValues: allowed }, 'x-SECRET')).toThrow(/^parameter pin: the value given is not allowed$/);
+    expect(() => checkValue({ ...base, type: 'securestring', secret: true, allowedValues: allowed }, 'x-SECRET')).toThrow(
+      /^parameter pin: the value given is not allowed$/,
+    );
   });
 });
 

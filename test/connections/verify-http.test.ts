@@ -68,13 +68,21 @@ describe.skipIf(!hasHttp)('create against an API that is down', () => {
     const home = tempHome();
     const store = new MemoryStore();
     await register(home, apiKeyRecord(host, 'http'));
-    const r = await runCli(['connection', 'create', 'keyco', '--param-env', 'api_key=K'], { home, env: { K: 'good' }, overrides: { secrets: async () => store } });
+    const r = await runCli(['connection', 'create', 'keyco', '--param-env', 'api_key=K'], {
+      home,
+      env: { K: 'good' },
+      overrides: { secrets: async () => store },
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       `connector: cannot connect to ${host}: connection refused\nTesting the connection with ListItems failed, so nothing was saved. To save it without the test: --no-verify.\n`,
     );
     expect(store.items.size).toBe(0);
-    const saved = await runCli(['connection', 'create', 'keyco', '--param-env', 'api_key=K', '--no-verify'], { home, env: { K: 'good' }, overrides: { secrets: async () => store } });
+    const saved = await runCli(['connection', 'create', 'keyco', '--param-env', 'api_key=K', '--no-verify'], {
+      home,
+      env: { K: 'good' },
+      overrides: { secrets: async () => store },
+    });
     expect(saved.code).toBe(0);
     expect(store.items.get('keyco/default/api_key')).toBe('good');
   });
@@ -87,11 +95,16 @@ describe('create refuses a value the URL template cannot use, even with --no-ver
     const rec = apiKeyRecord();
     const props = (rec.apiProperties as any).properties;
     props.connectionParameters.instance = { type: 'string', uiDefinition: { displayName: 'Instance', constraints: { required: 'true' } } };
-    props.policyTemplateInstances = [{ templateId: 'dynamichosturl', parameters: { 'x-ms-apimTemplateParameter.urlTemplate': "https://@connectionParameters('instance').example.net/api" } }];
+    props.policyTemplateInstances = [
+      { templateId: 'dynamichosturl', parameters: { 'x-ms-apimTemplateParameter.urlTemplate': "https://@connectionParameters('instance').example.net/api" } },
+    ];
     await register(home, rec);
     const args = (instance: string) => ['connection', 'create', 'keyco', '--param', `instance=${instance}`, '--param-env', 'api_key=K', '--no-verify'];
     const bad = await runCli(args('https://acme.example.net'), { home, env: { K: 'good' }, overrides: { secrets: async () => store } });
-    expect([bad.code, bad.stderr]).toEqual([2, "connector: connection value 'instance' does not fit this connector's URL template https://@connectionParameters('instance').example.net/api\nGive it as 'acme'.\n"]);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      "connector: connection value 'instance' does not fit this connector's URL template https://@connectionParameters('instance').example.net/api\nGive it as 'acme'.\n",
+    ]);
     expect(store.items.size).toBe(0);
     const good = await runCli(args('acme'), { home, env: { K: 'good' }, overrides: { secrets: async () => store } });
     expect(good.code, good.stderr).toBe(0);

@@ -37,7 +37,11 @@ function strictHttp() {
       const url = requestUrl(req);
       const stub = stubs.find((s) => !s.used && s.method === req.method && s.url === url) ?? refuse(`${req.method} ${url}`);
       stub.used = true;
-      calls.push({ operationId: req.operationId, params: { ...Object.fromEntries(req.query), ...req.pathValues }, auth: header(req.headers, 'x-key') ?? header(req.headers, 'authorization') });
+      calls.push({
+        operationId: req.operationId,
+        params: { ...Object.fromEntries(req.query), ...req.pathValues },
+        auth: header(req.headers, 'x-key') ?? header(req.headers, 'authorization'),
+      });
       return { status: stub.status, statusText: '', headers: {}, body: Buffer.alloc(0) };
     },
     request: async (wire) => refuse(`${wire.method} ${String(wire.url)} (raw request)`),
@@ -53,7 +57,10 @@ function strictHttp() {
     },
     verify() {
       expect(unexpected, 'requests no stub answered').toEqual([]);
-      expect(stubs.filter((s) => !s.used).map((s) => `${s.method} ${s.url}`), 'stubs never used').toEqual([]);
+      expect(
+        stubs.filter((s) => !s.used).map((s) => `${s.method} ${s.url}`),
+        'stubs never used',
+      ).toEqual([]);
     },
   };
 }
@@ -100,7 +107,10 @@ describe('create verifies through the test operation', () => {
 
   it('--test-operation wins and is remembered for `connection test`', async () => {
     for (const status of [200, 200, 401, 500]) http.stub('GET', `${API}/me`, status);
-    const r = await run(['connection', 'create', 'basicco', '--test-operation', 'getme', '--param', 'instance=i', '--param', 'username=u', '--param-env', 'password=P'], { P: 'pw' });
+    const r = await run(
+      ['connection', 'create', 'basicco', '--test-operation', 'getme', '--param', 'instance=i', '--param', 'username=u', '--param-env', 'password=P'],
+      { P: 'pw' },
+    );
     expect(r.code).toBe(0);
     expect(http.calls[0].operationId).toBe('GetMe');
     const t = await run(['connection', 'test', 'basicco/default']);

@@ -112,16 +112,28 @@ describe('connector demo clean-up on failure', () => {
     const io = makeIO(stdin, stdout, stderr, { NO_COLOR: '1' }, { noInput: true });
     // The demo keeps its own throw-away registry and store: no registry or secrets here.
     const signal = new AbortController().signal;
-    const ctx = testContext({ io, secretStoreKind: 'memory', noInput: true, http: new HttpClient({ env: io.env, signal }), clock: systemClock, signal, browser: headlessBrowser() });
-    let run: Partial<DemoRun> = {};
-    const failing = runDemo(ctx, {}, {
-      afterStep(step) {
-        if (step === 'import') throw new CliError('boom after import');
-      },
-      finished(r) {
-        run = { ...r };
-      },
+    const ctx = testContext({
+      io,
+      secretStoreKind: 'memory',
+      noInput: true,
+      http: new HttpClient({ env: io.env, signal }),
+      clock: systemClock,
+      signal,
+      browser: headlessBrowser(),
     });
+    let run: Partial<DemoRun> = {};
+    const failing = runDemo(
+      ctx,
+      {},
+      {
+        afterStep(step) {
+          if (step === 'import') throw new CliError('boom after import');
+        },
+        finished(r) {
+          run = { ...r };
+        },
+      },
+    );
     // Fails at the import step itself until `import` exists, else in the hook after it.
     await expect(failing).rejects.toThrow(/boom after import|demo step failed: `connector import/);
     expect(run.port).toBeGreaterThan(0);
@@ -155,7 +167,14 @@ describe('demo helpers', () => {
   });
 
   it('probeKeychain says why when the store fails or does not answer in time', async () => {
-    const failing: SecretStore = { ...new MemoryStore(), kind: 'keychain', describe: () => '', get: async () => undefined, delete: async () => false, set: async () => Promise.reject(new Error('connector: no OS keychain is reachable\nhint')) };
+    const failing: SecretStore = {
+      ...new MemoryStore(),
+      kind: 'keychain',
+      describe: () => '',
+      get: async () => undefined,
+      delete: async () => false,
+      set: async () => Promise.reject(new Error('connector: no OS keychain is reachable\nhint')),
+    };
     expect(await probeKeychain(failing)).toEqual({ ok: false, reason: 'no OS keychain is reachable' });
     const hanging: SecretStore = { ...failing, set: () => new Promise(() => {}) };
     expect(await probeKeychain(hanging, 50)).toEqual({ ok: false, reason: 'no answer within 0.05 s' });
@@ -186,7 +205,9 @@ describe.skipIf(!built)('connector demo on Ctrl-C (child process, built dist/)',
     const dir = mkdtempSync(join(tmpdir(), 'connector-demo-sigint-'));
     // Parks the demo after `operations` (a step that never ends), then waits for SIGINT.
     const script = join(dir, 'pause.mjs');
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       const { runDemo } = await import(${JSON.stringify(join(DIST, 'commands', 'demo.action.js'))});
       const { createContext } = await import(${JSON.stringify(join(DIST, 'context.js'))});
       const { systemIO } = await import(${JSON.stringify(join(DIST, 'io', 'iostreams.js'))});
@@ -200,7 +221,8 @@ describe.skipIf(!built)('connector demo on Ctrl-C (child process, built dist/)',
         if (step === 'operations') { process.stderr.write('PAUSED ' + JSON.stringify(run) + '\\n'); await new Promise(() => {}); }
       } }).catch((e) => reportError(io, e, false));
       interrupt.dispose();
-      await ctx.close();`);
+      await ctx.close();`,
+    );
     const child = spawn(process.execPath, [script], { stdio: ['ignore', 'ignore', 'pipe'], env: cliEnv(dir) });
     try {
       let err = '';

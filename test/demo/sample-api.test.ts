@@ -73,7 +73,10 @@ describe('fixtures/sample-api server', () => {
   });
 
   it('as a script prints {"port":N} first and serves with SAMPLE_API_KEY', async () => {
-    const child = spawn(process.execPath, [join(DIR, 'server.mjs')], { env: { ...process.env, SAMPLE_API_KEY: 'script-key' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(DIR, 'server.mjs')], {
+      env: { ...process.env, SAMPLE_API_KEY: 'script-key' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
       const { port } = JSON.parse(first);

@@ -66,9 +66,13 @@ describe('withLock', () => {
     const lock = join(dir, '.lock');
     await writeFile(lock, '999999999\n'); // no such pid
     let ran = false;
-    await withLock(lock, async () => {
-      ran = true;
-    }, { timeoutMs: 2000 });
+    await withLock(
+      lock,
+      async () => {
+        ran = true;
+      },
+      { timeoutMs: 2000 },
+    );
     expect(ran).toBe(true);
   });
 
@@ -92,11 +96,15 @@ describe('withLock and a slow live owner', () => {
 });
 
 describe('withLock and Ctrl-C (signal)', () => {
-  it('a lock held by another process: an abort ends the wait with CancelError quickly and leaves the holder\'s file alone', async () => {
+  it("a lock held by another process: an abort ends the wait with CancelError quickly and leaves the holder's file alone", async () => {
     const dir = tempHome();
     const lock = join(dir, '.lock');
     // A real other process takes the lock the way withLock does (O_EXCL, its pid) and holds it until killed.
-    const holder = spawn(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(lock)}, process.pid + '\\n', { flag: 'wx' }); console.log('held'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(
+      process.execPath,
+      ['-e', `require('fs').writeFileSync(${JSON.stringify(lock)}, process.pid + '\\n', { flag: 'wx' }); console.log('held'); setInterval(() => {}, 1000);`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         holder.stdout!.once('data', () => resolve());
@@ -107,9 +115,13 @@ describe('withLock and Ctrl-C (signal)', () => {
       const ac = new AbortController();
       let ran = false;
       const started = Date.now();
-      const waiting = withLock(lock, async () => {
-        ran = true;
-      }, { timeoutMs: 30_000, signal: ac.signal });
+      const waiting = withLock(
+        lock,
+        async () => {
+          ran = true;
+        },
+        { timeoutMs: 30_000, signal: ac.signal },
+      );
       setTimeout(() => ac.abort(), 150);
       const err = await waiting.catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CancelError);

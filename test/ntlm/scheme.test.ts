@@ -60,7 +60,12 @@ function negotiateOnlyServer(user: { domain: string; name: string; password: str
     const nt = field(20);
     const key = ntowfv2(user.password, field(36).toString('utf16le'), field(28).toString('utf16le'));
     const proof = createHmac('md5', key).update(serverChallenge).update(nt.subarray(16)).digest();
-    if (field(28).toString('utf16le') !== user.domain || field(36).toString('utf16le').toUpperCase() !== user.name.toUpperCase() || !proof.equals(nt.subarray(0, 16))) return deny();
+    if (
+      field(28).toString('utf16le') !== user.domain ||
+      field(36).toString('utf16le').toUpperCase() !== user.name.toUpperCase() ||
+      !proof.equals(nt.subarray(0, 16))
+    )
+      return deny();
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end('{"ok":true}');
   });
@@ -152,7 +157,10 @@ describe('NTLM through the CLI against a local acceptor', () => {
   });
 
   it('connection create without a password and no terminal → exit 5 naming it', async () => {
-    const r = await runCli(['connection', 'create', 'onprem', '--name', 'nopw', '--no-input', '--no-verify', '--param', 'username=CORP\\alice'], { home, overrides });
+    const r = await runCli(['connection', 'create', 'onprem', '--name', 'nopw', '--no-input', '--no-verify', '--param', 'username=CORP\\alice'], {
+      home,
+      overrides,
+    });
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/password/);
   });

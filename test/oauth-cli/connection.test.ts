@@ -91,10 +91,19 @@ describe('connection create with --flow browser (code + PKCE on a loopback redir
     expect(JSON.parse(run.stdout)).toMatchObject({ sub: 'alice', client_id: CLIENTS.native });
 
     const list = await cli(['connection', 'list']);
-    expect(list.stdout).toMatch(/oauthtest\/default\s+oauth2\s+yes\s+tokens → memory\s+expires in \d+ min, refreshable, scopes: (openid offline_access|offline_access openid)/);
+    expect(list.stdout).toMatch(
+      /oauthtest\/default\s+oauth2\s+yes\s+tokens → memory\s+expires in \d+ min, refreshable, scopes: (openid offline_access|offline_access openid)/,
+    );
     const show = await cli(['connection', 'show', 'oauthtest/default', '--json']);
     const shown = JSON.parse(show.stdout);
-    expect(shown.signIn).toMatchObject({ provider: 'oauth2', clientId: CLIENTS.native, flow: 'browser', signedIn: true, refreshable: true, credential: 'public client' });
+    expect(shown.signIn).toMatchObject({
+      provider: 'oauth2',
+      clientId: CLIENTS.native,
+      flow: 'browser',
+      signedIn: true,
+      refreshable: true,
+      credential: 'public client',
+    });
     expect(shown.signIn.scope.split(' ').sort()).toEqual(['offline_access', 'openid']);
     expect(shown.parameters).toEqual([]);
 
@@ -176,7 +185,10 @@ describe('sign-in through the Context', () => {
         page = browse(url);
       },
     };
-    const r = await runLive(['connection', 'create', 'oauthtest', '--flow', 'browser', '--no-input'], { home, overrides: { secrets: async () => store, browser } });
+    const r = await runLive(['connection', 'create', 'oauthtest', '--flow', 'browser', '--no-input'], {
+      home,
+      overrides: { secrets: async () => store, browser },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(opened).toHaveLength(1);
     expect(r.stderr).toContain(opened[0]);
@@ -209,7 +221,23 @@ describe('sign-in through the Context', () => {
     }
     const http = new Recording({ env: {} });
     const o = { home, env: { CC_SECRET: CLIENTS.secret }, overrides: { secrets: async () => store, http } };
-    const create = ['connection', 'create', 'oauthtest', '--name', 'ci', '--provider', op.issuer, '--flow', 'client-credentials', '--client-id', CLIENTS.secretPost, '--client-secret-env', 'CC_SECRET', '--no-input', '--no-verify'];
+    const create = [
+      'connection',
+      'create',
+      'oauthtest',
+      '--name',
+      'ci',
+      '--provider',
+      op.issuer,
+      '--flow',
+      'client-credentials',
+      '--client-id',
+      CLIENTS.secretPost,
+      '--client-secret-env',
+      'CC_SECRET',
+      '--no-input',
+      '--no-verify',
+    ];
     expect((await runLive(create, o)).code).toBe(0);
     expect(seenUrls).toEqual(['/.well-known/openid-configuration', '/token']);
     const t = tokens('oauthtest/ci');
@@ -253,7 +281,22 @@ describe('connection create with --flow device and --provider <issuer>', () => {
   it('shows the code, signs in, runs; logout revokes at the provider and deletes the tokens', async () => {
     let approved: Promise<unknown> | undefined;
     const r = await cli(
-      ['connection', 'create', 'oauthtest', '--provider', op.issuer, '--flow', 'device', '--client-id', CLIENTS.native, '--scope', 'openid', '--scope', 'offline_access', '--no-input'],
+      [
+        'connection',
+        'create',
+        'oauthtest',
+        '--provider',
+        op.issuer,
+        '--flow',
+        'device',
+        '--client-id',
+        CLIENTS.native,
+        '--scope',
+        'openid',
+        '--scope',
+        'offline_access',
+        '--no-input',
+      ],
       {
         onStderr: (all) => {
           const m = /open (\S+) and enter the code: (\S+)/.exec(all);
@@ -283,7 +326,24 @@ describe('connection create with --flow device and --provider <issuer>', () => {
 });
 
 describe('connection create with --flow client-credentials', () => {
-  const ccArgs = ['connection', 'create', 'oauthtest', '--name', 'ci', '--provider', '', '--flow', 'client-credentials', '--client-id', CLIENTS.secretPost, '--client-secret-env', 'CC_SECRET', '--scope', 'api:read', '--no-input'];
+  const ccArgs = [
+    'connection',
+    'create',
+    'oauthtest',
+    '--name',
+    'ci',
+    '--provider',
+    '',
+    '--flow',
+    'client-credentials',
+    '--client-id',
+    CLIENTS.secretPost,
+    '--client-secret-env',
+    'CC_SECRET',
+    '--scope',
+    'api:read',
+    '--no-input',
+  ];
   const args = () => ccArgs.map((a) => (a === '' ? op.issuer : a));
 
   it('takes the secret from the environment, keeps it out of the registry, and renews on 401', async () => {
@@ -357,7 +417,24 @@ describe('connection create with --flow client-credentials', () => {
 
 describe('client credentials with a certificate (private_key_jwt, as Entra ID aadcertificate)', () => {
   it('stores the certificate in the secret store and signs a client assertion on every renewal', async () => {
-    const r = await cli(['connection', 'create', 'oauthtest', '--name', 'cert', '--provider', op.issuer, '--flow', 'client-credentials', '--client-id', CLIENTS.cert, '--certificate', CERT_FILE, '--scope', 'api:read', '--no-input']);
+    const r = await cli([
+      'connection',
+      'create',
+      'oauthtest',
+      '--name',
+      'cert',
+      '--provider',
+      op.issuer,
+      '--flow',
+      'client-credentials',
+      '--client-id',
+      CLIENTS.cert,
+      '--certificate',
+      CERT_FILE,
+      '--scope',
+      'api:read',
+      '--no-input',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(store.items.get('oauthtest/cert/oauth:certificate')).toContain('PRIVATE KEY');
     const run = await cli(['run', 'oauthtest', 'GetMe', '-c', 'cert']);
@@ -385,7 +462,12 @@ describe('CONNECTOR_<K>_<C>_ACCESS_TOKEN without a stored connection', () => {
     const cc = await fetch(`${op.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENTS.secretPost, client_secret: CLIENTS.secret, scope: 'api:read' }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: CLIENTS.secretPost,
+        client_secret: CLIENTS.secret,
+        scope: 'api:read',
+      }).toString(),
     });
     const { access_token } = (await cc.json()) as { access_token: string };
     const env = { CONNECTOR_OAUTHTEST_DEFAULT_ACCESS_TOKEN: access_token };

@@ -29,7 +29,15 @@ describe.skipIf(!hasChromium)('browser sign-in in headless Chromium', () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     // Loopback only: the devInteractions layout @imports a web font; refuse anything off 127.0.0.1.
     await context.route(/^(?!https?:\/\/127\.0\.0\.1[:/])/, (route) => route.abort());

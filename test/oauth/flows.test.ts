@@ -64,7 +64,10 @@ describe('authorization code + PKCE against oidc-provider', () => {
     expect(r1.refresh_token).not.toBe(tokens.refresh_token); // rotated for a public client
     expect(r1.access_token).not.toBe(tokens.access_token);
     // The rotated-away refresh token is dead, and using it revokes the family.
-    const replay = await refreshGrant({ tokenUrl: provider.tokenUrl, refreshToken: tokens.refresh_token!, client: native }, { fetch: http.fetch, connection: 'k/c' }).catch((e) => e);
+    const replay = await refreshGrant(
+      { tokenUrl: provider.tokenUrl, refreshToken: tokens.refresh_token!, client: native },
+      { fetch: http.fetch, connection: 'k/c' },
+    ).catch((e) => e);
     expect(replay).toBeInstanceOf(OAuthError);
     expect(replay).toMatchObject({ code: 'invalid_grant', exitCode: 4, hint: 'run: connector connection login k/c' });
   });
@@ -88,12 +91,21 @@ describe('authorization code + PKCE against oidc-provider', () => {
     const pkce = await createPkce();
     const state = createState();
     const lb = await startLoopback({ state, expectedIssuer: provider.issuer, requireIssuer: true });
-    const url = buildAuthorizationUrl(provider, { clientId: native.clientId, redirectUri: lb.redirectUri, state, codeChallenge: pkce.challenge, scope: 'openid offline_access' });
+    const url = buildAuthorizationUrl(provider, {
+      clientId: native.clientId,
+      redirectUri: lb.redirectUri,
+      state,
+      codeChallenge: pkce.challenge,
+      scope: 'openid offline_access',
+    });
     const page = browse(url);
     const { code, iss } = await lb.result;
     await page;
     expect(iss).toBe(op.issuer);
-    const wrong = await exchangeCode({ tokenUrl: provider.tokenUrl, code, redirectUri: lb.redirectUri, codeVerifier: (await createPkce()).verifier, client: native }, { fetch: http.fetch }).catch((e) => e);
+    const wrong = await exchangeCode(
+      { tokenUrl: provider.tokenUrl, code, redirectUri: lb.redirectUri, codeVerifier: (await createPkce()).verifier, client: native },
+      { fetch: http.fetch },
+    ).catch((e) => e);
     expect(wrong).toMatchObject({ code: 'invalid_grant', exitCode: 4 });
     expect(wrong.message).toMatch(/authorization code was refused/);
     // oidc-provider consumes the code on the failed attempt too; a fresh flow proves replay separately.
@@ -103,7 +115,13 @@ describe('authorization code + PKCE against oidc-provider', () => {
     const pkce = await createPkce();
     const state = createState();
     const lb = await startLoopback({ state });
-    const url = buildAuthorizationUrl(provider, { clientId: native.clientId, redirectUri: lb.redirectUri, state, codeChallenge: pkce.challenge, scope: 'openid offline_access' });
+    const url = buildAuthorizationUrl(provider, {
+      clientId: native.clientId,
+      redirectUri: lb.redirectUri,
+      state,
+      codeChallenge: pkce.challenge,
+      scope: 'openid offline_access',
+    });
     const page = browse(url);
     const { code } = await lb.result;
     await page;
@@ -147,13 +165,19 @@ describe('client credentials against oidc-provider', () => {
     [CLIENTS.secretBasic, 'client_secret_basic'],
     [CLIENTS.secretPost, 'client_secret_post'],
   ] as const)('%s authenticates with %s', async (clientId, method) => {
-    const t = await clientCredentialsGrant({ tokenUrl: provider.tokenUrl, scope: 'api:read', client: { clientId, clientSecret: CLIENTS.secret, method } }, { fetch: http.fetch });
+    const t = await clientCredentialsGrant(
+      { tokenUrl: provider.tokenUrl, scope: 'api:read', client: { clientId, clientSecret: CLIENTS.secret, method } },
+      { fetch: http.fetch },
+    );
     expect(t.access_token).toBeTruthy();
     expect(t.scope).toBe('api:read');
   });
 
   it('a wrong secret is invalid_client (exit 4)', async () => {
-    const err = await clientCredentialsGrant({ tokenUrl: provider.tokenUrl, client: { clientId: CLIENTS.secretBasic, clientSecret: 'wrong', method: 'client_secret_basic' } }, { fetch: http.fetch }).catch((e) => e);
+    const err = await clientCredentialsGrant(
+      { tokenUrl: provider.tokenUrl, client: { clientId: CLIENTS.secretBasic, clientSecret: 'wrong', method: 'client_secret_basic' } },
+      { fetch: http.fetch },
+    ).catch((e) => e);
     expect(err).toMatchObject({ code: 'invalid_client', exitCode: 4 });
     expect(err.message).not.toContain('wrong');
   });

@@ -35,7 +35,13 @@ describe('one HTTP client', () => {
     const fetch: Fetch = (u, init) => (calls.push(`${init.method} ${new URL(u).pathname}`), http.fetch(u, init));
     const o = as.origin;
     as.queue.push(
-      json({ issuer: o, token_endpoint: `${o}/token`, device_authorization_endpoint: `${o}/device`, revocation_endpoint: `${o}/revoke`, authorization_endpoint: `${o}/auth` }),
+      json({
+        issuer: o,
+        token_endpoint: `${o}/token`,
+        device_authorization_endpoint: `${o}/device`,
+        revocation_endpoint: `${o}/revoke`,
+        authorization_endpoint: `${o}/auth`,
+      }),
       json({ access_token: 'cc' }),
       json({ device_code: 'dc', user_code: 'U', verification_uri: 'https://x', expires_in: 600, interval: 1 }),
       json({ access_token: 'dev' }),
@@ -43,7 +49,9 @@ describe('one HTTP client', () => {
     );
     const p = await discover(o, { fetch });
     expect(await clientCredentialsGrant({ tokenUrl: p.tokenUrl, client }, { fetch })).toMatchObject({ access_token: 'cc' });
-    expect(await deviceFlow({ fetch, deviceAuthorizationUrl: p.deviceAuthorizationUrl!, tokenUrl: p.tokenUrl, client, onPrompt: () => {}, sleep: async () => {} })).toMatchObject({ access_token: 'dev' });
+    expect(
+      await deviceFlow({ fetch, deviceAuthorizationUrl: p.deviceAuthorizationUrl!, tokenUrl: p.tokenUrl, client, onPrompt: () => {}, sleep: async () => {} }),
+    ).toMatchObject({ access_token: 'dev' });
     await revokeToken(p.revocationUrl!, 'rt', 'refresh_token', client, { fetch });
     expect(calls).toEqual(['GET /.well-known/openid-configuration', 'POST /token', 'POST /device', 'POST /token', 'POST /revoke']);
     expect(as.seen.map((s) => `${s.method} ${s.path}`)).toEqual(calls);
@@ -70,7 +78,9 @@ describe('one HTTP client', () => {
 
   it('a redirect from the token endpoint is not followed (the secret is not sent on)', async () => {
     as.queue.push({ status: 302, headers: { location: `${as.origin}/elsewhere` } });
-    await expect(clientCredentialsGrant({ tokenUrl: `${as.origin}/token`, client: { clientId: 'c', clientSecret: 's' } }, { fetch: http.fetch })).rejects.toThrow(/answered HTTP 302/);
+    await expect(
+      clientCredentialsGrant({ tokenUrl: `${as.origin}/token`, client: { clientId: 'c', clientSecret: 's' } }, { fetch: http.fetch }),
+    ).rejects.toThrow(/answered HTTP 302/);
     expect(as.seen).toHaveLength(1);
   });
 });
@@ -86,7 +96,11 @@ describe('what real servers send, that the library alone would refuse', () => {
 
   it('a token_type other than Bearer is kept as the server names it; a scope array is joined; a bad expires_in dropped', async () => {
     as.queue.push(json({ access_token: 'a', token_type: 'MAC', scope: ['a', 'b'], expires_in: 'soon' }));
-    expect(await refreshGrant({ tokenUrl: `${as.origin}/token`, refreshToken: 'r', client }, { fetch: http.fetch })).toEqual({ access_token: 'a', token_type: 'MAC', scope: 'a b' });
+    expect(await refreshGrant({ tokenUrl: `${as.origin}/token`, refreshToken: 'r', client }, { fetch: http.fetch })).toEqual({
+      access_token: 'a',
+      token_type: 'MAC',
+      scope: 'a b',
+    });
   });
 
   it('an OAuth error with a 5xx status is still an OAuth error (exit 4, the code named)', async () => {
@@ -104,10 +118,20 @@ describe('what real servers send, that the library alone would refuse', () => {
   });
 
   it('device: verification_url (older Microsoft endpoints), expires_in as a string, no interval (5 s)', async () => {
-    as.queue.push(json({ device_code: 'dc', user_code: 'U', verification_url: 'https://microsoft.com/devicelogin', expires_in: '900' }), json({ access_token: 'a' }));
+    as.queue.push(
+      json({ device_code: 'dc', user_code: 'U', verification_url: 'https://microsoft.com/devicelogin', expires_in: '900' }),
+      json({ access_token: 'a' }),
+    );
     const waits: number[] = [];
     let shown = '';
-    await deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: `${as.origin}/device`, tokenUrl: `${as.origin}/token`, client, onPrompt: (p) => (shown = `${p.verificationUri} ${p.expiresIn}`), sleep: async (ms) => void waits.push(ms) });
+    await deviceFlow({
+      fetch: http.fetch,
+      deviceAuthorizationUrl: `${as.origin}/device`,
+      tokenUrl: `${as.origin}/token`,
+      client,
+      onPrompt: (p) => (shown = `${p.verificationUri} ${p.expiresIn}`),
+      sleep: async (ms) => void waits.push(ms),
+    });
     expect(shown).toBe('https://microsoft.com/devicelogin 900');
     expect(waits).toEqual([5000]);
   });
@@ -115,14 +139,22 @@ describe('what real servers send, that the library alone would refuse', () => {
   it('device: an OAuth error or a body without a device code is one line', async () => {
     const opts = { fetch: http.fetch, deviceAuthorizationUrl: `${as.origin}/device`, tokenUrl: `${as.origin}/token`, client, onPrompt: () => {} };
     as.queue.push(json({ error: 'invalid_scope', error_description: 'no such scope' }, 400));
-    await expect(deviceFlow(opts)).rejects.toMatchObject({ code: 'invalid_scope', exitCode: 4, message: 'the provider refused the device sign-in (invalid_scope: no such scope)' });
+    await expect(deviceFlow(opts)).rejects.toMatchObject({
+      code: 'invalid_scope',
+      exitCode: 4,
+      message: 'the provider refused the device sign-in (invalid_scope: no such scope)',
+    });
     as.queue.push(json({ user_code: 'U' }));
     await expect(deviceFlow(opts)).rejects.toThrow('the device authorization endpoint answered HTTP 200 without a device code');
   });
 
   it('revocation: any 2xx is done, unsupported_token_type is not worth failing a logout for, other errors name the status', async () => {
     const revoke = () => revokeToken(`${as.origin}/revoke`, 't', 'access_token', client, { fetch: http.fetch });
-    as.queue.push({ status: 204 }, json({ error: 'unsupported_token_type' }, 400), json({ error: 'invalid_request' }, 400), { status: 503, type: 'text/html', body: '<h1>down</h1>' });
+    as.queue.push({ status: 204 }, json({ error: 'unsupported_token_type' }, 400), json({ error: 'invalid_request' }, 400), {
+      status: 503,
+      type: 'text/html',
+      body: '<h1>down</h1>',
+    });
     await expect(revoke()).resolves.toBeUndefined();
     await expect(revoke()).resolves.toBeUndefined();
     await expect(revoke()).rejects.toThrow('the revocation endpoint answered HTTP 400 (invalid_request)');

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkFlow, chooseFlow, defaultScope, discover, fillTemplate, fromOAuthSetting, fromSecurityScheme, resolvePreset, scopeParam } from '../../src/oauth/providers.js';
+import {
+  checkFlow,
+  chooseFlow,
+  defaultScope,
+  discover,
+  fillTemplate,
+  fromOAuthSetting,
+  fromSecurityScheme,
+  resolvePreset,
+  scopeParam,
+} from '../../src/oauth/providers.js';
 import { buildAuthorizationUrl, refreshWithProvider } from '../../src/oauth/authorize.js';
 import type { OAuthSetting } from '../../src/model.js';
 import { CliError, UsageError } from '../../src/errors.js';
@@ -49,7 +59,12 @@ describe.skipIf(!hasCorpus)('providers from the real corpus', () => {
 
   it('oauth2 (GitHub Gists): the customParameters URLs and scopes', () => {
     const p = fromOAuthSetting(one('GitHub Gists'));
-    expect(p).toMatchObject({ authorizationUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token', scopes: ['gist'], flows: ['browser'] });
+    expect(p).toMatchObject({
+      authorizationUrl: 'https://github.com/login/oauth/authorize',
+      tokenUrl: 'https://github.com/login/oauth/access_token',
+      scopes: ['gist'],
+      flows: ['browser'],
+    });
   });
 
   it('space-joined scope entries are split (OneNote Personal, Microsoft account)', () => {
@@ -124,16 +139,28 @@ describe.skipIf(!hasCorpus)('providers from the real corpus', () => {
   });
 
   it('DocuSign reads its LoginUri', () => {
-    expect(fromOAuthSetting(one('DocuSign'))).toMatchObject({ id: 'docusign', tokenUrl: 'https://account.docusign.com/oauth/token', clientAuthMethod: 'client_secret_basic' });
+    expect(fromOAuthSetting(one('DocuSign'))).toMatchObject({
+      id: 'docusign',
+      tokenUrl: 'https://account.docusign.com/oauth/token',
+      clientAuthMethod: 'client_secret_basic',
+    });
   });
 });
 
 describe('presets', () => {
   it('github, google, microsoft account, entra, docusign, facebook need no URLs', () => {
-    expect(resolvePreset('github')).toMatchObject({ tokenUrl: 'https://github.com/login/oauth/access_token', deviceAuthorizationUrl: 'https://github.com/login/device/code' });
-    expect(resolvePreset('google')).toMatchObject({ revocationUrl: 'https://oauth2.googleapis.com/revoke', authorizationParams: { access_type: 'offline', prompt: 'consent' } });
+    expect(resolvePreset('github')).toMatchObject({
+      tokenUrl: 'https://github.com/login/oauth/access_token',
+      deviceAuthorizationUrl: 'https://github.com/login/device/code',
+    });
+    expect(resolvePreset('google')).toMatchObject({
+      revocationUrl: 'https://oauth2.googleapis.com/revoke',
+      authorizationParams: { access_type: 'offline', prompt: 'consent' },
+    });
     expect(resolvePreset('microsoft').tokenUrl).toBe('https://login.microsoftonline.com/consumers/oauth2/v2.0/token');
-    expect(resolvePreset('entra', { tenant: 'contoso.onmicrosoft.com' }).tokenUrl).toBe('https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token');
+    expect(resolvePreset('entra', { tenant: 'contoso.onmicrosoft.com' }).tokenUrl).toBe(
+      'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token',
+    );
     expect(resolvePreset('docusign').authorizationUrl).toBe('https://account.docusign.com/oauth/auth');
     expect(scopeParam(resolvePreset('facebook'), ['email', 'public_profile'])).toBe('email,public_profile');
   });
@@ -149,7 +176,9 @@ describe('presets', () => {
     expect(chooseFlow(resolvePreset('github'), 'auto', { canOpenBrowser: true })).toBe('browser');
     expect(chooseFlow(resolvePreset('github'), 'auto', { canOpenBrowser: false })).toBe('device');
     expect(chooseFlow(resolvePreset('docusign'), 'auto', { canOpenBrowser: false })).toBe('browser');
-    expect(chooseFlow(fromSecurityScheme({ type: 'oauth2', flow: 'application', tokenUrl: 'https://a/t', scopes: {} }), 'auto', { canOpenBrowser: true })).toBe('client-credentials');
+    expect(chooseFlow(fromSecurityScheme({ type: 'oauth2', flow: 'application', tokenUrl: 'https://a/t', scopes: {} }), 'auto', { canOpenBrowser: true })).toBe(
+      'client-credentials',
+    );
     expect(() => chooseFlow(resolvePreset('docusign'), 'device', { canOpenBrowser: false })).toThrow(UsageError);
   });
 
@@ -163,8 +192,13 @@ describe('presets', () => {
 describe('Swagger / OpenAPI oauth2 security schemes', () => {
   const scopes = { read: 'r', write: 'w' };
   it('accessCode → browser, application → client credentials', () => {
-    expect(fromSecurityScheme({ type: 'oauth2', flow: 'accessCode', authorizationUrl: 'https://a/authorize', tokenUrl: 'https://a/token', scopes })).toMatchObject({ flows: ['browser'], scopes: ['read', 'write'] });
-    expect(fromSecurityScheme({ type: 'oauth2', flow: 'application', tokenUrl: 'https://a/token', scopes })).toMatchObject({ flows: ['client-credentials'], authorizationUrl: undefined });
+    expect(
+      fromSecurityScheme({ type: 'oauth2', flow: 'accessCode', authorizationUrl: 'https://a/authorize', tokenUrl: 'https://a/token', scopes }),
+    ).toMatchObject({ flows: ['browser'], scopes: ['read', 'write'] });
+    expect(fromSecurityScheme({ type: 'oauth2', flow: 'application', tokenUrl: 'https://a/token', scopes })).toMatchObject({
+      flows: ['client-credentials'],
+      authorizationUrl: undefined,
+    });
   });
   it('implicit runs as code + PKCE against the sibling /token endpoint', () => {
     const p = fromSecurityScheme({ type: 'oauth2', flow: 'implicit', authorizationUrl: 'https://login.example.com/oauth2/authorize', scopes });
@@ -172,10 +206,18 @@ describe('Swagger / OpenAPI oauth2 security schemes', () => {
     expect(new URL(buildAuthorizationUrl(p, AUTH)).searchParams.get('response_type')).toBe('code');
   });
   it('the password grant is refused with a clear message', () => {
-    expect(() => fromSecurityScheme({ type: 'oauth2', flow: 'password', tokenUrl: 'https://a/token', scopes }, 'pw')).toThrow(/security scheme pw uses the OAuth password grant, which connector refuses/);
+    expect(() => fromSecurityScheme({ type: 'oauth2', flow: 'password', tokenUrl: 'https://a/token', scopes }, 'pw')).toThrow(
+      /security scheme pw uses the OAuth password grant, which connector refuses/,
+    );
   });
   it('OpenAPI 3 flows: authorizationCode preferred, refreshUrl kept', () => {
-    const p = fromSecurityScheme({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://a/cc', scopes }, authorizationCode: { authorizationUrl: 'https://a/auth', tokenUrl: 'https://a/token', refreshUrl: 'https://a/refresh', scopes } } });
+    const p = fromSecurityScheme({
+      type: 'oauth2',
+      flows: {
+        clientCredentials: { tokenUrl: 'https://a/cc', scopes },
+        authorizationCode: { authorizationUrl: 'https://a/auth', tokenUrl: 'https://a/token', refreshUrl: 'https://a/refresh', scopes },
+      },
+    });
     expect(p).toMatchObject({ tokenUrl: 'https://a/token', refreshUrl: 'https://a/refresh', flows: ['browser'] });
   });
 });
@@ -188,7 +230,8 @@ describe('templates and discovery', () => {
   });
 
   it('discovery refuses metadata naming another issuer, and plain http off loopback', async () => {
-    const fakeFetch = (async () => new Response(JSON.stringify({ issuer: 'https://evil.example', token_endpoint: 'https://evil.example/token' }))) as unknown as typeof fetch;
+    const fakeFetch = (async () =>
+      new Response(JSON.stringify({ issuer: 'https://evil.example', token_endpoint: 'https://evil.example/token' }))) as unknown as typeof fetch;
     await expect(discover('https://as.example', { fetch: fakeFetch })).rejects.toThrow(/names a different issuer/);
     await expect(discover('http://as.example', { fetch: fakeFetch })).rejects.toThrow(/must be an https URL/);
   });
@@ -196,7 +239,12 @@ describe('templates and discovery', () => {
 
 describe('a connector with a malformed OAuth URL', () => {
   it('gets one line naming the URL, not a crash', () => {
-    const p = fromSecurityScheme({ type: 'oauth2', flow: 'accessCode', authorizationUrl: 'login.example.com/authorize', tokenUrl: 'https://login.example.com/token' });
+    const p = fromSecurityScheme({
+      type: 'oauth2',
+      flow: 'accessCode',
+      authorizationUrl: 'login.example.com/authorize',
+      tokenUrl: 'https://login.example.com/token',
+    });
     const a = { clientId: 'c', redirectUri: 'http://127.0.0.1:1/callback', state: 's', codeChallenge: 'x' };
     expect(() => buildAuthorizationUrl(p, a)).toThrow(CliError);
     expect(() => buildAuthorizationUrl(p, a)).toThrow("the connector's OAuth authorization URL is not a valid URL: 'login.example.com/authorize'");

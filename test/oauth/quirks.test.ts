@@ -67,7 +67,11 @@ describe('token responses real servers send', () => {
   it('accepts a form body labelled text/plain, and JSON labelled text/html', async () => {
     queue.push({ type: 'text/plain', body: 'access_token=a1&token_type=bearer' }, { type: 'text/html', body: '{"access_token":"a2","expires_in":"60"}' });
     expect(await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch })).toEqual({ access_token: 'a1', token_type: 'Bearer' });
-    expect(await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch })).toEqual({ access_token: 'a2', token_type: 'Bearer', expires_in: 60 });
+    expect(await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch })).toEqual({
+      access_token: 'a2',
+      token_type: 'Bearer',
+      expires_in: 60,
+    });
   });
 
   it('a refresh response without refresh_token has none (the caller keeps the old one)', async () => {
@@ -98,7 +102,10 @@ describe('token responses real servers send', () => {
 
   it('a 401 without a body is invalid_client; a 503 page is a plain failure; 200 without a token is refused', async () => {
     queue.push({ status: 401, body: '' }, { status: 503, type: 'text/html', body: '<h1>down</h1>' }, { type: JSON_T, body: '{"token_type":"Bearer"}' });
-    await expect(refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch })).rejects.toMatchObject({ code: 'invalid_client', exitCode: 4 });
+    await expect(refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch })).rejects.toMatchObject({
+      code: 'invalid_client',
+      exitCode: 4,
+    });
     const e = await refreshGrant({ tokenUrl: url, refreshToken: 'r', client }, { fetch: http.fetch }).catch((e) => e);
     expect(e).toBeInstanceOf(CliError);
     expect(e).toMatchObject({ exitCode: 1, message: expect.stringContaining('HTTP 503') });
@@ -119,7 +126,10 @@ describe('token responses real servers send', () => {
 describe('client authentication on the wire', () => {
   it('client_secret_basic form-urlencodes both halves and keeps the secret out of the body', async () => {
     queue.push({ type: JSON_T, body: '{"access_token":"a"}' });
-    await clientCredentialsGrant({ tokenUrl: url, scope: 'x', client: { clientId: 'id:1', clientSecret: 's p&c', method: 'client_secret_basic' } }, { fetch: http.fetch });
+    await clientCredentialsGrant(
+      { tokenUrl: url, scope: 'x', client: { clientId: 'id:1', clientSecret: 's p&c', method: 'client_secret_basic' } },
+      { fetch: http.fetch },
+    );
     expect(seen[0].headers.authorization).toBe(`Basic ${Buffer.from('id%3A1:s+p%26c').toString('base64')}`);
     expect(seen[0].body.has('client_secret')).toBe(false);
   });
@@ -134,7 +144,10 @@ describe('client authentication on the wire', () => {
   it('private_key_jwt sends a signed assertion with x5t#S256 of the certificate (Entra ID certificate credentials)', async () => {
     queue.push({ type: JSON_T, body: '{"access_token":"a"}' });
     const pem = readFileSync(CERT_FILE, 'utf8');
-    await clientCredentialsGrant({ tokenUrl: url, scope: 'https://graph.microsoft.com/.default', client: { clientId: 'app-guid', certificate: loadCertificate(pem) } }, { fetch: http.fetch });
+    await clientCredentialsGrant(
+      { tokenUrl: url, scope: 'https://graph.microsoft.com/.default', client: { clientId: 'app-guid', certificate: loadCertificate(pem) } },
+      { fetch: http.fetch },
+    );
     const b = seen[0].body;
     expect(b.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
     const [h, p, s] = b.get('client_assertion')!.split('.');
@@ -152,7 +165,10 @@ describe('client authentication on the wire', () => {
 describe('device flow polling rules (RFC 8628)', () => {
   it('honours interval, adds 5 s on slow_down, keeps polling while pending', async () => {
     queue.push(
-      { type: JSON_T, body: JSON.stringify({ device_code: 'dc', user_code: 'ABCD-EFGH', verification_uri: 'https://x/device', expires_in: '600', interval: '3' }) },
+      {
+        type: JSON_T,
+        body: JSON.stringify({ device_code: 'dc', user_code: 'ABCD-EFGH', verification_uri: 'https://x/device', expires_in: '600', interval: '3' }),
+      },
       { status: 400, type: JSON_T, body: '{"error":"authorization_pending"}' },
       { status: 400, type: JSON_T, body: '{"error":"slow_down"}' },
       { status: 400, type: JSON_T, body: '{"error":"authorization_pending"}' },
@@ -160,7 +176,15 @@ describe('device flow polling rules (RFC 8628)', () => {
     );
     const waits: number[] = [];
     const prompts: string[] = [];
-    const t = await deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: `${url}/device`, tokenUrl: url, client, scope: 's', onPrompt: (p) => prompts.push(`${p.userCode} ${p.verificationUri}`), sleep: async (ms) => void waits.push(ms) });
+    const t = await deviceFlow({
+      fetch: http.fetch,
+      deviceAuthorizationUrl: `${url}/device`,
+      tokenUrl: url,
+      client,
+      scope: 's',
+      onPrompt: (p) => prompts.push(`${p.userCode} ${p.verificationUri}`),
+      sleep: async (ms) => void waits.push(ms),
+    });
     expect(t.access_token).toBe('a');
     expect(prompts).toEqual(['ABCD-EFGH https://x/device']);
     expect(waits).toEqual([3000, 3000, 8000, 8000]);
@@ -184,9 +208,13 @@ describe('device flow polling rules (RFC 8628)', () => {
   it('expired_token and access_denied end the flow with exit 4', async () => {
     const start = { type: JSON_T, body: JSON.stringify({ device_code: 'dc', user_code: 'U', verification_uri: 'https://x', expires_in: 600, interval: 1 }) };
     queue.push(start, { status: 400, type: JSON_T, body: '{"error":"expired_token"}' });
-    await expect(deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, sleep: async () => {} })).rejects.toMatchObject({ exitCode: 4, message: expect.stringMatching(/device code expired/) });
+    await expect(
+      deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, sleep: async () => {} }),
+    ).rejects.toMatchObject({ exitCode: 4, message: expect.stringMatching(/device code expired/) });
     queue.push(start, { status: 400, type: JSON_T, body: '{"error":"access_denied"}' });
-    await expect(deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, sleep: async () => {} })).rejects.toBeInstanceOf(AuthError);
+    await expect(
+      deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, sleep: async () => {} }),
+    ).rejects.toBeInstanceOf(AuthError);
   });
 
   it('stops at the deadline even if the server keeps saying pending', async () => {
@@ -194,7 +222,15 @@ describe('device flow polling rules (RFC 8628)', () => {
     for (let i = 0; i < 5; i++) queue.push({ status: 400, type: JSON_T, body: '{"error":"authorization_pending"}' });
     let clock = 0;
     await expect(
-      deviceFlow({ fetch: http.fetch, deviceAuthorizationUrl: url, tokenUrl: url, client, onPrompt: () => {}, now: () => clock, sleep: async (ms) => void (clock += ms) }),
+      deviceFlow({
+        fetch: http.fetch,
+        deviceAuthorizationUrl: url,
+        tokenUrl: url,
+        client,
+        onPrompt: () => {},
+        now: () => clock,
+        sleep: async (ms) => void (clock += ms),
+      }),
     ).rejects.toThrow(/device code expired/);
     expect(seen.length).toBe(3); // device authorization + polls at 5 s and 10 s; the 15 s poll is past the deadline
   });
@@ -216,10 +252,18 @@ describe('endpoints off loopback must be https', () => {
   it('token, device and revocation requests refuse plain http to a remote host before sending the secret', async () => {
     const token = tokenRequest('http://as.example/token', { grant_type: 'client_credentials' }, client, { fetch: never });
     await expect(token).rejects.toThrow(/refusing to send OAuth credentials to the token endpoint http:\/\/as\.example: it is not https/);
-    const device = deviceFlow({ deviceAuthorizationUrl: 'http://as.example/device', tokenUrl: 'https://as.example/token', client, fetch: never, onPrompt: () => {} });
+    const device = deviceFlow({
+      deviceAuthorizationUrl: 'http://as.example/device',
+      tokenUrl: 'https://as.example/token',
+      client,
+      fetch: never,
+      onPrompt: () => {},
+    });
     await expect(device).rejects.toThrow(/device authorization endpoint http:\/\/as\.example: it is not https/);
     const { revokeToken } = await import('../../src/oauth/revoke.js');
-    await expect(revokeToken('http://as.example/revoke', 'tok', 'refresh_token', client, { fetch: never })).rejects.toThrow(/revocation endpoint http:\/\/as\.example: it is not https/);
+    await expect(revokeToken('http://as.example/revoke', 'tok', 'refresh_token', client, { fetch: never })).rejects.toThrow(
+      /revocation endpoint http:\/\/as\.example: it is not https/,
+    );
     await expect(tokenRequest('not a url', {}, client, { fetch: never })).rejects.toBeInstanceOf(CliError);
   });
 
@@ -229,6 +273,8 @@ describe('endpoints off loopback must be https', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', () => r()));
     const port = (dead.address() as { port: number }).port;
     await new Promise<void>((r) => dead.close(() => r()));
-    await expect(revokeToken(`http://127.0.0.1:${port}/revoke`, 'tok', 'refresh_token', client, { fetch: http.fetch })).rejects.toThrow(`revocation endpoint http://127.0.0.1:${port}: ECONNREFUSED`);
+    await expect(revokeToken(`http://127.0.0.1:${port}/revoke`, 'tok', 'refresh_token', client, { fetch: http.fetch })).rejects.toThrow(
+      `revocation endpoint http://127.0.0.1:${port}: ECONNREFUSED`,
+    );
   });
 });

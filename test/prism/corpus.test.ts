@@ -40,9 +40,24 @@ const SKIP: Record<string, Record<string, string>> = {
   // does not declare (it lists /3/...): Prism has no such route and answers 404.
   JIRA: Object.fromEntries(
     [
-      'CreateIssue', 'CreateIssueV2', 'GetIssue', 'UpdateIssue', 'AddComment', 'ListIssueTypes', 'ListIssueTypesFields',
-      'ListProjects', 'CreateProject', 'ListProjects_V2', 'ListStatuses', 'ListProjectUsers', 'ListAssignableUsers',
-      'ListPriorityTypes', 'OnNewIssue', 'OnCloseIssue', 'OnUpdateIssue', 'OnNewIssueJQL',
+      'CreateIssue',
+      'CreateIssueV2',
+      'GetIssue',
+      'UpdateIssue',
+      'AddComment',
+      'ListIssueTypes',
+      'ListIssueTypesFields',
+      'ListProjects',
+      'CreateProject',
+      'ListProjects_V2',
+      'ListStatuses',
+      'ListProjectUsers',
+      'ListAssignableUsers',
+      'ListPriorityTypes',
+      'OnNewIssue',
+      'OnCloseIssue',
+      'OnUpdateIssue',
+      'OnNewIssueJQL',
     ].map((id) => [id, 'routerequesttoendpoint targets a path absent from the spec']),
   ),
   // No `consumes` at all: Prism answers 415 to any request body.
@@ -84,7 +99,8 @@ const present = existsSync(CORPUS_DIR);
 if (!present) console.warn(`skipping Prism corpus tests: ${CORPUS_DIR} is absent`);
 
 describe.skipIf(!present)('every operation against prism mock', () => {
-  for (const { dir, kind } of present ? CONNECTORS : []) { // the body below reads the corpus while collecting
+  for (const { dir, kind } of present ? CONNECTORS : []) {
+    // the body below reads the corpus while collecting
     describe(`${dir} (${kind})`, () => {
       const folder = join(CORPUS_DIR, dir);
       const spec = join(folder, 'apiDefinition.swagger.json');
@@ -107,8 +123,15 @@ describe.skipIf(!present)('every operation against prism mock', () => {
           if (skip[op.operationId]) continue;
           const { ctx } = memoryCtx();
           try {
-            const res = await callOperation(ctx, record, op.operationId, { ...exampleParams(op), baseUrl: prism.url, connection: conn, retries: 0, timeoutMs: 10_000 });
-            if (res.status < 200 || res.status > 299) failures.push(`${op.operationId}: HTTP ${res.status} ${res.headers['sl-violations'] ?? res.body.toString().slice(0, 200)}`);
+            const res = await callOperation(ctx, record, op.operationId, {
+              ...exampleParams(op),
+              baseUrl: prism.url,
+              connection: conn,
+              retries: 0,
+              timeoutMs: 10_000,
+            });
+            if (res.status < 200 || res.status > 299)
+              failures.push(`${op.operationId}: HTTP ${res.status} ${res.headers['sl-violations'] ?? res.body.toString().slice(0, 200)}`);
           } catch (e) {
             failures.push(`${op.operationId}: ${(e as Error).message}`);
           }

@@ -72,7 +72,10 @@ async function api(req: IncomingMessage, res: ServerResponse) {
 async function introspect(token: string): Promise<{ active?: boolean; sub?: string; client_id?: string; scope?: string }> {
   const r = await net.fetch(`${issuer}/token/introspection`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${CLIENTS.secretBasic}:${CLIENTS.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${CLIENTS.secretBasic}:${CLIENTS.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ token }).toString(),
   });
   return (await r.json()) as { active?: boolean };
@@ -105,7 +108,9 @@ describe('behind HTTPS_PROXY (hosts only the proxy can reach)', () => {
   }, 15_000);
 
   it('creates an API key connection (verified) and runs an operation through the proxy', async () => {
-    const { result: c, hosts } = await tunnelled(() => cli(['connection', 'create', 'petstore', '--param-env', 'api_key=PET_KEY', '--no-input'], { PET_KEY: KEY }));
+    const { result: c, hosts } = await tunnelled(() =>
+      cli(['connection', 'create', 'petstore', '--param-env', 'api_key=PET_KEY', '--no-input'], { PET_KEY: KEY }),
+    );
     expect(c.code, c.stderr).toBe(0);
     expect(c.stderr).toMatch(/Verified: \w+ answered HTTP 200/);
     expect(hosts).toEqual(['api.example.invalid:443']);
@@ -129,7 +134,24 @@ describe('behind HTTPS_PROXY (hosts only the proxy can reach)', () => {
 // CLI ignores HTTPS_PROXY and fails to resolve auth.example.invalid.
 describe('every OAuth flow through the proxy (a real oidc-provider at https://auth.example.invalid)', () => {
   it('client credentials: discovery and the token request; a run renews the short-lived token', async () => {
-    const args = ['connection', 'create', 'oauthtest', '--name', 'ci', '--provider', issuer, '--flow', 'client-credentials', '--client-id', CLIENTS.secretPost, '--client-secret-env', 'CC_SECRET', '--scope', 'api:read', '--no-input'];
+    const args = [
+      'connection',
+      'create',
+      'oauthtest',
+      '--name',
+      'ci',
+      '--provider',
+      issuer,
+      '--flow',
+      'client-credentials',
+      '--client-id',
+      CLIENTS.secretPost,
+      '--client-secret-env',
+      'CC_SECRET',
+      '--scope',
+      'api:read',
+      '--no-input',
+    ];
     const grants = op.grants.length;
     const { result: c, hosts } = await tunnelled(() => cli(args, { CC_SECRET: CLIENTS.secret }));
     expect(c.code, c.stderr).toBe(0);
@@ -177,7 +199,24 @@ describe('every OAuth flow through the proxy (a real oidc-provider at https://au
 
   it('device: authorization and polling go through the proxy; logout revokes through it', async () => {
     const { result, hosts } = await tunnelled(async () => {
-      const child = spawnVault(['connection', 'create', 'oauthtest', '--name', 'dev', '--provider', issuer, '--flow', 'device', '--client-id', CLIENTS.native, '--scope', 'openid', '--scope', 'offline_access', '--no-input']);
+      const child = spawnVault([
+        'connection',
+        'create',
+        'oauthtest',
+        '--name',
+        'dev',
+        '--provider',
+        issuer,
+        '--flow',
+        'device',
+        '--client-id',
+        CLIENTS.native,
+        '--scope',
+        'openid',
+        '--scope',
+        'offline_access',
+        '--no-input',
+      ]);
       const [, uri, code] = await child.waitForStderr(/open (\S+) and enter the code: (\S+)/);
       const page = await browse(uri, { userCode: code, fetch: net.fetch });
       return { uri, page, r: await child.done };

@@ -41,7 +41,6 @@ describe('example values', () => {
     expect(JSON.parse(ex.body!)).toEqual({ id: 1, name: 'example' });
     expect(exampleParams(findOperation(swagger, 'Search')).params).toEqual({ q: 'example' });
   });
-
 });
 
 describe('an unknown operation name', () => {

@@ -33,7 +33,9 @@ describe('policy templates', () => {
     const url = new URL(server.seen.at(-1)!.url, 'http://x');
     expect(url.searchParams.get('format')).toBe('json');
     expect(url.searchParams.get('copy')).toBe('hi-tr-dflt');
-    const warnings = stderr().split('\n').filter((l) => l.includes("policy template 'updatenextlink'"));
+    const warnings = stderr()
+      .split('\n')
+      .filter((l) => l.includes("policy template 'updatenextlink'"));
     expect(warnings).toHaveLength(1);
   });
 
@@ -45,7 +47,12 @@ describe('policy templates', () => {
   });
 
   it('--base-url wins over dynamichosturl', async () => {
-    const res = await callOperation(memoryCtx().ctx, record, 'DeleteItem', { params: { itemId: '1' }, connection: conn(), baseUrl: 'https://other.example/x', dryRun: true });
+    const res = await callOperation(memoryCtx().ctx, record, 'DeleteItem', {
+      params: { itemId: '1' },
+      connection: conn(),
+      baseUrl: 'https://other.example/x',
+      dryRun: true,
+    });
     expect(res.request.url).toBe('https://other.example/x/items/1');
   });
 
@@ -61,21 +68,35 @@ describe('dynamichosturl with a scheme given twice', () => {
       properties: {
         connectionParameters: { instance: { type: 'string', uiDefinition: { displayName: 'Instance' } } },
         policyTemplateInstances: [
-          { templateId: 'dynamichosturl', title: 'host', parameters: { 'x-ms-apimTemplateParameter.urlTemplate': "https://@connectionParameters('instance').example.net/api/" } },
+          {
+            templateId: 'dynamichosturl',
+            title: 'host',
+            parameters: { 'x-ms-apimTemplateParameter.urlTemplate': "https://@connectionParameters('instance').example.net/api/" },
+          },
         ],
       },
     },
   };
   it('names the value and says how to give it, before anything is sent', async () => {
     const before = server.seen.length;
-    const err = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', { params: { itemId: '1' }, connection: connection('custom', { instance: 'https://acme' }, []), retries: 0 }).catch((e) => e);
-    expect(err.message).toBe("connection value 'instance' does not fit this connector's URL template https://@connectionParameters('instance').example.net/api/");
+    const err = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', {
+      params: { itemId: '1' },
+      connection: connection('custom', { instance: 'https://acme' }, []),
+      retries: 0,
+    }).catch((e) => e);
+    expect(err.message).toBe(
+      "connection value 'instance' does not fit this connector's URL template https://@connectionParameters('instance').example.net/api/",
+    );
     expect(err.hint).toBe("Give it as 'acme'.");
     expect(err.exitCode).toBe(2);
     expect(server.seen.length).toBe(before);
   });
   it('control: without the scheme the URL is built', async () => {
-    const res = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', { params: { itemId: '1' }, connection: connection('custom', { instance: 'acme' }, []), dryRun: true });
+    const res = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', {
+      params: { itemId: '1' },
+      connection: connection('custom', { instance: 'acme' }, []),
+      dryRun: true,
+    });
     expect(res.request.url).toBe('https://acme.example.net/api/items/1');
   });
 });
@@ -87,14 +108,25 @@ describe('dynamichosturl: a value that repeats what the template adds', () => {
       apiProperties: {
         properties: {
           policyTemplateInstances: [
-            { templateId: 'dynamichosturl', parameters: { 'x-ms-apimTemplateParameter.urlTemplate': "https://@connectionParameters('instance').example.net/api/" } },
+            {
+              templateId: 'dynamichosturl',
+              parameters: { 'x-ms-apimTemplateParameter.urlTemplate': "https://@connectionParameters('instance').example.net/api/" },
+            },
           ],
         },
       },
     };
-    const err = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', { params: { itemId: '1' }, connection: connection('custom', { instance: 'https://acme.example.net/' }, []), dryRun: true }).catch((e) => e);
+    const err = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', {
+      params: { itemId: '1' },
+      connection: connection('custom', { instance: 'https://acme.example.net/' }, []),
+      dryRun: true,
+    }).catch((e) => e);
     expect(err.hint).toBe("Give it as 'acme'.");
-    const suffixOnly = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', { params: { itemId: '1' }, connection: connection('custom', { instance: 'acme.example.net' }, []), dryRun: true }).catch((e) => e);
+    const suffixOnly = await callOperation(memoryCtx().ctx, jiraLike as any, 'DeleteItem', {
+      params: { itemId: '1' },
+      connection: connection('custom', { instance: 'acme.example.net' }, []),
+      dryRun: true,
+    }).catch((e) => e);
     expect([suffixOnly.message, suffixOnly.hint]).toEqual([
       "connection value 'instance' does not fit this connector's URL template https://@connectionParameters('instance').example.net/api/",
       "Give it as 'acme'.",

@@ -15,7 +15,12 @@ describe('withRetries', () => {
   it('retries GET on 503 honouring Retry-After, then returns the 200', async () => {
     const answers = [res(503, { 'retry-after': '2' }), res(429), res(200)];
     const slept: number[] = [];
-    const out = await withRetries(async () => answers.shift()!, 'GET', { retries: 3, baseDelayMs: 100, random: () => 1, sleep: async (ms) => void slept.push(ms) });
+    const out = await withRetries(async () => answers.shift()!, 'GET', {
+      retries: 3,
+      baseDelayMs: 100,
+      random: () => 1,
+      sleep: async (ms) => void slept.push(ms),
+    });
     expect(out.status).toBe(200);
     expect(slept).toEqual([2000, 200]); // Retry-After, then backoff 100 * 2^1 with jitter factor 1
   });
@@ -47,7 +52,9 @@ describe('withRetries', () => {
 describe('retries against a real loopback server', () => {
   let server: Awaited<ReturnType<typeof recordingServer>>;
   beforeAll(async () => {
-    server = await recordingServer((_req, n) => (n === 1 ? { status: 503, headers: { 'retry-after': '0' } } : n === 2 ? { destroy: true } : { body: '{"id":1}' }));
+    server = await recordingServer((_req, n) =>
+      n === 1 ? { status: 503, headers: { 'retry-after': '0' } } : n === 2 ? { destroy: true } : { body: '{"id":1}' },
+    );
   });
   afterAll(() => server.close());
 
@@ -77,9 +84,17 @@ describe('HttpClient.send', () => {
   it('a header node:http refuses (set after the request was checked, e.g. by a policy) is a CliError naming the header, not the value', async () => {
     const client = new HttpClient({ timeoutMs: 1000, env: {} });
     const req = {
-      operationId: 'x', method: 'GET', base: 'http://127.0.0.1:9', path: '/', pathValues: {}, query: [],
+      operationId: 'x',
+      method: 'GET',
+      base: 'http://127.0.0.1:9',
+      path: '/',
+      pathValues: {},
+      query: [],
       headers: { 'X-Token': 'sekret\r\nX-Evil: 1' },
-      secretHeaders: new Set<string>(), secretQuery: new Set<string>(), secretValues: new Set<string>(), carriesCredentials: false,
+      secretHeaders: new Set<string>(),
+      secretQuery: new Set<string>(),
+      secretValues: new Set<string>(),
+      carriesCredentials: false,
     };
     const e = await client.send(req).catch((x: unknown) => x);
     client.close();
@@ -92,14 +107,25 @@ describe('HttpClient.send', () => {
     const client = new HttpClient({ timeoutMs: 1000, env: { HTTP_PROXY: 'http://user:pw@proxy.example:3128' } });
     const session = client.session('http:');
     const req = {
-      operationId: 'x', method: 'GET', base: 'http://intranet.example', path: '/', pathValues: {}, query: [], headers: {},
-      secretHeaders: new Set<string>(), secretQuery: new Set<string>(), secretValues: new Set<string>(), carriesCredentials: false,
+      operationId: 'x',
+      method: 'GET',
+      base: 'http://intranet.example',
+      path: '/',
+      pathValues: {},
+      query: [],
+      headers: {},
+      secretHeaders: new Set<string>(),
+      secretQuery: new Set<string>(),
+      secretValues: new Set<string>(),
+      carriesCredentials: false,
     };
     const e = await session.send(req).catch((x: unknown) => x);
     session.close();
     client.close();
     expect(e).toBeInstanceOf(CliError);
-    expect((e as Error).message).toBe('Windows authentication cannot go through the proxy proxy.example:3128 (every step of the handshake must use one connection)');
+    expect((e as Error).message).toBe(
+      'Windows authentication cannot go through the proxy proxy.example:3128 (every step of the handshake must use one connection)',
+    );
     expect((e as CliError).hint).toBe('Add intranet.example to NO_PROXY.');
   });
 });
@@ -154,7 +180,11 @@ describe('HttpClient.request', () => {
     const followed = await client.request({ method: 'GET', url, headers: { authorization: 'Bearer SECRET' }, redirect: 'follow' });
     expect(followed.body.toString()).toBe('final');
     expect(followed.url).toBe(`http://localhost:${bPort}/there`);
-    expect(seen).toEqual([{ url: '/here', auth: 'Bearer SECRET' }, { url: '/here', auth: 'Bearer SECRET' }, { url: '/there', auth: undefined }]);
+    expect(seen).toEqual([
+      { url: '/here', auth: 'Bearer SECRET' },
+      { url: '/here', auth: 'Bearer SECRET' },
+      { url: '/there', auth: undefined },
+    ]);
     await expect(client.request({ method: 'GET', url, redirect: 'error' })).rejects.toThrow(/answered with a redirect \(HTTP 302\)/);
     await client.close();
     for (const s of [a, b]) await new Promise<void>((r) => s.close(() => r()));

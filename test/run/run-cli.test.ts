@@ -144,7 +144,9 @@ describe('connector run', () => {
   it('refuses the key over plain http to a non-loopback host', async () => {
     const r = await runCli(['run', 'things', 'GetThing', '-p', 'id=1', '--base-url', 'http://example.invalid'], { home, env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('connector: refusing to send credentials over plain http to example.invalid\nUse https, or pass --allow-insecure-http if you accept that anyone on the path can read them.\n');
+    expect(r.stderr).toBe(
+      'connector: refusing to send credentials over plain http to example.invalid\nUse https, or pass --allow-insecure-http if you accept that anyone on the path can read them.\n',
+    );
   });
 });
 

@@ -101,9 +101,7 @@ describe('OpenAPI 3 styles on the wire', () => {
       filter: '{"color":"red","size":2}',
       session: 's1',
     });
-    expect(seen.url).toBe(
-      '/base/things/1%2C2?form=a&form=b&formFlat=a%2Cb&space=a%20b&pipe=a%7Cb&filter%5Bcolor%5D=red&filter%5Bsize%5D=2',
-    );
+    expect(seen.url).toBe('/base/things/1%2C2?form=a&form=b&formFlat=a%2Cb&space=a%20b&pipe=a%7Cb&filter%5Bcolor%5D=red&filter%5Bsize%5D=2');
     expect(seen.headers.cookie).toBe('session=s1');
   });
 

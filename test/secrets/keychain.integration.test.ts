@@ -66,10 +66,20 @@ describe.skipIf(Boolean(why))('OS keychain (real Secret Service)', () => {
         const back = execFileSync('secret-tool', ['lookup', 'service', 'connector-cli', 'username', 'keyco/ci/api_key'], { encoding: 'utf8' });
         expect(back).toBe(secret);
       } else console.warn('[keychain] secret-tool not installed: read-back from a separate process done with node instead');
-      const viaNode = spawnSync(process.execPath, ['-e', "import('@napi-rs/keyring').then(async m => process.stdout.write(await new m.AsyncEntry('connector-cli','keyco/ci/api_key').getPassword()))"], { cwd: ROOT, encoding: 'utf8' });
+      const viaNode = spawnSync(
+        process.execPath,
+        ['-e', "import('@napi-rs/keyring').then(async m => process.stdout.write(await new m.AsyncEntry('connector-cli','keyco/ci/api_key').getPassword()))"],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       expect(viaNode.stdout).toBe(secret);
 
-      for (const args of [['connection', 'list'], ['connection', 'show', 'keyco/ci'], ['connection', 'show', 'keyco/ci', '--json'], ['connection', 'export', 'keyco/ci', '-o', join(home, 'exported.yaml')], ['connection', 'export', 'keyco/ci']]) {
+      for (const args of [
+        ['connection', 'list'],
+        ['connection', 'show', 'keyco/ci'],
+        ['connection', 'show', 'keyco/ci', '--json'],
+        ['connection', 'export', 'keyco/ci', '-o', join(home, 'exported.yaml')],
+        ['connection', 'export', 'keyco/ci'],
+      ]) {
         const r = cli(args);
         expect(r.status, args.join(' ')).toBe(0);
         outputs.push(r.stdout, r.stderr);
@@ -83,7 +93,14 @@ describe.skipIf(Boolean(why))('OS keychain (real Secret Service)', () => {
 
       const del = cli(['connection', 'delete', 'keyco/ci']);
       expect(del.status).toBe(0);
-      const gone = spawnSync(process.execPath, ['-e', "import('@napi-rs/keyring').then(async m => process.stdout.write(String(await new m.AsyncEntry('connector-cli','keyco/ci/api_key').getPassword())))"], { cwd: ROOT, encoding: 'utf8' });
+      const gone = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          "import('@napi-rs/keyring').then(async m => process.stdout.write(String(await new m.AsyncEntry('connector-cli','keyco/ci/api_key').getPassword())))",
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       expect(gone.stdout).toBe('null');
     });
   });

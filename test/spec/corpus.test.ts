@@ -39,29 +39,33 @@ describe.skipIf(!present)('the 63 real connectors in ../shared/corpus', () => {
   });
 
   // One test per connector: import, count operations, and round-trip through both export formats.
-  it.each(rows)('$dir imports, has $ops operations, and round-trips through yaml and paconn', async ({ dir, ops }) => {
-    const work = mkdtempSync(join(tmpdir(), 'connector-corpus-'));
-    try {
-      const { record } = await prepareImport(join(CORPUS_DIR, dir));
-      expect(record.specFormat).toBe('swagger2');
-      expect(operations(record)).toHaveLength(ops);
-      // x-ms-* and everything else verbatim: the stored definition is the file's JSON.
-      const file = ['apiDefinition.swagger.json', 'apidefinition.swagger.json'].map((f) => join(CORPUS_DIR, dir, f)).find(existsSync)!;
-      expect(record.definition).toEqual(JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')));
+  it.each(rows)(
+    '$dir imports, has $ops operations, and round-trips through yaml and paconn',
+    async ({ dir, ops }) => {
+      const work = mkdtempSync(join(tmpdir(), 'connector-corpus-'));
+      try {
+        const { record } = await prepareImport(join(CORPUS_DIR, dir));
+        expect(record.specFormat).toBe('swagger2');
+        expect(operations(record)).toHaveLength(ops);
+        // x-ms-* and everything else verbatim: the stored definition is the file's JSON.
+        const file = ['apiDefinition.swagger.json', 'apidefinition.swagger.json'].map((f) => join(CORPUS_DIR, dir, f)).find(existsSync)!;
+        expect(record.definition).toEqual(JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')));
 
-      const yamlFile = join(work, 'c.connector.yaml');
-      writeFileSync(yamlFile, (await exportYaml(record)).text);
-      const fromYaml = await prepareImport(yamlFile);
-      expect(payload(fromYaml.record)).toStrictEqual(payload(record));
-      expect(fromYaml.record.source.kind).toBe('yaml');
+        const yamlFile = join(work, 'c.connector.yaml');
+        writeFileSync(yamlFile, (await exportYaml(record)).text);
+        const fromYaml = await prepareImport(yamlFile);
+        expect(payload(fromYaml.record)).toStrictEqual(payload(record));
+        expect(fromYaml.record.source.kind).toBe('yaml');
 
-      await exportPaconn(record, join(work, 'paconn'));
-      const fromPaconn = await prepareImport(join(work, 'paconn'), { name: record.name });
-      expect(payload(fromPaconn.record)).toStrictEqual(payload(record));
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  }, 30_000);
+        await exportPaconn(record, join(work, 'paconn'));
+        const fromPaconn = await prepareImport(join(work, 'paconn'), { name: record.name });
+        expect(payload(fromPaconn.record)).toStrictEqual(payload(record));
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 
   it('AzureIoTCentral imports with a warning for its empty responses object (a tolerated quirk)', async () => {
     const { warnings } = await prepareImport(join(CORPUS_DIR, 'AzureIoTCentral'));

@@ -26,7 +26,19 @@ describe('yaml export', () => {
     const r = await rec('paconn-weather');
     const { text } = await exportYaml(r);
     const doc = parse(text);
-    expect(Object.keys(doc)).toEqual(['apiVersion', 'kind', 'name', 'title', 'version', 'specFormat', 'definition', 'apiProperties', 'settings', 'script', 'icon']);
+    expect(Object.keys(doc)).toEqual([
+      'apiVersion',
+      'kind',
+      'name',
+      'title',
+      'version',
+      'specFormat',
+      'definition',
+      'apiProperties',
+      'settings',
+      'script',
+      'icon',
+    ]);
     expect(doc).toMatchObject({ apiVersion: 'connector/v1', kind: 'Connector', name: 'weather-tiny', title: 'Weather Tiny' });
     expect(Object.keys(doc.definition)).toEqual(Object.keys(r.definition));
     expect(Object.keys(doc.definition.paths)).toEqual(['/forecast/{city}', '/alerts']);

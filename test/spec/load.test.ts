@@ -16,7 +16,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-
 describe('JSON error positions', () => {
   it.each([
     ['{"a":}', 1, 6, "unexpected '}' (expected a value)"],
@@ -136,7 +135,10 @@ describe('loadSource: paconn folders', () => {
 describe('loadSource: connector documents', () => {
   it('a document failing the schema gets the pointer', async () => {
     const f = join(work, 'bad.connector.yaml');
-    writeFileSync(f, 'apiVersion: connector/v1\nkind: Connector\nname: ok\ndefinition:\n  swagger: "2.0"\n  info: {title: x, version: "1"}\n  paths: {}\nscript: 42\n');
+    writeFileSync(
+      f,
+      'apiVersion: connector/v1\nkind: Connector\nname: ok\ndefinition:\n  swagger: "2.0"\n  info: {title: x, version: "1"}\n  paths: {}\nscript: 42\n',
+    );
     expect(await failure(loadSource(f))).toBe(`${f}: not a valid connector document at #/script: must be string`);
   });
 
@@ -197,17 +199,22 @@ describe('loadSource: URLs', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    expect(await failure(loadSource(`http://127.0.0.1:${port}/x.json`))).toBe(`http://127.0.0.1:${port}/x.json: cannot connect to 127.0.0.1:${port}: connection refused`);
+    expect(await failure(loadSource(`http://127.0.0.1:${port}/x.json`))).toBe(
+      `http://127.0.0.1:${port}/x.json: cannot connect to 127.0.0.1:${port}: connection refused`,
+    );
   });
 
   it('DNS failures and timeouts are one line each (real resolver, a server that never answers)', async () => {
-    expect(await failure(loadSource('https://no.such.host.invalid/x.json'))).toBe('https://no.such.host.invalid/x.json: cannot resolve host no.such.host.invalid');
+    expect(await failure(loadSource('https://no.such.host.invalid/x.json'))).toBe(
+      'https://no.such.host.invalid/x.json: cannot resolve host no.such.host.invalid',
+    );
     const silent = createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/x.json`;
-    expect(await failure(loadSource(url, { timeoutMs: 200 }))).toBe(`${url}: timed out after 0.2 s waiting for a response (127.0.0.1:${(silent.address() as AddressInfo).port})`);
+    expect(await failure(loadSource(url, { timeoutMs: 200 }))).toBe(
+      `${url}: timed out after 0.2 s waiting for a response (127.0.0.1:${(silent.address() as AddressInfo).port})`,
+    );
     silent.closeAllConnections();
     await new Promise<void>((r) => silent.close(() => r()));
   });
-
 });

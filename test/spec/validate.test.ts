@@ -8,7 +8,6 @@ import { failure } from '../helpers/cli.js';
 const SPECS = join(import.meta.dirname, '..', '..', 'fixtures', 'specs');
 const petstore = () => JSON.parse(readFileSync(join(SPECS, 'petstore.swagger.json'), 'utf8'));
 
-
 describe('validateDefinition', () => {
   it('keeps a valid definition exactly as given (internal $refs and x-ms-* untouched)', async () => {
     const def = petstore();
@@ -21,7 +20,10 @@ describe('validateDefinition', () => {
   });
 
   it('detects OpenAPI 3.0 and 3.1', async () => {
-    for (const [f, fmt] of [['petstore.openapi30.yaml', 'openapi3.0'], ['petstore.openapi31.json', 'openapi3.1']]) {
+    for (const [f, fmt] of [
+      ['petstore.openapi30.yaml', 'openapi3.0'],
+      ['petstore.openapi31.json', 'openapi3.1'],
+    ]) {
       const s = await loadSource(join(SPECS, f));
       expect((await validateDefinition(s.definition, { file: f, refBase: s.refBase })).specFormat).toBe(fmt);
     }
@@ -45,7 +47,9 @@ describe('validateDefinition', () => {
 
   it('a connector document (no refBase) follows no external $ref at all', async () => {
     const def = { ...petstore(), 'x-data': { $ref: join(SPECS, 'external', 'schemas', 'thing.yaml') } };
-    expect(await failure(validateDefinition(def, { file: 'doc.yaml#/definition' }))).toMatch(/^doc\.yaml#\/definition: external \$ref '.*thing\.yaml' at #\/x-data is not followed here$/);
+    expect(await failure(validateDefinition(def, { file: 'doc.yaml#/definition' }))).toMatch(
+      /^doc\.yaml#\/definition: external \$ref '.*thing\.yaml' at #\/x-data is not followed here$/,
+    );
   });
 
   it('a schema violation is one line with the JSON pointer', async () => {
@@ -68,7 +72,9 @@ describe('validateDefinition', () => {
     expect(await failure(validateDefinition(def, { file: 'dup.json' }))).toBe("dup.json: invalid Swagger 2.0: Duplicate operation id 'listPets'");
     const def2 = petstore();
     def2.paths['/pets/{petId}'].parameters = [];
-    expect(await failure(validateDefinition(def2, { file: 'p.json' }))).toMatch(/^p\.json: invalid Swagger 2\.0: #\/paths\/~1pets~1\{petId\}\/get is missing path parameter/);
+    expect(await failure(validateDefinition(def2, { file: 'p.json' }))).toMatch(
+      /^p\.json: invalid Swagger 2\.0: #\/paths\/~1pets~1\{petId\}\/get is missing path parameter/,
+    );
   });
 
   it('unsupported versions are refused', async () => {

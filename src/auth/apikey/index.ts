@@ -13,7 +13,10 @@ export function apiKeyScheme(where: KeyPlace): AuthScheme {
     async authorize(req, conn) {
       const key = conn?.values[where.parameter];
       if (key === undefined || key === '') {
-        throw new AuthError(`the connection has no value for the API key parameter '${where.parameter}'`, 'Recreate it: connector connection create <connector>');
+        throw new AuthError(
+          `the connection has no value for the API key parameter '${where.parameter}'`,
+          'Recreate it: connector connection create <connector>',
+        );
       }
       if (where.in === 'header') {
         setHeader(req.headers, where.name, key);
@@ -59,7 +62,13 @@ export const plugin: AuthPlugin = {
     }
     key.required = true;
     key.secret = true; // sent as the credential, so kept in the keychain whatever its declared type
-    return { id: src.id, label: src.label || 'API key', kind: 'apiKey', parameters: params, apiKey: { name: str(def.raw.name) ?? def.id, in: where, parameter: key.name } };
+    return {
+      id: src.id,
+      label: src.label || 'API key',
+      kind: 'apiKey',
+      parameters: params,
+      apiKey: { name: str(def.raw.name) ?? def.id, in: where, parameter: key.name },
+    };
   },
   async configure() {
     return {};

@@ -10,7 +10,8 @@ export function basicScheme(fields: { username: string; password: string } = { u
     async authorize(req, conn) {
       const user = conn?.values[fields.username];
       const pass = conn?.values[fields.password] ?? '';
-      if (user === undefined) throw new AuthError(`the connection has no '${fields.username}' value for Basic auth`, 'Recreate it: connector connection create <connector>');
+      if (user === undefined)
+        throw new AuthError(`the connection has no '${fields.username}' value for Basic auth`, 'Recreate it: connector connection create <connector>');
       const token = Buffer.from(`${user}:${pass}`).toString('base64');
       setHeader(req.headers, 'Authorization', `Basic ${token}`);
       markSecret(req, { header: 'authorization' }, token, pass);

@@ -13,7 +13,13 @@ import type { OAuthConnectionInfo, OAuthFlags } from './types.js';
  * The tokens stay in memory (the verification uses them) until the connection is saved;
  * the client secret and certificate join the secrets.
  */
-export async function configure(ctx: Context, option: AuthOption | undefined, flags: OAuthFlags, values: Record<string, string>, address: string): Promise<Configured> {
+export async function configure(
+  ctx: Context,
+  option: AuthOption | undefined,
+  flags: OAuthFlags,
+  values: Record<string, string>,
+  address: string,
+): Promise<Configured> {
   const { toTokenSet } = await import('../../oauth/tokens.js');
   const setting = oauthSettingOf(option);
   const provider = await resolveProvider(ctx, setting, flags, values);

@@ -20,7 +20,12 @@ export function oauthSettingOf(option: AuthOption | undefined): OAuthSetting | u
  * connector's oauthSetting (apiProperties identityProvider, or its securityDefinition).
  * --scope entries are added to the connector's scopes.
  */
-export async function resolveProvider(ctx: Context, setting: OAuthSetting | undefined, flags: OAuthFlags, values: Record<string, string>): Promise<ResolvedProvider> {
+export async function resolveProvider(
+  ctx: Context,
+  setting: OAuthSetting | undefined,
+  flags: OAuthFlags,
+  values: Record<string, string>,
+): Promise<ResolvedProvider> {
   const m = await import('../../oauth/providers.js');
   let p: ResolvedProvider;
   if (flags.provider && /^https?:\/\//i.test(flags.provider)) {
@@ -33,7 +38,14 @@ export async function resolveProvider(ctx: Context, setting: OAuthSetting | unde
   } else if (setting.identityProvider.toLowerCase() === 'oauth2' && ['password', 'implicit', 'application'].includes(setting.flow ?? '')) {
     // A plain securityDefinition: its flow decides (password refused, implicit run as code + PKCE).
     const scopes = Object.fromEntries((setting.scopes ?? []).map((s) => [s, '']));
-    p = m.fromSecurityScheme({ type: 'oauth2', flow: setting.flow, authorizationUrl: setting.authorizationUrl, tokenUrl: setting.tokenUrl, refreshUrl: setting.refreshUrl, scopes });
+    p = m.fromSecurityScheme({
+      type: 'oauth2',
+      flow: setting.flow,
+      authorizationUrl: setting.authorizationUrl,
+      tokenUrl: setting.tokenUrl,
+      refreshUrl: setting.refreshUrl,
+      scopes,
+    });
   } else {
     p = m.fromOAuthSetting(setting, { tenant: flags.tenant, values });
   }
@@ -56,7 +68,10 @@ export async function gatherClient(ctx: Context, flags: OAuthFlags, setting: OAu
   let clientId = flags.clientId ?? realClientId(setting?.clientId);
   if (!clientId) {
     if (!canPrompt(ctx)) {
-      throw new InputNeededError('an OAuth client id is needed and cannot prompt: pass --client-id', 'Use the application (client) id of your app registration at the provider.');
+      throw new InputNeededError(
+        'an OAuth client id is needed and cannot prompt: pass --client-id',
+        'Use the application (client) id of your app registration at the provider.',
+      );
     }
     clientId = (await (await ctx.prompter()).input('OAuth client (application) id', { required: true })).trim();
   }
@@ -114,7 +129,8 @@ export function redirectOptions(opts: { redirectHost?: string; redirectPort?: st
   if (opts.redirectHost) out.redirectHost = opts.redirectHost;
   if (opts.redirectPort !== undefined) {
     const n = Number(opts.redirectPort);
-    if (!/^\d+$/.test(opts.redirectPort) || n < 1 || n > 65535) throw new UsageError(`--redirect-port must be a port number (1-65535), not "${opts.redirectPort}"`);
+    if (!/^\d+$/.test(opts.redirectPort) || n < 1 || n > 65535)
+      throw new UsageError(`--redirect-port must be a port number (1-65535), not "${opts.redirectPort}"`);
     out.redirectPort = n;
   }
   return out;

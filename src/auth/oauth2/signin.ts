@@ -22,7 +22,10 @@ export async function signIn(ctx: Context, info: OAuthConnectionInfo, client: Cl
   const common = callOptions(ctx, where);
   if (info.flow === 'client-credentials') {
     if (client.clientSecret === undefined && !client.certificate) {
-      throw new InputNeededError('client credentials need a client secret or a certificate', 'Pass --client-secret-env VAR, --client-secret-stdin or --certificate file.');
+      throw new InputNeededError(
+        'client credentials need a client secret or a certificate',
+        'Pass --client-secret-env VAR, --client-secret-stdin or --certificate file.',
+      );
     }
     const { clientCredentialsGrant } = await import('../../oauth/token.js');
     return clientCredentialsGrant({ tokenUrl: p.tokenUrl, scope: appScope(p), client: withMethod(client, p) }, common);
@@ -70,7 +73,12 @@ function appScope(p: ResolvedProvider): string | undefined {
 }
 
 /** How a stored connection gets new tokens: client credentials again, or its refresh token. */
-export async function renewer(ctx: Context, info: OAuthConnectionInfo, client: ClientAuth, where: string): Promise<(t: TokenSet | undefined) => Promise<TokenResponse>> {
+export async function renewer(
+  ctx: Context,
+  info: OAuthConnectionInfo,
+  client: ClientAuth,
+  where: string,
+): Promise<(t: TokenSet | undefined) => Promise<TokenResponse>> {
   const opts = callOptions(ctx, where);
   if (info.flow === 'client-credentials') {
     const { withMethod } = await import('../../oauth/authorize.js');

@@ -78,7 +78,10 @@ export async function freshAccessToken(ctx: Context, conn: ResolvedConnection, r
   const info = conn.record.oauth;
   const where = address(conn.record);
   if (!info) {
-    throw new AuthError(`connection ${where} has no OAuth sign-in`, `Recreate it: connector connection delete ${where} && connector connection create ${conn.record.connector} --name ${conn.record.name}`);
+    throw new AuthError(
+      `connection ${where} has no OAuth sign-in`,
+      `Recreate it: connector connection delete ${where} && connector connection create ${conn.record.connector} --name ${conn.record.name}`,
+    );
   }
   let storage = conn.tokenStorage;
   if (!storage) {
@@ -102,7 +105,14 @@ export async function freshAccessToken(ctx: Context, conn: ResolvedConnection, r
 export function describeExpiry(iso: string | undefined, nowMs = Date.now()): string {
   if (!iso) return 'no expiry given';
   const ms = Date.parse(iso) - nowMs;
-  const span = (n: number) => (n < 120_000 ? `${Math.round(n / 1000)} s` : n < 2 * 3600_000 ? `${Math.round(n / 60_000)} min` : n < 48 * 3600_000 ? `${Math.round(n / 3600_000)} h` : `${Math.round(n / 86400_000)} d`);
+  const span = (n: number) =>
+    n < 120_000
+      ? `${Math.round(n / 1000)} s`
+      : n < 2 * 3600_000
+        ? `${Math.round(n / 60_000)} min`
+        : n < 48 * 3600_000
+          ? `${Math.round(n / 3600_000)} h`
+          : `${Math.round(n / 86400_000)} d`;
   return ms >= 0 ? `expires in ${span(ms)}` : `expired ${span(-ms)} ago`;
 }
 

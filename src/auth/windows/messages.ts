@@ -23,7 +23,17 @@ export const Flag = {
 const SIGNATURE = Buffer.from('NTLMSSP\0', 'latin1');
 /** What this client asks for in NEGOTIATE and accepts in AUTHENTICATE. */
 export const CLIENT_FLAGS =
-  (Flag.UNICODE | Flag.OEM | Flag.REQUEST_TARGET | Flag.NTLM | Flag.ALWAYS_SIGN | Flag.EXTENDED_SESSIONSECURITY | Flag.TARGET_INFO | Flag.VERSION | Flag.N128 | Flag.N56) >>> 0;
+  (Flag.UNICODE |
+    Flag.OEM |
+    Flag.REQUEST_TARGET |
+    Flag.NTLM |
+    Flag.ALWAYS_SIGN |
+    Flag.EXTENDED_SESSIONSECURITY |
+    Flag.TARGET_INFO |
+    Flag.VERSION |
+    Flag.N128 |
+    Flag.N56) >>>
+  0;
 /** Windows 10 / NTLMSSP_REVISION_W2K3, as real clients send. */
 const VERSION = Buffer.from([10, 0, 0x61, 0x4a, 0, 0, 0, 0x0f]);
 

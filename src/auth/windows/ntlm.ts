@@ -36,7 +36,10 @@ export function ntlmScheme(ctx?: Context): AuthScheme {
       }
       if (res.status !== 401) return res; // the resource did not ask for Windows authentication
       if (!token) {
-        const offered = authenticateHeaders(res).map((h) => h.split(/\s/)[0]).join(', ') || 'none';
+        const offered =
+          authenticateHeaders(res)
+            .map((h) => h.split(/\s/)[0])
+            .join(', ') || 'none';
         if (offers(res, 'NTLM') || offers(res, 'Negotiate')) return res; // the server refused the NEGOTIATE message itself
         throw new AuthError(`the server does not offer Windows (NTLM) authentication (it offers: ${offered})`, 'Check the connection kind, or the URL.');
       }
@@ -59,7 +62,8 @@ export function ntlmScheme(ctx?: Context): AuthScheme {
 function credentials(conn: ResolvedConnection | undefined): Credentials {
   const v = conn?.values ?? {};
   const username = v.username ?? v.userName ?? v.user;
-  if (!username) throw new AuthError("the connection has no 'username' value for Windows authentication", 'Recreate it: connector connection create <connector>');
+  if (!username)
+    throw new AuthError("the connection has no 'username' value for Windows authentication", 'Recreate it: connector connection create <connector>');
   const { user, domain } = splitUser(username, v.domain ?? '');
   // NTOWFv2 hashes the domain as sent. Domain controllers hash what the client sent,
   // but other acceptors (gss-ntlmssp, Samba user files) hash their own upper-case

@@ -99,7 +99,14 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     if (!test) {
       ctx.io.err(`No test operation found for '${record.name}' (none declared, no GET callable with example values); saving without a check.`);
     } else {
-      const inMemory = { record: conn, option, values: { ...values, ...secretValues }, secrets: Object.values(secretValues), origins: {}, tokenStorage: configured.tokenStorage };
+      const inMemory = {
+        record: conn,
+        option,
+        values: { ...values, ...secretValues },
+        secrets: Object.values(secretValues),
+        origins: {},
+        tokenStorage: configured.tokenStorage,
+      };
       const res = await runTest(ctx, record, inMemory, test).catch((e: unknown) => {
         // The API could not be reached (not a refusal of the credentials): say how to save anyway.
         if (e instanceof CliError && !(e instanceof AuthError) && !e.hint) {

@@ -17,7 +17,12 @@ export default async function remove(ctx: Context, address: string): Promise<num
   }
   await updateConnections(ctx, (list) => {
     const i = list.findIndex((c) => c.connector === connector && c.name === name);
-    if (i < 0) throw notFound(connector, name, list.filter((c) => c.connector === connector));
+    if (i < 0)
+      throw notFound(
+        connector,
+        name,
+        list.filter((c) => c.connector === connector),
+      );
     list.splice(i, 1);
   });
   if (ctx.json) printJson(ctx.io, { deleted: `${connector}/${name}`, secretsRemoved: conn.secretParams.length });

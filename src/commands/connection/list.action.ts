@@ -8,11 +8,18 @@ export default async function list(ctx: Context, connector: string | undefined):
   if (connector) await (await ctx.registry()).get(connector); // unknown connector → error with suggestions
   const all = await listConnections(ctx, connector);
   if (ctx.json) {
-    printJson(ctx.io, all.map((c) => ({ ...c, address: `${c.connector}/${c.name}` })));
+    printJson(
+      ctx.io,
+      all.map((c) => ({ ...c, address: `${c.connector}/${c.name}` })),
+    );
     return 0;
   }
   if (!all.length) {
-    ctx.io.err(connector ? `No connections for '${connector}'. Create one: connector connection create ${connector}` : 'No connections yet. Create one: connector connection create <connector>');
+    ctx.io.err(
+      connector
+        ? `No connections for '${connector}'. Create one: connector connection create ${connector}`
+        : 'No connections yet. Create one: connector connection create <connector>',
+    );
     return 0;
   }
   const anyOAuth = all.some((c) => c.oauth);

@@ -23,7 +23,10 @@ export default async function login(ctx: Context, address: string, opts: Opts): 
   const { chooseFlow } = await import('../../oauth/providers.js');
   const requested = opts.flow ?? 'auto';
   // auto keeps an app-only connection on client credentials; a user connection picks browser or device.
-  info.flow = requested === 'auto' && info.flow === 'client-credentials' ? 'client-credentials' : chooseFlow(info.provider, requested, { canOpenBrowser: canOpenBrowser(ctx) });
+  info.flow =
+    requested === 'auto' && info.flow === 'client-credentials'
+      ? 'client-credentials'
+      : chooseFlow(info.provider, requested, { canOpenBrowser: canOpenBrowser(ctx) });
 
   // Everything but the tokens (which may be gone after a logout) comes from the secret store.
   const option = deriveConnectionModel(record).options.find((o) => o.id === conn.authOption);

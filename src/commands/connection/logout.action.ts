@@ -58,7 +58,9 @@ export default async function logout(ctx: Context, address: string): Promise<num
   if (!result.hadTokens) ctx.io.err(`${connector}/${name} was not signed in; nothing to revoke.`);
   else if (result.revoked) ctx.io.err(`Signed out of ${connector}/${name}: tokens revoked at the provider and deleted.`);
   else if (!info.provider.revocationUrl) {
-    ctx.io.err(`Signed out of ${connector}/${name}: tokens deleted. The provider has no revocation endpoint, so the access token stays valid until it expires.`);
+    ctx.io.err(
+      `Signed out of ${connector}/${name}: tokens deleted. The provider has no revocation endpoint, so the access token stays valid until it expires.`,
+    );
   } else ctx.io.err(`Signed out of ${connector}/${name}: tokens deleted (not revoked).`);
   return 0;
 }

@@ -27,7 +27,12 @@ export default async function rename(ctx: Context, address: string, newName: str
   try {
     await updateConnections(ctx, async (list) => {
       const rec = list.find((c) => c.connector === connector && c.name === name);
-      if (!rec) throw notFound(connector, name, list.filter((c) => c.connector === connector));
+      if (!rec)
+        throw notFound(
+          connector,
+          name,
+          list.filter((c) => c.connector === connector),
+        );
       if (list.some((c) => c.connector === connector && c.name === target)) {
         throw new CliError(`connection '${connector}/${target}' already exists`);
       }

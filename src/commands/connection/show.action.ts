@@ -33,11 +33,26 @@ export default async function show(ctx: Context, address: string): Promise<numbe
     const p = option?.parameters.find((x) => x.name === n);
     const secret = conn.secretParams.includes(n) || Boolean(p?.secret);
     const value = resolved?.values[n] ?? conn.values[n];
-    const origin = resolved?.origins[n] ?? (conn.values[n] !== undefined ? 'registry' : conn.secretParams.includes(n) ? `${conn.secretStore} (unreadable)` : 'not set');
-    return { name: n, label: p?.label ?? n, secret, value: value === undefined ? undefined : secret ? MASK : value, origin, env: envVarName(connector, name, n) };
+    const origin =
+      resolved?.origins[n] ?? (conn.values[n] !== undefined ? 'registry' : conn.secretParams.includes(n) ? `${conn.secretStore} (unreadable)` : 'not set');
+    return {
+      name: n,
+      label: p?.label ?? n,
+      secret,
+      value: value === undefined ? undefined : secret ? MASK : value,
+      origin,
+      env: envVarName(connector, name, n),
+    };
   });
   if (ctx.json) {
-    printJson(ctx.io, { ...conn, address: `${connector}/${name}`, authLabel: option?.label, parameters: rows, ...(oauth ? { signIn: oauth.json } : {}), ...(problem ? { problem } : {}) });
+    printJson(ctx.io, {
+      ...conn,
+      address: `${connector}/${name}`,
+      authLabel: option?.label,
+      parameters: rows,
+      ...(oauth ? { signIn: oauth.json } : {}),
+      ...(problem ? { problem } : {}),
+    });
     return 0;
   }
   ctx.io.out(`${connector}/${name}`);
@@ -49,7 +64,11 @@ export default async function show(ctx: Context, address: string): Promise<numbe
   ctx.io.out(`  created:  ${conn.createdAt}`);
   if (rows.length) {
     ctx.io.out('');
-    printTable(ctx.io, ['PARAMETER', 'VALUE', 'FROM'], rows.map((r) => [r.label === r.name ? r.name : `${r.name} (${r.label})`, r.value ?? '', r.origin]));
+    printTable(
+      ctx.io,
+      ['PARAMETER', 'VALUE', 'FROM'],
+      rows.map((r) => [r.label === r.name ? r.name : `${r.name} (${r.label})`, r.value ?? '', r.origin]),
+    );
   }
   if (problem) ctx.warn(problem);
   return 0;

@@ -14,7 +14,12 @@ export default async function token(ctx: Context, address: string): Promise<numb
   const { token: access, fromEnv } = await freshAccessToken(ctx, conn);
   if (ctx.json) {
     const expiresAt = fromEnv ? undefined : (await resolveConnection(ctx, connector, name)).record.oauth?.token?.expiresAt;
-    printJson(ctx.io, { access_token: access, token_type: 'Bearer', ...(expiresAt ? { expires_at: expiresAt } : {}), source: fromEnv ? 'env' : conn.record.secretStore });
+    printJson(ctx.io, {
+      access_token: access,
+      token_type: 'Bearer',
+      ...(expiresAt ? { expires_at: expiresAt } : {}),
+      source: fromEnv ? 'env' : conn.record.secretStore,
+    });
   } else ctx.io.out(access);
   return 0;
 }

@@ -75,5 +75,9 @@ export async function browse(start: string, o: BrowseOptions = {}): Promise<Brow
 }
 
 function decode(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&#x2F;/gi, '/').replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"');
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&#x2F;/gi, '/')
+    .replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))
+    .replace(/&quot;/g, '"');
 }

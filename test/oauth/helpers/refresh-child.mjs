@@ -23,7 +23,10 @@ try {
   const t = await getFreshToken({
     storage,
     lockPath: cfg.lockPath,
-    renew: refreshRenewer((rt) => refreshGrant({ tokenUrl: cfg.tokenUrl, refreshToken: rt, client: { clientId: cfg.clientId } }, { connection: 'k/c', fetch: http.fetch }), 'k/c'),
+    renew: refreshRenewer(
+      (rt) => refreshGrant({ tokenUrl: cfg.tokenUrl, refreshToken: rt, client: { clientId: cfg.clientId } }, { connection: 'k/c', fetch: http.fetch }),
+      'k/c',
+    ),
   });
   process.stdout.write(`token ${t.access_token}\n`);
   await http.close();
