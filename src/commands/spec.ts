@@ -9,7 +9,7 @@ import type { Context } from '../context.js';
  */
 
 /** An action module's default export: positional arguments, then the options object. */
-export type Action = (ctx: Context, ...args: any[]) => Promise<number | void>;
+export type Action = (ctx: Context, ...args: any[]) => Promise<number | undefined>;
 
 export interface ArgumentSpec {
   /** commander syntax: `<name>` required, `[name]` optional. */

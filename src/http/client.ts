@@ -117,7 +117,7 @@ export class HttpClient {
     for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) h.append(k, one);
     const nullBody = [101, 204, 205, 304].includes(res.status);
     const out = new Response(nullBody ? null : new Uint8Array(res.body), {
-      status: res.status < 200 ? 200 : res.status,
+      status: Math.max(res.status, 200),
       statusText: res.statusText,
       headers: h,
     });

@@ -11,7 +11,7 @@ export function toCurl(req: PreparedRequest, redactor: Redactor): string {
     if (k.toLowerCase() === 'content-length') continue;
     parts.push(`-H ${q(`${k}: ${redactor.headerValue(k, v)}`)}`);
   }
-  if (req.body && req.body.length) {
+  if (req.body?.length) {
     const ct = getHeader(req.headers, 'content-type') ?? '';
     const text = req.body.toString('utf8');
     const printable = !/multipart\//i.test(ct) && Buffer.from(text, 'utf8').equals(req.body) && !/[\x00-\x08\x0e-\x1f]/.test(text);

@@ -20,7 +20,7 @@ export function policyInstances(record: ConnectorRecord): PolicyTemplateInstance
 /** The operations an instance is limited to (undefined: every operation). */
 export function policyOperations(t: PolicyTemplateInstance): string[] | undefined {
   const p = t.parameters;
-  const ops = p['x-ms-apimTemplate-operationName'] ?? p['operationName'];
+  const ops = p['x-ms-apimTemplate-operationName'] ?? p.operationName;
   if (Array.isArray(ops)) return ops.map(String);
   if (typeof ops === 'string' && ops) return [ops];
   return undefined;

@@ -141,7 +141,7 @@ function semanticError(e: Error, def: Record<string, unknown>, file: string, lab
 /** swagger-parser names places as "/paths/{id}/get/..."; rewrite to a JSON pointer "#/paths/~1{id}/get/...". */
 function withPointer(message: string, def: Record<string, unknown>): string {
   const paths = Object.keys((def.paths as Record<string, unknown>) ?? {}).sort((a, b) => b.length - a.length);
-  return message.replace(/(^|\s)\/(paths|definitions)(\/\S*)?/, (m, pre: string, root: string, rest = '') => {
+  return message.replace(/(^|\s)\/(paths|definitions)(\/\S*)?/, (_m, pre: string, root: string, rest = '') => {
     if (root === 'paths') {
       const p = paths.find((x) => rest === x || rest.startsWith(x + '/'));
       if (p) return `${pre}#/paths/${esc(p)}${rest.slice(p.length)}`;
