@@ -2,19 +2,7 @@ import { promises as fsp } from 'node:fs'; // fs.promises loads on first use, no
 import { dirname } from 'node:path';
 import { CancelError, CliError } from '../errors.js';
 import { fsFailure } from './atomic.js';
-
-/** setTimeout that an abort ends early (resolving: the loop then sees the abort and throws). */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+import { systemClock } from '../io/clock.js';
 
 export interface LockOptions {
   /** Give up waiting after this long (default 10 s): a CliError naming the lock file. */
@@ -59,7 +47,8 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, opts: 
           hint: 'Another connector process is holding it; if none is running, delete the file.',
         });
       }
-      await sleep(delay + Math.random() * delay, signal);
+      // An abort ends the wait early; the loop then sees it and throws.
+      await systemClock.sleep(delay + Math.random() * delay, signal).catch(() => {});
       delay = Math.min(delay * 2, 100);
     }
   }

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from '../connections/types.js';
-import { CliError } from '../errors.js';
+import { CancelError, CliError } from '../errors.js';
 import { findOperation, type Operation } from '../operation/find.js';
 import { applyPolicies } from '../policies/index.js';
 import { schemeFor, type AuthScheme } from '../auth/index.js';
@@ -106,7 +106,8 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
     }
     return { ...res, request: shown(), durationMs };
   } catch (e) {
-    if (e instanceof CliError) throw new CliError(redactor.text(e.message), { exitCode: e.exitCode, hint: e.hint, cause: e.cause });
+    if (e instanceof CliError && !(e instanceof CancelError))
+      throw new CliError(redactor.text(e.message), { exitCode: e.exitCode, hint: e.hint, cause: e.cause });
     throw e;
   }
 }

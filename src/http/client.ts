@@ -48,7 +48,7 @@ export interface WireResponse extends RawResponse {
 }
 
 const MAX_REDIRECTS = 5;
-const CREDENTIAL_HEADERS = /^(authorization|cookie|proxy-authorization)$/i;
+const SAFE_HEADERS = /^(accept|accept-encoding|accept-language|content-type|content-length|user-agent)$/i;
 
 /** node:https pulls in TLS (about 8 ms): loaded only for https URLs. */
 function transport(protocol: string): typeof http {
@@ -80,8 +80,11 @@ export class HttpClient {
       if (hop >= MAX_REDIRECTS) throw new CliError(`too many redirects (more than ${MAX_REDIRECTS}) from ${new URL(wire.url).origin}`);
       const next = new URL(Array.isArray(location) ? location[0] : location, url);
       wire.onRedirect?.(url, next);
+      if (url.protocol === 'https:' && next.protocol !== 'https:')
+        throw new CliError(`${url.origin} redirected to plain ${next.protocol.replace(':', '')} (${next.origin}); refused`);
       const headers = { ...cur.headers };
-      if (next.origin !== url.origin) for (const k of Object.keys(headers)) if (CREDENTIAL_HEADERS.test(k)) delete headers[k];
+      // Another origin gets none of this one's headers but the harmless ones: no Authorization, cookie or API key header.
+      if (next.origin !== url.origin) for (const k of Object.keys(headers)) if (!SAFE_HEADERS.test(k)) delete headers[k];
       const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && cur.method.toUpperCase() === 'POST');
       if (toGet) for (const k of Object.keys(headers)) if (/^content-/i.test(k)) delete headers[k];
       cur = { ...cur, headers, method: toGet ? 'GET' : cur.method, body: toGet ? undefined : cur.body };

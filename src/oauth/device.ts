@@ -1,7 +1,8 @@
-import { AuthError, CancelError, CliError } from '../errors.js';
+import { AuthError, CliError } from '../errors.js';
 import { clean } from './loopback.js';
 import { conform, defined, endpoint, oauth } from './library.js';
 import { deviceCodeGrant, OAuthError, type ClientAuth, type TokenCallOptions, type TokenResponse } from './token.js';
+import { systemClock } from '../io/clock.js';
 
 /** What the user must see: the code and where to enter it. */
 export interface DevicePrompt {
@@ -37,7 +38,7 @@ export async function deviceFlow(o: DeviceFlowOptions): Promise<TokenResponse> {
     verificationUriComplete: auth.verification_uri_complete,
     expiresIn: auth.expires_in,
   });
-  const sleep = o.sleep ?? abortableSleep;
+  const sleep = o.sleep ?? systemClock.sleep;
   const now = o.now ?? Date.now;
   const deadline = now() + auth.expires_in * 1000;
   let interval = auth.interval;
@@ -106,19 +107,4 @@ function fixDevice(b: Record<string, unknown>): void {
 
 function expired(): AuthError {
   return new AuthError('the device code expired before the sign-in was completed', 'Run the command again and enter the code sooner.');
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

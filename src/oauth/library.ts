@@ -4,6 +4,7 @@ import { load } from '../util/load.js';
 import type { ClientCertificate } from './assertion.js';
 import { clean } from './loopback.js';
 import type { ClientAuth, TokenCallOptions } from './token.js';
+import { isLoopback } from '../http/proxy.js';
 
 /**
  * The seam to oauth4webapi (panva), which builds, sends and checks every OAuth
@@ -96,16 +97,10 @@ export function requireSecureEndpoint(url: string, what: string): void {
   } catch {
     throw new CliError(`the ${what} URL is not a valid URL: ${clean(url)}`, { hint: "Check the connector's OAuth settings, or use --provider." });
   }
-  if (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u))) return;
+  if (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u.hostname))) return;
   throw new CliError(`refusing to send OAuth credentials to the ${what} ${u.origin}: it is not https`, {
     hint: "Check the connector's OAuth settings, or use --provider.",
   });
-}
-
-/** The same loopback test as the run path's (http/client.ts isLoopback). */
-export function isLoopback(u: URL): boolean {
-  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Our client description as the library's client authentication. Default: private_key_jwt with a certificate, post with a secret, else none. */

@@ -4,6 +4,7 @@ import type { AuthorizationServer } from 'oauth4webapi';
 import { oauth, transport, type Fetch } from './library.js';
 import { clean } from './loopback.js';
 import type { ClientAuthMethod } from './token.js';
+import { isLoopback } from '../http/proxy.js';
 
 export type FlowKind = 'browser' | 'device' | 'client-credentials';
 
@@ -359,8 +360,7 @@ export async function discover(issuer: string, o: { fetch: Fetch; scopes?: strin
   } catch {
     throw new UsageError(`--issuer must be a URL, not "${issuer}"`);
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw new UsageError('--issuer must be an https URL');
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u.hostname))) throw new UsageError('--issuer must be an https URL');
   const lib = oauth();
   let meta: AuthorizationServer | undefined;
   for (const algorithm of ['oidc', 'oauth2'] as const) {
@@ -371,6 +371,8 @@ export async function discover(issuer: string, o: { fetch: Fetch; scopes?: strin
       break;
     } catch (e) {
       if (e instanceof CancelError || o.signal?.aborted) throw new CancelError();
+      // The issuer could not be reached (a proxy that is down, a CA, a timeout): say that, not "no metadata".
+      if (e instanceof CliError) throw e;
       if (e instanceof lib.OperationProcessingError && e.code === lib.JSON_ATTRIBUTE_COMPARISON) {
         const body = (e.cause as { body?: AuthorizationServer } | undefined)?.body;
         if (body && trimSlash(body.issuer) === trimSlash(issuer)) {

@@ -73,9 +73,19 @@ export class Registry {
   /** The full record, or a one-line error naming the closest connectors. */
   async get(name: string): Promise<ConnectorRecord> {
     validateName(name);
-    const rec = await readJsonFile<ConnectorRecord>(this.recordPath(name));
-    if (!rec) throw await this.notFound(name);
-    return rec;
+    const path = this.recordPath(name);
+    const rec = await readJsonFile<unknown>(path);
+    if (!rec) {
+      if (await this.has(name)) {
+        throw new CliError(`the registry lists '${name}' but ${path} is missing`, {
+          hint: `Import it again (connector import <source> --name ${name} --force), or: connector remove ${name}`,
+        });
+      }
+      throw await this.notFound(name);
+    }
+    const why = recordProblem(rec, name);
+    if (why) throw new CliError(`${path}: not a connector record (${why})`, { hint: `Import it again: connector import <source> --name ${name} --force` });
+    return rec as ConnectorRecord;
   }
 
   async notFound(name: string): Promise<CliError> {
@@ -153,4 +163,18 @@ export class Registry {
   locked<T>(fn: () => Promise<T>): Promise<T> {
     return withLock(this.lockPath, fn, { signal: this.signal });
   }
+}
+
+/** What makes a stored connector record unusable (a hand edit, a truncated copy), or undefined. */
+function recordProblem(rec: unknown, name: string): string | undefined {
+  if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return 'not a JSON object';
+  const r = rec as Record<string, unknown>;
+  if (r.name !== name) return `its name is ${JSON.stringify(r.name)}, not '${name}'`;
+  if (typeof r.specFormat !== 'string') return 'specFormat is not a string';
+  const d = r.definition;
+  if (!d || typeof d !== 'object' || Array.isArray(d)) return 'definition is not an object';
+  if (typeof (d as Record<string, unknown>).swagger !== 'string' && typeof (d as Record<string, unknown>).openapi !== 'string')
+    return "definition has no 'swagger' or 'openapi' version";
+  if (r.apiProperties !== undefined && (typeof r.apiProperties !== 'object' || r.apiProperties === null)) return 'apiProperties is not an object';
+  return undefined;
 }

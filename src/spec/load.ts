@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { CancelError, CliError } from '../errors.js';
+import { CancelError, CliError, UsageError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
 import type { SourceKind } from '../model.js';
 import { locateJsonError } from './jsonpos.js';
@@ -265,9 +265,10 @@ export async function fetchText(url: string, shown: string, http: HttpClient, ma
       headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' },
     });
   } catch (e) {
-    if (e instanceof CancelError || !(e instanceof CliError)) throw e;
+    if (e instanceof CancelError || e instanceof UsageError || !(e instanceof CliError)) throw e;
     if (/larger than/.test(e.message)) throw tooBig(shown, max);
-    throw new CliError(`${shown}: ${e.message}`, { hint, cause: e });
+    // The client's own hint (a proxy that is down: which variables to check) beats the generic one.
+    throw new CliError(`${shown}: ${e.message}`, { hint: e.hint && !/--base-url/.test(e.hint) ? e.hint : hint, cause: e });
   }
   if (res.status < 200 || res.status > 299) {
     throw new CliError(`${shown}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { hint });

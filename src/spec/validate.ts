@@ -1,4 +1,4 @@
-import { CliError } from '../errors.js';
+import { CancelError, CliError } from '../errors.js';
 import type { SpecFormat } from '../model.js';
 import { load } from '../util/load.js';
 import type { HttpClient } from '../http/client.js';
@@ -72,13 +72,20 @@ export async function validateDefinition(
   // its $refs resolve over http(s) only. A connector document is bundled already: no external $refs at all.
   const remote = /^https?:\/\//i.test(opts.refBase ?? '');
   // http(s) $refs are read through the context's client (proxy, CA, Ctrl-C), never the parser's own fetch.
+  // The parser wraps what read() throws in its own ResolverError: keep ours (a Ctrl-C must stay exit 3, an HTTP error its words).
   const http = opts.http;
+  let readError: unknown;
   const viaClient = {
     order: 1,
     canRead: /^https?:\/\//i,
     async read(file: { url: string }) {
       if (!http) throw new CliError(`${opts.file}: external $ref '${file.url}' is not followed here`);
-      return fetchText(file.url, displayUrl(file.url), http, MAX_FILE_BYTES);
+      try {
+        return await fetchText(file.url, displayUrl(file.url), http, MAX_FILE_BYTES);
+      } catch (e) {
+        readError ??= e;
+        throw e;
+      }
     },
   };
   const refOptions = { resolve: { http: false, viaClient, ...(remote ? { file: false } : {}), ...(opts.refBase === undefined ? { external: false } : {}) } };
@@ -86,6 +93,9 @@ export async function validateDefinition(
   try {
     bundled = (await SwaggerParser.bundle(opts.refBase ?? '', structuredClone(definition) as any, refOptions as any)) as any;
   } catch (e) {
+    if (readError instanceof CancelError) throw readError;
+    if (readError instanceof CliError)
+      throw new CliError(`${opts.file}: cannot resolve external $ref ${readError.message}`, { hint: readError.hint, cause: readError });
     const ref = /\$ref pointer "([^"]+)"/.exec(String((e as Error).message))?.[1];
     if (ref && !ref.startsWith('#') && (opts.refBase === undefined || (remote && !/^https?:\/\//i.test(ref)))) {
       const at = findRef(definition, (r) => r === ref);

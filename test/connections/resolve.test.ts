@@ -9,7 +9,8 @@ import { runCli } from '../helpers/cli.js';
 
 let home: string;
 let store: MemoryStore;
-const ctxWith = (env: NodeJS.ProcessEnv = {}) => testContext({ io: memoryIO({ env }).io, home, secrets: async () => store, clock: { now: () => Date.parse('2026-12-01T10:00:00Z'), sleep: async () => {} } });
+const ctxWith = (env: NodeJS.ProcessEnv = {}) =>
+  testContext({ io: memoryIO({ env }).io, home, secrets: async () => store, clock: { now: () => Date.parse('2026-12-01T10:00:00Z'), sleep: async () => {} } });
 
 beforeEach(async () => {
   home = tempHome();

@@ -78,6 +78,14 @@ describe('proxy selection', () => {
     expect(proxyFor(new URL('https://10.0.0.1:9999/x'), env)).toBe('http://proxy:3128');
     expect(proxyFor(new URL('http://api.example.com/x'), env)).toBeUndefined();
   });
+
+  it('never sends loopback through a proxy (a local API, OAuth server or the demo behind a corporate proxy)', () => {
+    const env = { HTTPS_PROXY: 'http://proxy:3128', HTTP_PROXY: 'http://proxy:3128' };
+    for (const u of ['http://127.0.0.1:8787/x', 'https://localhost/x', 'http://[::1]:9/x', 'http://127.0.0.2/x', 'http://api.localhost/x']) {
+      expect(proxyFor(new URL(u), env)).toBeUndefined();
+    }
+    expect(proxyFor(new URL('http://128.0.0.1/x'), env)).toBe('http://proxy:3128');
+  });
 });
 
 describe('HttpClient.send', () => {
@@ -188,5 +196,27 @@ describe('HttpClient.request', () => {
     await expect(client.request({ method: 'GET', url, redirect: 'error' })).rejects.toThrow(/answered with a redirect \(HTTP 302\)/);
     await client.close();
     for (const s of [a, b]) await new Promise<void>((r) => s.close(() => r()));
+  });
+});
+
+describe('proxy settings that cannot work', () => {
+  it('a malformed or non-http proxy URL is exit 2 naming the variable, never a crash', async () => {
+    const { UsageError } = await import('../../src/errors.js');
+    const url = new URL('https://api.example.com/x');
+    for (const [env, msg] of [
+      [{ HTTPS_PROXY: 'notaurl' }, 'HTTPS_PROXY is not a valid proxy URL'],
+      [{ https_proxy: 'http://127.0.0.1:99999' }, 'https_proxy is not a valid proxy URL'],
+      [{ HTTPS_PROXY: 'socks5://user:pw@127.0.0.1:1080' }, 'HTTPS_PROXY (socks5://127.0.0.1:1080): only http:// and https:// proxies are supported'],
+    ] as const) {
+      let e: unknown;
+      try {
+        proxyFor(url, env);
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as Error).message).toBe(msg);
+      expect((e as Error).message).not.toContain('pw');
+    }
   });
 });

@@ -108,3 +108,48 @@ describe('validateDefinition', () => {
     });
   });
 });
+
+describe('validateDefinition: http $refs through the one HTTP client', () => {
+  const serve = async (handler: import('node:http').RequestListener) => {
+    const { createServer } = await import('node:http');
+    const s = createServer(handler);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(s.address() as { port: number }).port}`,
+      close: () => (s.closeAllConnections(), new Promise<void>((r) => s.close(() => r()))),
+    };
+  };
+  const withRef = (ref: string) => ({ ...petstore(), 'x-data': { $ref: ref } });
+
+  it('an HTTP error on a $ref keeps its words (the status), in one line', async () => {
+    const { HttpClient } = await import('../../src/http/client.js');
+    const api = await serve((_q, res) => res.writeHead(404, 'Not Found').end());
+    const http = new HttpClient({ env: {} });
+    try {
+      const msg = await failure(validateDefinition(withRef(`${api.url}/gone.json`), { file: 'spec.json', refBase: `${api.url}/spec.json`, http }));
+      expect(msg).toBe(`spec.json: cannot resolve external $ref ${api.url}/gone.json: HTTP 404 Not Found`);
+    } finally {
+      await http.close();
+      await api.close();
+    }
+  });
+
+  it('Ctrl-C while a $ref is being fetched is a CancelError (exit 3), not a resolver error', async () => {
+    const { HttpClient } = await import('../../src/http/client.js');
+    const { CancelError } = await import('../../src/errors.js');
+    let asked!: () => void;
+    const requested = new Promise<void>((r) => (asked = r));
+    const api = await serve(() => asked());
+    const ac = new AbortController();
+    const http = new HttpClient({ env: {}, signal: ac.signal });
+    try {
+      const p = validateDefinition(withRef(`${api.url}/slow.json`), { file: 'spec.json', refBase: `${api.url}/spec.json`, http });
+      await requested;
+      ac.abort();
+      await expect(p).rejects.toBeInstanceOf(CancelError);
+    } finally {
+      await http.close();
+      await api.close();
+    }
+  });
+});

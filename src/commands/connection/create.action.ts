@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { AuthError, CliError, UsageError } from '../../errors.js';
+import { AuthError, CancelError, CliError, UsageError } from '../../errors.js';
 import { printJson } from '../../io/output.js';
 import { validateName } from '../../registry/registry.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
@@ -109,7 +109,7 @@ export default async function create(ctx: Context, connector: string, opts: Opts
       };
       const res = await runTest(ctx, record, inMemory, test).catch((e: unknown) => {
         // The API could not be reached (not a refusal of the credentials): say how to save anyway.
-        if (e instanceof CliError && !(e instanceof AuthError) && !e.hint) {
+        if (e instanceof CliError && !(e instanceof AuthError) && !(e instanceof CancelError) && !e.hint) {
           throw new CliError(e.message, {
             exitCode: e.exitCode,
             hint: `Testing the connection with ${test.operationId} failed, so nothing was saved. To save it without the test: --no-verify.`,
