@@ -21,6 +21,9 @@ export interface GlobalOptions {
  * registry, the secret store, the prompter, HTTP, the browser, the clock and the
  * Ctrl-C signal. Outside main.ts, io/ and the HTTP client nothing reads process.*
  * or calls the global fetch, so tests build a Context in memory (test/helpers/context.ts).
+ * Three deliberate exceptions sit below the Context: boot/compile-cache.ts (runs before
+ * main), util/load.ts (the module loader's fallback) and fs/ (a lock's owner is a pid,
+ * and its liveness is kill(pid, 0)).
  */
 export interface Context {
   io: IO;

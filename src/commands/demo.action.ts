@@ -8,7 +8,6 @@ import { makeIO } from '../io/iostreams.js';
 import { printJson } from '../io/output.js';
 import { CancelError, CliError, ExitCode, isCliError } from '../errors.js';
 import { MemoryStore, secretAccount, type SecretStore } from '../secrets/store.js';
-import { storeFor } from '../secrets/open.js';
 import { packagePath } from '../util/package-root.js';
 import { load } from '../util/load.js';
 import { COMMANDS, PROGRAM } from './index.js';
@@ -193,8 +192,10 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     server = await orInterrupt(startSample(apiKey));
     run.port = server.port;
 
-    const keychain = ctx.secretStoreKind === 'memory' ? undefined : await storeFor(ctx, 'keychain');
-    const probe = keychain ? await orInterrupt(probeKeychain(keychain)) : { ok: false, reason: '--secret-store memory' };
+    // The context's own store, when it is the keychain; any other choice (memory, vault) runs the demo in memory.
+    const chosen = ctx.secretStoreKind === 'memory' ? undefined : await ctx.secrets();
+    const keychain = chosen?.kind === 'keychain' ? chosen : undefined;
+    const probe = keychain ? await orInterrupt(probeKeychain(keychain)) : { ok: false, reason: `--secret-store ${ctx.secretStoreKind ?? chosen?.kind}` };
     run.store = probe.ok ? 'keychain' : 'memory';
     store = probe.ok ? keychain : memory;
     run.account = secretAccount(run.connector!, run.connection!, 'api_key');
@@ -217,7 +218,7 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
 
     await step('import', { command: ['import'], args: [folder] });
     const { Registry } = await import('../registry/registry.js');
-    const names = (await new Registry(run.home).list()).map((c) => c.name);
+    const names = (await new Registry(run.home, { signal: ctx.signal }).list()).map((c) => c.name);
     if (names.length !== 1) throw new CliError(`demo: expected one imported connector, found ${names.length}`);
     if (names[0] !== run.connector) {
       run.connector = names[0];

@@ -180,7 +180,7 @@ export async function parseText(text: string, file: string, format: 'json' | 'ya
       try {
         at = locateJsonError(text);
       } catch {
-        at = undefined; // nesting too deep for the recursive scan: JSON.parse's own message below
+        at = undefined; // nesting too deep for jsonc-parser's recursive visitor: JSON.parse's own message below
       }
       if (at) throw new CliError(`${file}:${at.line}:${at.column}: invalid JSON: ${at.message}`);
       throw new CliError(`${file}: invalid JSON: ${(e as Error).message.slice(0, 200)}`);
