@@ -35,9 +35,12 @@ export function credentialDefinition(src: ParameterSource): SecurityDefinition |
   return byName ?? (hasUserPass ? candidates.find(isBasic) : undefined) ?? candidates.find(isApiKey) ?? candidates.find(isBasic);
 }
 
+/** False for the OAuth/gateway placeholders among an option's parameters: a connection holds no value for them. */
+export const isValueParameter = (p: ConnectionParameter) => p.type !== 'oauthSetting' && p.type !== 'gatewaySetting';
+
 /** Parameters of an option that a connection holds (OAuth/gateway placeholders excluded). */
 export function valueParameters(option: AuthOption | undefined): ConnectionParameter[] {
-  return (option?.parameters ?? []).filter((p) => p.type !== 'oauthSetting' && p.type !== 'gatewaySetting');
+  return (option?.parameters ?? []).filter(isValueParameter);
 }
 
 /**

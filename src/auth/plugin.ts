@@ -72,6 +72,19 @@ export interface Configured {
   noun?: string;
 }
 
+/**
+ * What `connection show` and `connection list` print of a connection beyond what every
+ * connection has, from its record (no secret is read or shown).
+ */
+export interface Described {
+  /** `show`'s extra `  label:  value` lines, after the common ones. */
+  facts: [label: string, value: string][];
+  /** Merged into `show --json`'s object (e.g. `{ signIn: {...} }`). */
+  json?: Record<string, unknown>;
+  /** One cell of `list`: the column (named `heading`) appears only when some connection has one. */
+  status?: { heading: string; text: string };
+}
+
 /** The flags of `connection create` a plug-in may read (the OAuth ones; see OAuthFlags). */
 export type CreateFlags = Record<string, unknown>;
 
@@ -103,6 +116,20 @@ export interface AuthPlugin {
    * keychain with the first one when the option has no secret parameter.
    */
   readonly lazySecrets?: readonly string[];
+  /**
+   * The secret-store items this kind keeps beside the parameter values (OAuth's tokens,
+   * client secret), each with what `connection list` calls it. `connection show` does not
+   * list them as parameters: `describe` tells of them.
+   */
+  readonly ownSecrets?: Readonly<Record<string, string>>;
+  /** What `show` and `list` print of this kind's record fields (see Described); undefined: nothing. */
+  describe?(ctx: Context, record: ConnectionRecord): Promise<Described | undefined>;
+  /**
+   * What is wrong with the record fields of this kind in connections.json (e.g.
+   * "oauth.clientId is not a string", the path relative to the record), or undefined.
+   * `record` is an object whose common fields are already checked.
+   */
+  checkRecord?(record: Record<string, unknown>): string | undefined;
   /** False when a connection of this option is pointless (it carries nothing). */
   needsConnection(option: AuthOption): boolean;
   /**

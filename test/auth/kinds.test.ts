@@ -63,4 +63,26 @@ describe('the kinds table and the plug-ins', () => {
     const offenders = files(SRC).filter((f) => /\bkind\s*[!=]==\s*'(none|basic|apiKey|oauth2|windows|gateway|custom)'/.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
   });
+
+  it("outside src/auth/ only a kind's index is imported, and list/show import no kind at all", () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => {
+        const p = join(dir, f);
+        return statSync(p).isDirectory() ? (p === AUTH ? [] : files(p)) : p.endsWith('.ts') ? [p] : [];
+      });
+    const kindImport = /^(import|export)\s+(type\s+)?[^;]*?from\s+'[./]*auth\/([a-z0-9]+)\/([\w.-]+)'/gm;
+    const internal: string[] = [];
+    for (const f of files(SRC)) {
+      for (const m of readFileSync(f, 'utf8').matchAll(kindImport)) {
+        // Types only (the record's `oauth` field, create's OAuth flags) cost nothing at run time.
+        if (!m[2] && m[4] !== 'index.js') internal.push(`${f}: ${m[3]}/${m[4]}`);
+      }
+    }
+    expect(internal).toEqual([]);
+    for (const cmd of ['list', 'show']) {
+      const text = readFileSync(join(SRC, 'commands', 'connection', `${cmd}.action.ts`), 'utf8');
+      expect(text, cmd).not.toMatch(/auth\/(oauth2|windows|basic|apikey|none)\//);
+      expect(text, cmd).not.toMatch(/\.oauth\b|'oauth:|oauthSetting|gatewaySetting|'SIGN-IN'/);
+    }
+  });
 });

@@ -101,21 +101,6 @@ export async function freshAccessToken(ctx: Context, conn: ResolvedConnection, r
   return { token: t.access_token, fromEnv: false };
 }
 
-/** `expires in 59 min` / `expired 3 min ago`, for list and show. */
-export function describeExpiry(iso: string | undefined, nowMs = Date.now()): string {
-  if (!iso) return 'no expiry given';
-  const ms = Date.parse(iso) - nowMs;
-  const span = (n: number) =>
-    n < 120_000
-      ? `${Math.round(n / 1000)} s`
-      : n < 2 * 3600_000
-        ? `${Math.round(n / 60_000)} min`
-        : n < 48 * 3600_000
-          ? `${Math.round(n / 3600_000)} h`
-          : `${Math.round(n / 86400_000)} d`;
-  return ms >= 0 ? `expires in ${span(ms)}` : `expired ${span(-ms)} ago`;
-}
-
 /** Refuse OAuth commands on a connection that is not an OAuth one. */
 export function requireOAuth(record: ConnectionRecord): OAuthConnectionInfo {
   if (record.kind !== 'oauth2' || !record.oauth) {

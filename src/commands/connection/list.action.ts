@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { printJson, printTable } from '../../io/output.js';
 import { listConnections } from '../../connections/store.js';
-import type { ConnectionRecord } from '../../connections/types.js';
+import { pluginFor } from '../../auth/kinds.js';
 
 /** `connector connection list [connector]`: name, auth kind, default, where each secret lives. */
 export default async function list(ctx: Context, connector: string | undefined): Promise<number> {
@@ -22,29 +22,26 @@ export default async function list(ctx: Context, connector: string | undefined):
     );
     return 0;
   }
-  const anyOAuth = all.some((c) => c.oauth);
-  const { describeExpiry } = anyOAuth ? await import('../../auth/oauth2/tokens.js') : { describeExpiry: undefined };
+  // Each kind names its own secret-store items and may add a status column (OAuth: SIGN-IN).
+  const rows = await Promise.all(
+    all.map(async (c) => {
+      const plugin = await pluginFor(c.kind);
+      const own = plugin.ownSecrets ?? {};
+      const secrets = c.secretParams.map((p) => own[p] ?? p);
+      return { c, secrets, status: (await plugin.describe?.(ctx, c))?.status };
+    }),
+  );
+  const headings = [...new Set(rows.flatMap((r) => (r.status ? [r.status.heading] : [])))];
   printTable(
     ctx.io,
-    ['CONNECTION', 'AUTH', 'DEFAULT', 'SECRETS', ...(anyOAuth ? ['SIGN-IN'] : [])],
-    all.map((c) => [
+    ['CONNECTION', 'AUTH', 'DEFAULT', 'SECRETS', ...headings],
+    rows.map(({ c, secrets, status }) => [
       `${c.connector}/${c.name}`,
       c.kind,
       c.isDefault ? 'yes' : '',
-      c.secretParams.length ? `${c.secretParams.map(shortName).join(', ')} → ${c.secretStore}` : '-',
-      ...(anyOAuth ? [signIn(c, (iso) => describeExpiry!(iso, ctx.clock.now()))] : []),
+      secrets.length ? `${secrets.join(', ')} → ${c.secretStore}` : '-',
+      ...headings.map((h) => (status?.heading === h ? status.text : '')),
     ]),
   );
   return 0;
-}
-
-/** OAuth items by what they are, not by their store account names. */
-const shortName = (p: string) => (p.startsWith('oauth:') ? p.slice(6).replace('_', ' ') : p);
-
-/** Expiry and scopes of an OAuth connection's tokens, from the registry (the keychain is not read). */
-function signIn(c: ConnectionRecord, describeExpiry: (iso?: string) => string): string {
-  if (!c.oauth) return '';
-  const t = c.oauth.token;
-  if (!t) return 'signed out';
-  return [describeExpiry(t.expiresAt), t.refreshable ? 'refreshable' : '', t.scope ? `scopes: ${t.scope}` : ''].filter(Boolean).join(', ');
 }

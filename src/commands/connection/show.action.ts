@@ -5,7 +5,7 @@ import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { getConnection, parseAddress, resolveRecord } from '../../connections/store.js';
 import { envVarName } from '../../secrets/env.js';
 import { pluginFor } from '../../auth/kinds.js';
-import type { OAuthConnectionInfo } from '../../connections/types.js';
+import { isValueParameter } from '../../auth/parameters.js';
 
 const MASK = '********';
 
@@ -24,11 +24,13 @@ export default async function show(ctx: Context, address: string): Promise<numbe
     problem = (e as Error).message;
   }
   // The kind's own secret-store items (OAuth's tokens, client secret) are described by the kind, not listed as parameters.
-  const { lazySecrets = [] } = await pluginFor(conn.kind);
-  const names = [...new Set([...(option?.parameters.map((p) => p.name) ?? []), ...Object.keys(conn.values), ...conn.secretParams])].filter(
-    (n) => !['gatewaySetting', 'oauthSetting'].includes(option?.parameters.find((p) => p.name === n)?.type ?? '') && !lazySecrets.includes(n),
-  );
-  const oauth = conn.oauth ? await oauthFacts(conn.oauth, conn.secretParams, ctx.clock.now()) : undefined;
+  const plugin = await pluginFor(conn.kind);
+  const own = plugin.ownSecrets ?? {};
+  const names = [...new Set([...(option?.parameters.map((p) => p.name) ?? []), ...Object.keys(conn.values), ...conn.secretParams])].filter((n) => {
+    const p = option?.parameters.find((x) => x.name === n);
+    return (!p || isValueParameter(p)) && !(n in own);
+  });
+  const described = await plugin.describe?.(ctx, conn);
   const rows = names.map((n) => {
     const p = option?.parameters.find((x) => x.name === n);
     const secret = conn.secretParams.includes(n) || Boolean(p?.secret);
@@ -50,7 +52,7 @@ export default async function show(ctx: Context, address: string): Promise<numbe
       address: `${connector}/${name}`,
       authLabel: option?.label,
       parameters: rows,
-      ...(oauth ? { signIn: oauth.json } : {}),
+      ...described?.json,
       ...(problem ? { problem } : {}),
     });
     return 0;
@@ -60,7 +62,7 @@ export default async function show(ctx: Context, address: string): Promise<numbe
   ctx.io.out(`  default:  ${conn.isDefault ? 'yes' : 'no'}`);
   ctx.io.out(`  secrets:  ${conn.secretParams.length ? conn.secretStore : 'none'}`);
   if (conn.testOperation) ctx.io.out(`  test:     ${conn.testOperation}`);
-  for (const line of oauth?.lines ?? []) ctx.io.out(line);
+  for (const [label, value] of described?.facts ?? []) ctx.io.out(`  ${`${label}:`.padEnd(10)}${value}`);
   ctx.io.out(`  created:  ${conn.createdAt}`);
   if (rows.length) {
     ctx.io.out('');
@@ -72,29 +74,4 @@ export default async function show(ctx: Context, address: string): Promise<numbe
   }
   if (problem) ctx.warn(problem);
   return 0;
-}
-
-/** Provider, client, flow, scopes and token expiry (from the registry; tokens are never shown). */
-async function oauthFacts(o: OAuthConnectionInfo, secretParams: string[], nowMs: number) {
-  const { describeExpiry } = await import('../../auth/oauth2/tokens.js');
-  const { CLIENT_SECRET, CERTIFICATE } = await import('../../auth/oauth2/names.js');
-  const credential = secretParams.includes(CERTIFICATE) ? 'certificate' : secretParams.includes(CLIENT_SECRET) ? 'client secret' : 'public client';
-  const t = o.token;
-  const json = {
-    provider: o.provider.id,
-    tokenUrl: o.provider.tokenUrl,
-    clientId: o.clientId,
-    credential,
-    flow: o.flow,
-    requestedScopes: o.provider.scopes,
-    signedIn: Boolean(t),
-    ...(t ? { expiresAt: t.expiresAt, scope: t.scope, refreshable: t.refreshable } : {}),
-  };
-  const lines = [
-    `  oauth:    ${o.provider.id} provider, client ${o.clientId} (${credential}), ${o.flow === 'client-credentials' ? 'client credentials' : `${o.flow} flow`}`,
-    `  token:    ${o.provider.tokenUrl}`,
-    `  scopes:   ${t?.scope ?? (o.provider.scopes.join(' ') || '(none)')}`,
-    `  sign-in:  ${t ? `${describeExpiry(t.expiresAt, nowMs)}${t.expiresAt ? ` (${t.expiresAt})` : ''}${t.refreshable ? ', refreshable' : ', no refresh token'}` : 'signed out (connector connection login)'}`,
-  ];
-  return { json, lines };
 }

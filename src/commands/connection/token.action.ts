@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { printJson } from '../../io/output.js';
-import { parseAddress, resolveConnection } from '../../connections/store.js';
-import { envAccessToken, freshAccessToken, requireOAuth } from '../../auth/oauth2/tokens.js';
+import { parseAddress } from '../../connections/store.js';
+import { accessToken } from '../../auth/oauth2/index.js';
 
 /**
  * `connector connection token <connector>/<name>`: a fresh access token on stdout,
@@ -9,17 +9,15 @@ import { envAccessToken, freshAccessToken, requireOAuth } from '../../auth/oauth
  */
 export default async function token(ctx: Context, address: string): Promise<number> {
   const { connector, name } = parseAddress(address);
-  const conn = await resolveConnection(ctx, connector, name);
-  if (!envAccessToken(ctx, conn.record)) requireOAuth(conn.record);
-  const { token: access, fromEnv } = await freshAccessToken(ctx, conn);
+  const t = await accessToken(ctx, connector, name);
   if (ctx.json) {
-    const expiresAt = fromEnv ? undefined : (await resolveConnection(ctx, connector, name)).record.oauth?.token?.expiresAt;
+    const expiresAt = await t.expiresAt();
     printJson(ctx.io, {
-      access_token: access,
+      access_token: t.token,
       token_type: 'Bearer',
       ...(expiresAt ? { expires_at: expiresAt } : {}),
-      source: fromEnv ? 'env' : conn.record.secretStore,
+      source: t.source,
     });
-  } else ctx.io.out(access);
+  } else ctx.io.out(t.token);
   return 0;
 }
