@@ -8,6 +8,7 @@ import exportConnector from './connector/export.js';
 import connection from './connection/index.js';
 import run from './run.js';
 import demo from './demo.js';
+import test from './test.js';
 
 /** The root program: what `connector --help` shows around the command list. */
 export const PROGRAM: ProgramSpec = {
@@ -33,4 +34,4 @@ export const PROGRAM: ProgramSpec = {
 };
 
 /** Every top-level command, in the order `connector --help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [importConnector, list, show, operations, remove, exportConnector, connection, run, demo];
+export const COMMANDS: readonly CommandSpec[] = [importConnector, list, show, operations, remove, exportConnector, connection, run, test, demo];
