@@ -19,7 +19,8 @@ interface Opts {
 /** `connector test …`: exit 0 all passed, 1 a failure, 2 an invalid suite or flag, 4 authentication failed before any step ran. */
 export default async function test(ctx: Context, args: string[], opts: Opts): Promise<number> {
   if (args[0] === 'init') return init(ctx, args.slice(1), opts);
-  if (!args.length) throw new UsageError('name the suite files to run', 'Try: connector test suite.yaml, or write one: connector test init <connector> -o suite.yaml');
+  if (!args.length)
+    throw new UsageError('name the suite files to run', 'Try: connector test suite.yaml, or write one: connector test init <connector> -o suite.yaml');
   const { parseReporters, makeReporter } = await import('../smoke/report.js');
   const wanted = parseReporters(opts.reporter);
   const filter = opts.filter === undefined ? undefined : pattern(opts.filter);
@@ -32,21 +33,30 @@ export default async function test(ctx: Context, args: string[], opts: Opts): Pr
 
   const live = ctx.io.stderr.isTTY === true && !ctx.io.env.CI;
   const reporters = wanted.map((w) => ({ ...w, r: makeReporter(w.name, { err: (t) => ctx.io.err(t), color: ctx.io.color('stderr'), live }) }));
+  const { progress } = await import('../smoke/progress.js');
+  // On a terminal: a spinner while a step waits; in CI or a pipe, plain lines only.
+  const spinner = progress({ write: (t) => ctx.io.stderr.write(t), live: live && wanted.some((w) => w.name === 'pretty') });
   const { runSuite } = await import('../smoke/run.js');
   const results: SuiteResult[] = [];
-  for (const suite of suites) {
-    results.push(
-      await runSuite(ctx, suite, {
-        connection: opts.connection,
-        bail: opts.bail,
-        filter,
-        only: shard ? shardOf(suite, shard) : undefined,
-        onStep: (s) => {
-          for (const { r } of reporters) r.step?.(s);
-        },
-      }),
-    );
-    if (opts.bail && totals(results).failed) break;
+  try {
+    for (const suite of suites) {
+      results.push(
+        await runSuite(ctx, suite, {
+          connection: opts.connection,
+          bail: opts.bail,
+          filter,
+          only: shard ? shardOf(suite, shard) : undefined,
+          onStart: (name) => spinner.start(name),
+          onStep: (s) => {
+            spinner.stop();
+            for (const { r } of reporters) r.step?.(s);
+          },
+        }),
+      );
+      if (opts.bail && totals(results).failed) break;
+    }
+  } finally {
+    spinner.stop();
   }
   for (const { r, file } of reporters) {
     const doc = r.end(results);
@@ -70,7 +80,9 @@ async function init(ctx: Context, args: string[], opts: Opts): Promise<number> {
     if (existsSync(opts.output) && !opts.force) throw new CliError(`${opts.output} exists`, { hint: 'Pass --force to replace it, or choose another -o.' });
     await atomicWrite(opts.output, out.yaml, 0o644);
   }
-  ctx.io.err(`Wrote a suite with ${out.included} step${out.included === 1 ? '' : 's'} for '${record.name}'${out.commented ? ` (${out.commented} more commented out: they need values or --include-writes)` : ''}${opts.output ? ` to ${opts.output}` : ''}.`);
+  ctx.io.err(
+    `Wrote a suite with ${out.included} step${out.included === 1 ? '' : 's'} for '${record.name}'${out.commented ? ` (${out.commented} more commented out: they need values or --include-writes)` : ''}${opts.output ? ` to ${opts.output}` : ''}.`,
+  );
   return 0;
 }
 

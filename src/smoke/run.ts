@@ -19,6 +19,8 @@ export interface RunOptions {
   filter?: RegExp;
   /** Step ids to run (a shard); undefined: all. */
   only?: Set<string>;
+  /** A step is about to be sent (its id). */
+  onStart?: (id: string) => void;
   onStep?: (r: StepResult) => void;
 }
 
@@ -81,6 +83,7 @@ export async function runSuite(ctx0: Context, suite: Suite, opts: RunOptions = {
     if (step.skip || (phase === 'step' && stop)) {
       r = { ...base, status: 'skipped', durationMs: 0, failures: [], skipReason: step.skip ?? stop };
     } else {
+      opts.onStart?.(step.name ?? step.id);
       r = await runStep(ctx, record, step, base, vars, () => connection(step.connection ?? opts.connection ?? suite.connection), !results.some((x) => x.status !== 'skipped'));
       if (r.status === 'failed' && phase !== 'teardown') {
         if (phase === 'setup') stop = `setup step '${step.id}' failed`;
