@@ -1,5 +1,5 @@
 import type { ParamValue } from '../http/types.js';
-import type { Operation } from './find.js';
+import type { OpBody, Operation } from './find.js';
 import { checkValue } from './validate.js';
 
 /**
@@ -8,11 +8,8 @@ import { checkValue } from './validate.js';
  */
 export function exampleValue(schema: Record<string, any> | undefined, depth = 0): unknown {
   if (!schema || typeof schema !== 'object' || depth > 8) return undefined;
-  if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum.find((v: unknown) => v !== null) ?? schema.enum[0];
-  for (const key of ['example', 'x-example', 'x-ms-test-value', 'default']) {
-    const v = schema[key];
-    if (v !== undefined && v !== null && checkValue(schema, v).length === 0) return v;
-  }
+  const declared = declaredValue(schema);
+  if (declared !== undefined) return declared;
   if (Array.isArray(schema.allOf) && schema.allOf.length) {
     const merged: Record<string, any> = { type: 'object', properties: {}, required: [] };
     for (const s of schema.allOf) {
@@ -52,6 +49,19 @@ export function exampleValue(schema: Record<string, any> | undefined, depth = 0)
     default:
       return exampleString(schema);
   }
+}
+
+/**
+ * The value `schema` itself offers, nothing generated: enum (first non-null) →
+ * example/x-example/x-ms-test-value → default (each only when it validates); else undefined.
+ */
+export function declaredValue(schema: Record<string, any>): unknown {
+  if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum.find((v: unknown) => v !== null) ?? schema.enum[0];
+  for (const key of ['example', 'x-example', 'x-ms-test-value', 'default']) {
+    const v = schema[key];
+    if (v !== undefined && v !== null && checkValue(schema, v).length === 0) return v;
+  }
+  return undefined;
 }
 
 function exampleNumber(s: Record<string, any>, integer: boolean): number {
@@ -122,6 +132,11 @@ function asParamValue(v: unknown): ParamValue {
   return String(v);
 }
 
+/** A request body for `body`: its own example when that validates, else one built from the schema. */
+export function exampleBody(body: OpBody): unknown {
+  return body.example !== undefined && checkValue(body.schema, body.example).length === 0 ? body.example : exampleValue(body.schema);
+}
+
 /**
  * Values for every required parameter of `op` (and its body when required),
  * as `connector run -p` / `--body` would pass them.
@@ -136,7 +151,7 @@ export function exampleParams(op: Operation): { params: Record<string, ParamValu
   }
   let body: string | undefined;
   if (op.body?.required) {
-    const v = op.body.example !== undefined && checkValue(op.body.schema, op.body.example).length === 0 ? op.body.example : exampleValue(op.body.schema);
+    const v = exampleBody(op.body);
     body = typeof v === 'string' && !/json/.test(op.body.contentTypes[0] ?? '') ? v : JSON.stringify(v ?? {});
   }
   return body === undefined ? { params } : { params, body };
