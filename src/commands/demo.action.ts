@@ -57,7 +57,8 @@ export default async function demo(ctx: Context, opts: { keep?: boolean } = {}):
 /** A command as the demo runs it: the words after `connector`, its arguments and options. */
 interface Call {
   command: string[];
-  args: string[];
+  /** Positional arguments; an array for a variadic one (`test [suites...]`). */
+  args: (string | string[])[];
   /** By attribute name (`paramEnv`, `input`); global options among them go to the context. */
   opts?: Record<string, unknown>;
 }
@@ -235,6 +236,16 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     await step('run', { command: ['run'], args: [c, 'listNotes'], opts: { param: ['limit=2'] } });
     await step('run', { command: ['run'], args: [c, 'getNote'], opts: { param: ['id=2'] } });
     await step('run', { command: ['run'], args: [c, 'createNote'], opts: { body: '{"title":"Hello from connector demo","tags":["demo"]}' } });
+    // What CI would do: a suite from the spec, run, with the JUnit a pipeline publishes.
+    const suiteFile = join(run.root, `${c}.suite.yaml`);
+    const junit = join(run.root, 'junit.xml');
+    await step('test-init', { command: ['test'], args: [['init', c]], opts: { output: suiteFile } });
+    await step('test', { command: ['test'], args: [[suiteFile]], opts: { reporter: ['pretty', `junit=${junit}`] } });
+    const xml = (await readFile(junit, 'utf8')).trimEnd().split('\n');
+    say(`The JUnit report CI would publish (${junit}):`);
+    for (const line of xml.slice(0, 12)) say(`  ${line}`);
+    if (xml.length > 12) say(`  … ${xml.length - 12} more lines`);
+    say();
 
     printByHand(say, c);
     await cleanup();
@@ -284,7 +295,7 @@ function splitOptions(spec: CommandSpec, opts: Record<string, unknown>): { globa
 
 /** The call as a user types it: `connector run sample-notes listNotes -p limit=2`. */
 function commandLine(spec: CommandSpec, call: Call): string {
-  const words = ['connector', ...call.command, ...call.args];
+  const words = ['connector', ...call.command, ...call.args.flat()];
   for (const [k, v] of Object.entries(call.opts ?? {})) {
     const o = optionNamed(optionsOf(spec), k) ?? optionNamed([...PROGRAM.options], k)!;
     const flag = /^-\w\b/.exec(o.flags)?.[0] ?? /--[\w-]+/.exec(o.flags)![0];
@@ -304,6 +315,7 @@ function printByHand(say: (s?: string) => void, c: string) {
     `connector run ${c} listNotes -p limit=2`,
     `connector run ${c} searchNotes -p q=todo`,
     `connector run ${c} createNote --body '{"title":"Hello"}'`,
+    `connector test init ${c} -o ${c}.suite.yaml && connector test ${c}.suite.yaml --reporter pretty --reporter junit=junit.xml`,
     `connector connection delete ${c}/default && connector remove ${c} && kill %1`,
   ];
   say('To do the same by hand:');

@@ -43,14 +43,19 @@ async function connectorFor(ctx: Context, suite: Suite): Promise<{ ctx: Context;
   for (const w of prepared.warnings) ctx.warn(w);
   // The throw-away registry shares every seam but the home: connections come from CONNECTOR_<K>_<C>_* variables.
   const home = await mkdtemp(join(tmpdir(), 'connector-suite-'));
-  const child = createContext(ctx.io, home, { json: ctx.json, verbose: ctx.verbose, input: !ctx.noInput }, {
-    http: ctx.http,
-    browser: ctx.browser,
-    clock: ctx.clock,
-    signal: ctx.signal,
-    secrets: () => ctx.secrets(),
-    prompter: () => ctx.prompter(),
-  });
+  const child = createContext(
+    ctx.io,
+    home,
+    { json: ctx.json, verbose: ctx.verbose, input: !ctx.noInput },
+    {
+      http: ctx.http,
+      browser: ctx.browser,
+      clock: ctx.clock,
+      signal: ctx.signal,
+      secrets: () => ctx.secrets(),
+      prompter: () => ctx.prompter(),
+    },
+  );
   await (await child.registry()).put(prepared.record, summarize(prepared.record));
   return { ctx: child, record: prepared.record, cleanup: () => rm(home, { recursive: true, force: true }) };
 }
@@ -84,7 +89,15 @@ export async function runSuite(ctx0: Context, suite: Suite, opts: RunOptions = {
       r = { ...base, status: 'skipped', durationMs: 0, failures: [], skipReason: step.skip ?? stop };
     } else {
       opts.onStart?.(step.name ?? step.id);
-      r = await runStep(ctx, record, step, base, vars, () => connection(step.connection ?? opts.connection ?? suite.connection), !results.some((x) => x.status !== 'skipped'));
+      r = await runStep(
+        ctx,
+        record,
+        step,
+        base,
+        vars,
+        () => connection(step.connection ?? opts.connection ?? suite.connection),
+        !results.some((x) => x.status !== 'skipped'),
+      );
       if (r.status === 'failed' && phase !== 'teardown') {
         if (phase === 'setup') stop = `setup step '${step.id}' failed`;
         else if (opts.bail) stop = `--bail: step '${step.id}' failed`;
@@ -174,9 +187,11 @@ async function check(record: ConnectorRecord, step: Step, x: Expectation, res: H
     const actual = Array.isArray(got) ? got.join(', ') : got;
     const re = /^\/(.*)\/([a-z]*)$/.exec(value);
     const ok = actual !== undefined && (re ? new RegExp(re[1], re[2]).test(actual) : actual === value);
-    if (!ok) out.push(`header ${name}: expected ${re ? `to match ${value}` : JSON.stringify(value)}, got ${actual === undefined ? 'none' : JSON.stringify(actual)}`);
+    if (!ok)
+      out.push(`header ${name}: expected ${re ? `to match ${value}` : JSON.stringify(value)}, got ${actual === undefined ? 'none' : JSON.stringify(actual)}`);
   }
-  if (x.maxDurationMs !== undefined && res.durationMs > x.maxDurationMs) out.push(`duration: expected at most ${x.maxDurationMs} ms, took ${res.durationMs} ms`);
+  if (x.maxDurationMs !== undefined && res.durationMs > x.maxDurationMs)
+    out.push(`duration: expected at most ${x.maxDurationMs} ms, took ${res.durationMs} ms`);
   if (x.json?.length) {
     const body = parseJson(res);
     if (body === NOT_JSON) out.push('json: the body is not JSON');
@@ -222,7 +237,8 @@ function jsonCheck(a: JsonAssertion, body: unknown): string[] {
   }
   const value = found.length === 1 ? found[0] : found;
   const show = (v: unknown) => JSON.stringify(v)?.slice(0, 200) ?? 'undefined';
-  if (a.exists !== undefined) return a.exists === found.length > 0 ? [] : [`json ${a.path}: expected ${a.exists ? 'a match' : 'no match'}, found ${found.length}`];
+  if (a.exists !== undefined)
+    return a.exists === found.length > 0 ? [] : [`json ${a.path}: expected ${a.exists ? 'a match' : 'no match'}, found ${found.length}`];
   if (!found.length) return [`json ${a.path}: no match`];
   if ('equals' in a) return deepEqual(value, a.equals) ? [] : [`json ${a.path}: expected ${show(a.equals)}, got ${show(value)}`];
   if (a.matches !== undefined) {
@@ -247,7 +263,12 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 function sorted(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sorted);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 

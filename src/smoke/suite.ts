@@ -63,7 +63,7 @@ export async function loadSuiteText(text: string, file: string): Promise<Suite> 
   const v = await schemaValidator();
   if (!v(data)) {
     const e = pickError(v.errors ?? []);
-    const path = e.instancePath.split('/').slice(1).map(unescape);
+    const path = e.instancePath.split('/').slice(1).map(unescapePointer);
     throw new SuiteError(`${at(path)}: ${describe(e, path)}`, 'The suite format is in README.md (Smoke-testing connectors) and schema/suite.schema.json.');
   }
   const raw = data as { name?: string; connector: string; connection?: string; setup?: Step[]; steps: Step[]; teardown?: Step[] };
@@ -78,7 +78,8 @@ export async function loadSuiteText(text: string, file: string): Promise<Suite> 
         count.set(s.operation, n);
         id = n === 1 ? s.operation : `${s.operation}-${n}`;
       }
-      if (seen.has(id)) throw new SuiteError(`${where}: step id '${id}' is used twice (first at ${seen.get(id)})`, 'Give one of them its own id: (letters, digits, . _ -).');
+      if (seen.has(id))
+        throw new SuiteError(`${where}: step id '${id}' is used twice (first at ${seen.get(id)})`, 'Give one of them its own id: (letters, digits, . _ -).');
       seen.set(id, where.slice(file.length + 1));
       return { ...s, id, line: Number(where.split(':').at(-2)) };
     });
@@ -109,7 +110,7 @@ function pickError(errors: AjvError[]): AjvError {
   return [...list].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0];
 }
 
-const unescape = (t: string): string | number => (/^\d+$/.test(t) ? Number(t) : t.replace(/~1/g, '/').replace(/~0/g, '~'));
+const unescapePointer = (t: string): string | number => (/^\d+$/.test(t) ? Number(t) : t.replace(/~1/g, '/').replace(/~0/g, '~'));
 
 function describe(e: AjvError, path: (string | number)[]): string {
   const where = path.length ? path.join('.') : 'the suite';

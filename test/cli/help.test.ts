@@ -18,9 +18,9 @@ const shown = (example: string) => `  $ ${example.replace(/\n/g, '\n  ')}\n`;
 describe('every command declares itself and its --help shows it', () => {
   it('the table is complete (control: the loops below run over something)', () => {
     expect(all.map((c) => c.path.join(' '))).toEqual(
-      expect.arrayContaining(['import', 'run', 'demo', 'connection create', 'connection login', 'connection default']),
+      expect.arrayContaining(['import', 'run', 'demo', 'connection create', 'connection login', 'connection default', 'test']),
     );
-    expect(all.length).toBe(20);
+    expect(all.length).toBe(21);
   });
 
   it('connector --help shows the root examples and every command', async () => {

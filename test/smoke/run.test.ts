@@ -80,7 +80,10 @@ teardown:
   });
 
   it('all passing is exit 0 with the closing line; json goes to stdout as one document', async () => {
-    const f = suite('ok.yaml', 'connector: ./notes.swagger.json\nsteps:\n  - operation: listNotes\n    expect: { status: [200, 204], headers: { content-type: /json/ } }\n');
+    const f = suite(
+      'ok.yaml',
+      'connector: ./notes.swagger.json\nsteps:\n  - operation: listNotes\n    expect: { status: [200, 204], headers: { content-type: /json/ } }\n',
+    );
     const r = await runCli(['test', f, '--reporter', 'json'], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.trim().split('\n').at(-1)).toBe('1 passed, 0 failed');

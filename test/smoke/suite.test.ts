@@ -28,8 +28,18 @@ describe('loadSuite', () => {
     ['unknown key', 'connector: k\nsteps:\n  - operation: a\n    expekt: {}\n', ':3:5: steps.0: unknown key', "'expekt' (expected one of: id, name, operation"],
     ['missing operation', 'connector: k\nsteps:\n  - params: {}\n', ':3:5: steps.0: ', "'operation' is missing"],
     ['bad status', 'connector: k\nsteps:\n  - operation: a\n    expect: { status: 2x }\n', ':4:23: steps.0.expect.status', ''],
-    ['JSONPath without $', 'connector: k\nsteps:\n  - operation: a\n    expect:\n      json: [{ path: a.b, exists: true }]\n', ':5:22: steps.0.expect.json.0.path', "starts with '$'"],
-    ['two checks in one assertion', 'connector: k\nsteps:\n  - operation: a\n    expect:\n      json: [{ path: $.a, exists: true, length: 1 }]\n', ':5:14:', 'exactly one check'],
+    [
+      'JSONPath without $',
+      'connector: k\nsteps:\n  - operation: a\n    expect:\n      json: [{ path: a.b, exists: true }]\n',
+      ':5:22: steps.0.expect.json.0.path',
+      "starts with '$'",
+    ],
+    [
+      'two checks in one assertion',
+      'connector: k\nsteps:\n  - operation: a\n    expect:\n      json: [{ path: $.a, exists: true, length: 1 }]\n',
+      ':5:14:',
+      'exactly one check',
+    ],
     ['no connector', 'steps: []\n', ':1:1: the suite', "'connector' is missing"],
     ['invalid YAML', 'connector: k\nsteps:\n  - operation: [a\n', ':4:1: invalid YAML', ''],
   ])('%s: one line with file:line:column and what was expected', async (_what, text, at, what) => {
