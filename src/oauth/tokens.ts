@@ -9,6 +9,8 @@ export interface TokenSet {
   refresh_token?: string;
   /** Unix seconds; absent when the server gave no expires_in (then only a 401 triggers a refresh). */
   expires_at?: number;
+  /** Unix seconds when it was obtained (sets stored before this field existed lack it). */
+  issued_at?: number;
   scope?: string;
 }
 
@@ -23,7 +25,10 @@ export function toTokenSet(r: TokenResponse, prev?: TokenSet, nowMs = Date.now()
   const t: TokenSet = { access_token: r.access_token, token_type: r.token_type };
   const refresh = r.refresh_token ?? prev?.refresh_token;
   if (refresh) t.refresh_token = refresh;
-  if (r.expires_in !== undefined) t.expires_at = Math.floor(nowMs / 1000) + Math.floor(r.expires_in);
+  if (r.expires_in !== undefined) {
+    t.issued_at = Math.floor(nowMs / 1000);
+    t.expires_at = t.issued_at + Math.floor(r.expires_in);
+  }
   const scope = r.scope ?? prev?.scope;
   if (scope !== undefined) t.scope = scope;
   return t;
@@ -31,9 +36,16 @@ export function toTokenSet(r: TokenResponse, prev?: TokenSet, nowMs = Date.now()
 
 export const DEFAULT_SKEW_MS = 60_000;
 
-/** Usable for at least `skewMs` more. */
+/**
+ * Usable for at least the renewal margin more: `skewMs`, but never more than a tenth of the
+ * token's lifetime, so a token shorter-lived than the margin is renewed once per expiry, not on
+ * every request (a 5 s token gets a 0.5 s margin).
+ */
 export function isFresh(t: TokenSet, nowMs = Date.now(), skewMs = DEFAULT_SKEW_MS): boolean {
-  return t.expires_at === undefined || t.expires_at * 1000 - skewMs > nowMs;
+  if (t.expires_at === undefined) return true;
+  const life = t.issued_at !== undefined ? (t.expires_at - t.issued_at) * 1000 : undefined;
+  const margin = life !== undefined && life > 0 ? Math.min(skewMs, life / 10) : skewMs;
+  return t.expires_at * 1000 - margin > nowMs;
 }
 
 export interface FreshTokenOptions {

@@ -96,7 +96,16 @@ describe.skipIf(missing.length > 0)('connector demo (end to end)', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.ok).toBe(true);
     expect(doc.secretStore).toBe('memory');
-    expect(doc.steps.map((s: { command: string }) => s.command.split(' ')[1])).toEqual(['import', 'connection', 'operations', 'run', 'run', 'run', 'test', 'test']);
+    expect(doc.steps.map((s: { command: string }) => s.command.split(' ')[1])).toEqual([
+      'import',
+      'connection',
+      'operations',
+      'run',
+      'run',
+      'run',
+      'test',
+      'test',
+    ]);
   });
 });
 

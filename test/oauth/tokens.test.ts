@@ -56,7 +56,7 @@ describe('getFreshToken against oidc-provider', () => {
   it('refreshes 60 s before expiry and saves the rotated refresh token', async () => {
     const set = toTokenSet(await signInNative(op));
     const now = Date.now();
-    await storage.save({ ...set, expires_at: Math.floor(now / 1000) + 59 }); // inside the skew window
+    await storage.save({ ...set, issued_at: Math.floor(now / 1000) - 3541, expires_at: Math.floor(now / 1000) + 59 }); // inside the skew window
     const before = refreshes();
     const t = await getFreshToken(options({ now: () => now }));
     expect(refreshes()).toBe(before + 1);
@@ -107,6 +107,7 @@ describe('token set bookkeeping', () => {
       token_type: 'Bearer',
       refresh_token: 'r1',
       scope: 'x y',
+      issued_at: 1000,
       expires_at: 1000 + 3600,
     });
   });
@@ -115,6 +116,15 @@ describe('token set bookkeeping', () => {
     expect(isFresh({ access_token: 'a', token_type: 'Bearer' })).toBe(true);
     expect(isFresh({ access_token: 'a', token_type: 'Bearer', expires_at: 1000 }, 1000_000 - 60_000)).toBe(false);
     expect(isFresh({ access_token: 'a', token_type: 'Bearer', expires_at: 1000 }, 1000_000 - 60_001)).toBe(true);
+  });
+
+  it('a token shorter-lived than the 60 s margin gets a tenth of its life as margin: one renewal per expiry', () => {
+    const five = { access_token: 'a', token_type: 'Bearer', issued_at: 995, expires_at: 1000 }; // a 5 s token
+    expect(isFresh(five, 995_000)).toBe(true); // just obtained: fresh (with a 60 s margin it never would be)
+    expect(isFresh(five, 999_400)).toBe(true);
+    expect(isFresh(five, 999_600)).toBe(false); // inside the last 0.5 s
+    const hour = { access_token: 'a', token_type: 'Bearer', issued_at: 1000 - 3600, expires_at: 1000 };
+    expect(isFresh(hour, 1000_000 - 60_000)).toBe(false); // long-lived tokens keep the 60 s margin
   });
 
   it('with no refresh token stored, an expired token asks for a login (exit 4)', async () => {

@@ -144,3 +144,49 @@ teardown:
     expect(direct.stderr.trim().split('\n').at(-1)).toBe(r.stderr.trim().split('\n').at(-1));
   });
 });
+
+describe('connector test: schema: response', () => {
+  it('each mismatch is a failure line with its JSON pointer', async () => {
+    const { createServer } = await import('node:http');
+    const api = createServer((_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"seven","tags":"a"}'));
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const port = (api.address() as { port: number }).port;
+    const spec = {
+      swagger: '2.0',
+      info: { title: 'Things', version: '1' },
+      host: `127.0.0.1:${port}`,
+      schemes: ['http'],
+      paths: {
+        '/thing': {
+          get: {
+            operationId: 'getThing',
+            responses: {
+              200: {
+                description: 'ok',
+                schema: {
+                  type: 'object',
+                  required: ['id', 'name'],
+                  properties: { id: { type: 'integer' }, name: { type: 'string' }, tags: { type: 'array' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    };
+    writeFileSync(join(dir, 'things.swagger.json'), JSON.stringify(spec));
+    const f = suite('things.yaml', 'connector: ./things.swagger.json\nsteps:\n  - operation: getThing\n    expect: { schema: response }\n');
+    try {
+      const r = await runCli(['test', f, '--reporter', 'json']);
+      expect(r.code, r.stderr).toBe(1);
+      const failures = JSON.parse(r.stdout).suites[0].steps[0].failures as string[];
+      expect(failures).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^schema: \/id: must be integer/), expect.stringMatching(/^schema: \/tags: must be array/)]),
+      );
+      expect(failures.some((x) => /name/.test(x))).toBe(true);
+    } finally {
+      api.closeAllConnections();
+      await new Promise<void>((r) => api.close(() => r()));
+    }
+  });
+});

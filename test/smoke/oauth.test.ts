@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempHome } from '../helpers/cli.js';
+import { MemoryStore } from '../../src/secrets/store.js';
+import { CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
+import { runLive, startResourceApi, writeConnector, type ResourceApi } from '../oauth-cli/helpers.js';
+
+/**
+ * A suite that outlives its token: a client-credentials connection made with --no-input from a
+ * secret in the environment, against a real oidc-provider issuing 2-second tokens. Every step
+ * passes, and the token endpoint sees one renewal per expiry, not one per step.
+ */
+let op: TestProvider;
+let api: ResourceApi;
+beforeAll(async () => {
+  op = await startProvider({ ttl: { ClientCredentials: 2 } });
+  api = await startResourceApi(op.issuer);
+});
+afterAll(async () => {
+  await api?.close();
+  await op?.close();
+});
+
+describe('connector test with an OAuth connection whose token expires during the run', () => {
+  it('renews once per expiry and every step passes', async () => {
+    const home = tempHome('connector-smoke-oauth-');
+    const store = new MemoryStore();
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runLive(args, { home, env, overrides: { secrets: async () => store } });
+    const dir = writeConnector(join(home, 'src', 'oauthtest'), op.issuer, api.host);
+    expect((await cli(['import', dir, '--name', 'oauthtest'])).code).toBe(0);
+    const create = await cli(
+      [
+        'connection',
+        'create',
+        'oauthtest',
+        '--name',
+        'ci',
+        '--provider',
+        op.issuer,
+        '--flow',
+        'client-credentials',
+        '--client-id',
+        CLIENTS.secretPost,
+        '--client-secret-env',
+        'CC_SECRET',
+        '--scope',
+        'api:read',
+        '--no-input',
+      ],
+      { CC_SECRET: CLIENTS.secret },
+    );
+    expect(create.code, create.stderr).toBe(0);
+    const steps = Array.from(
+      { length: 16 },
+      (_, i) => `  - operation: GetMe\n    id: me-${i}\n    expect: { json: [{ path: $.client_id, equals: ${CLIENTS.secretPost} }] }\n`,
+    ).join('');
+    const suite = join(home, 'oauth.suite.yaml');
+    writeFileSync(suite, `connector: oauthtest\nconnection: ci\nsteps:\n${steps}`);
+    const before = op.grants.length;
+    const started = Date.now();
+    let r = await cli(['test', suite, '--reporter', 'json']);
+    // Steps are fast on loopback: keep running one of them until two token lifetimes have passed.
+    const runs = [r];
+    while (Date.now() - started < 4500) {
+      await new Promise((res) => setTimeout(res, 250));
+      r = await cli(['test', suite, '--filter', 'me-0$', '--reporter', 'json']);
+      runs.push(r);
+    }
+    for (const x of runs) expect(x.code, x.stderr).toBe(0);
+    expect(runs[0].stderr.trim().split('\n').at(-1)).toBe('16 passed, 0 failed');
+    const renewals = op.grants.slice(before).filter((g) => g.type === 'client_credentials');
+    expect(renewals.every((g) => g.ok)).toBe(true);
+    // 4.5 s of 2 s tokens: 2 or 3 renewals, never one per request (there were 16 + runs.length - 1 requests).
+    expect(renewals.length).toBeGreaterThanOrEqual(2);
+    expect(renewals.length).toBeLessThanOrEqual(3);
+    expect(api.calls.slice(-5).every((c) => c.status === 200)).toBe(true);
+  }, 30_000);
+});
