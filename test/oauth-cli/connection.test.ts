@@ -132,7 +132,10 @@ describe('connection create with --flow browser (code + PKCE on a loopback redir
   it('refreshes before the call when the stored token is within the 60 s skew of expiry', async () => {
     expect((await withBrowser(['connection', 'create', 'oauthtest', '--flow', 'browser'])).r.code).toBe(0);
     const before = tokens();
-    store.items.set('oauthtest/default/oauth:tokens', JSON.stringify({ ...before, expires_at: Math.floor(Date.now() / 1000) + 30 }));
+    store.items.set(
+      'oauthtest/default/oauth:tokens',
+      JSON.stringify({ ...before, issued_at: Math.floor(Date.now() / 1000) - 3570, expires_at: Math.floor(Date.now() / 1000) + 30 }),
+    );
     const calls = api.calls.length;
     const run = await cli(['run', 'oauthtest', 'GetMe']);
     expect(run.code, run.stderr).toBe(0);
