@@ -9,6 +9,7 @@ interface Opts {
   connection?: string;
   reporter?: string[];
   bail?: boolean;
+  concurrency?: string;
   filter?: string;
   shard?: string;
   output?: string;
@@ -25,6 +26,9 @@ export default async function test(ctx: Context, args: string[], opts: Opts): Pr
   const wanted = parseReporters(opts.reporter);
   const filter = opts.filter === undefined ? undefined : pattern(opts.filter);
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+  const concurrency = Number(opts.concurrency ?? '1');
+  if (!/^\d+$/.test(opts.concurrency ?? '1') || concurrency < 1 || concurrency > 64)
+    throw new UsageError(`--concurrency ${opts.concurrency}: expected a whole number from 1 to 64`);
 
   // Every suite is read and checked before anything runs: a malformed one is exit 2 with nothing sent.
   const { loadSuite } = await import('../smoke/suite.js');
@@ -44,6 +48,7 @@ export default async function test(ctx: Context, args: string[], opts: Opts): Pr
         await runSuite(ctx, suite, {
           connection: opts.connection,
           bail: opts.bail,
+          concurrency,
           filter,
           only: shard ? shardOf(suite, shard) : undefined,
           onStart: (name) => spinner.start(name),

@@ -7,6 +7,11 @@ export default defineCommand({
   options: [
     { flags: '-c, --connection <name>', description: 'connection for every step (default: the suite’s, else the default connection)' },
     { flags: '--reporter <name[=file]>', description: 'pretty, json, junit or tap; with =file, written there (repeatable)', repeatable: true },
+    {
+      flags: '--concurrency <n>',
+      description: 'independent steps in flight at once (steps that capture or use captured values keep their order)',
+      default: '1',
+    },
     { flags: '--bail', description: 'stop at the first failure (teardown still runs)' },
     { flags: '--filter <pattern>', description: 'only steps whose id or name matches this regular expression' },
     { flags: '--shard <i/n>', description: 'run the i-th of n stable slices of the steps (by step id), for CI matrices' },

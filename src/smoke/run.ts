@@ -7,7 +7,7 @@ import type { ResolvedConnection } from '../connections/types.js';
 import type { HttpResult } from '../http/types.js';
 import type { ConnectorRecord } from '../model.js';
 import { load } from '../util/load.js';
-import { interpolate } from './suite.js';
+import { interpolate, usesVars } from './suite.js';
 import type { Expectation, JsonAssertion, Step, StepResult, Suite, SuiteResult } from './types.js';
 
 export interface RunOptions {
@@ -19,6 +19,8 @@ export interface RunOptions {
   filter?: RegExp;
   /** Step ids to run (a shard); undefined: all. */
   only?: Set<string>;
+  /** Independent steps in flight at once (default 1). Steps that capture or use captured values keep their order. */
+  concurrency?: number;
   /** A step is about to be sent (its id). */
   onStart?: (id: string) => void;
   onStep?: (r: StepResult) => void;
@@ -82,6 +84,9 @@ export async function runSuite(ctx0: Context, suite: Suite, opts: RunOptions = {
     return c;
   };
   let stop: string | undefined;
+  // Results are reported as steps finish, and returned in suite order.
+  const index = new Map<Step, number>([...suite.setup, ...suite.steps, ...suite.teardown].map((st, i) => [st, i]));
+  const order = new Map<StepResult, number>();
   const run = async (phase: StepResult['phase'], step: Step) => {
     const base = { suite: suite.name, file: suite.file, connector: record.name, phase, id: step.id, name: step.name ?? step.id };
     let r: StepResult;
@@ -104,20 +109,33 @@ export async function runSuite(ctx0: Context, suite: Suite, opts: RunOptions = {
       }
     }
     results.push(r);
+    order.set(r, index.get(step) ?? 0);
     opts.onStep?.(r);
   };
   try {
     for (const s of suite.setup) await run('setup', s);
-    for (const s of suite.steps) {
-      if (opts.only && !opts.only.has(s.id)) continue;
-      if (opts.filter && !opts.filter.test(s.id) && !opts.filter.test(s.name ?? '')) continue;
-      await run('step', s);
+    const chosen = suite.steps.filter((s) => (!opts.only || opts.only.has(s.id)) && (!opts.filter || opts.filter.test(s.id) || opts.filter.test(s.name ?? '')));
+    // One lane runs the steps that capture or use captured values, in order; the others are taken by
+    // `concurrency` workers in suite order. All share the context's one keep-alive pool.
+    const chained = chosen.filter((s) => s.capture || usesVars(s));
+    const free = chosen.filter((s) => !chained.includes(s));
+    const workers = Math.max(1, Math.min(opts.concurrency ?? 1, chosen.length));
+    if (workers === 1) for (const s of chosen) await run('step', s);
+    else {
+      const lane = async () => {
+        for (const s of chained) await run('step', s);
+      };
+      const worker = async () => {
+        for (let s = free.shift(); s; s = free.shift()) await run('step', s);
+      };
+      await Promise.all([lane(), ...Array.from({ length: chained.length ? workers - 1 || 1 : workers }, worker)]);
     }
   } finally {
     // Teardown runs whatever happened above, except after Ctrl-C (nothing more is sent then).
     if (!ctx.signal.aborted) for (const s of suite.teardown) await run('teardown', s);
     await cleanup();
   }
+  results.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   return { file: suite.file, name: suite.name, connector: record.name, durationMs: Math.round(ctx0.clock.now() - started), steps: results };
 }
 

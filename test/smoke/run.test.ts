@@ -190,3 +190,56 @@ describe('connector test: schema: response', () => {
     }
   });
 });
+
+describe('connector test --concurrency', () => {
+  it('runs independent steps at once over one keep-alive pool; chained steps keep their order; results in suite order', async () => {
+    const { createServer } = await import('node:http');
+    let inFlight = 0;
+    let most = 0;
+    const sockets = new Set<unknown>();
+    const seen: string[] = [];
+    const api = createServer((req, res) => {
+      sockets.add(req.socket);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const n = new URL(req.url!, 'http://x').searchParams.get('n')!;
+      seen.push(n);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ n }));
+      }, 150);
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const port = (api.address() as { port: number }).port;
+    const spec = {
+      swagger: '2.0',
+      info: { title: 'Slow', version: '1' },
+      host: `127.0.0.1:${port}`,
+      schemes: ['http'],
+      paths: {
+        '/slow': {
+          get: { operationId: 'slow', parameters: [{ name: 'n', in: 'query', type: 'string', required: true }], responses: { 200: { description: 'ok' } } },
+        },
+      },
+    };
+    writeFileSync(join(dir, 'slow.swagger.json'), JSON.stringify(spec));
+    const free = Array.from({ length: 8 }, (_, i) => `  - { operation: slow, id: f${i}, params: { n: 'f${i}' } }\n`).join('');
+    const chain =
+      "  - { operation: slow, id: c1, params: { n: c1 }, capture: { got: $.n } }\n  - { operation: slow, id: c2, params: { n: 'c2-${vars.got}' } }\n";
+    const f = suite('slow.yaml', `connector: ./slow.swagger.json\nsteps:\n${chain}${free}`);
+    try {
+      const r = await runCli(['test', f, '--concurrency', '4', '--reporter', 'json']);
+      expect(r.code, r.stderr).toBe(0);
+      const ids = JSON.parse(r.stdout).suites[0].steps.map((s: { id: string }) => s.id);
+      expect(ids).toEqual(['c1', 'c2', 'f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7']);
+      expect(seen.indexOf('c1')).toBeLessThan(seen.indexOf('c2-c1')); // the captured value, after it was captured
+      expect(most).toBeGreaterThanOrEqual(3);
+      expect(most).toBeLessThanOrEqual(4);
+      expect(sockets.size).toBeLessThanOrEqual(4); // kept alive: no new connection per request
+      expect((await runCli(['test', f, '--concurrency', '0'])).code).toBe(2);
+    } finally {
+      api.closeAllConnections();
+      await new Promise<void>((r) => api.close(() => r()));
+    }
+  });
+});
