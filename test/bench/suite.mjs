@@ -144,6 +144,36 @@ const bruArgv = [bru, 'run', '--env', 'bench', '--cache-ssl-session', '--sandbox
 const bruFreshArgv = [bru, 'run', '--env', 'bench', '--sandbox', 'developer'];
 const curlArgv = ['curl', '-K', join(work, 'mix200.curlrc')];
 
+// The floor for any Node client: a bare CommonJS script sending the same 200 requests with node:http
+// over one keep-alive socket, checking each status and parsing each body.
+writeFileSync(
+  join(work, 'node-http.cjs'),
+  `const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const ops = ${JSON.stringify(ops.map((o) => [o.op === 'addPet' ? 'POST' : 'GET', `/v2${path(o)}`, o.body]))};
+(async () => {
+  for (const [method, path, body] of ops) {
+    await new Promise((resolve, reject) => {
+      const headers = { api_key: process.env.BENCH_KEY, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) };
+      const req = http.request({ host: '127.0.0.1', port: ${port}, path, method, agent, headers }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) process.exit(1);
+          JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          resolve();
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+  agent.destroy();
+})();
+`,
+);
+const floorArgv = [process.execPath, join(work, 'node-http.cjs')];
+
 // ---- checks (untimed): each tool's own report, then the server's counters -----------------
 const fail = (what, msg) => die(`check failed, ${what}: ${msg}`);
 const run = (argv, opts = {}) => spawnSync(argv[0], argv.slice(1), { env, encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
@@ -223,6 +253,7 @@ for (const [label, argv] of [
     { cwd: bdir },
   );
 }
+await verify('bare node:http script', floorArgv, () => {}, { env: { ...env, BENCH_KEY: KEY } });
 await verify('curl -K', curlArgv, (r) => {
   const out = r.stdout.trim().split('\n');
   if (out.length !== N || out.some((l) => !l.startsWith('200 '))) fail('curl', `${out.length} lines, not all 200`);
@@ -239,6 +270,7 @@ const specs = [
   { label: 'bru run --cache-ssl-session --sandbox developer (1 connection)', argv: bruArgv, cwd: bdir },
   { label: 'bru run --sandbox developer (a connection per request)', argv: bruFreshArgv, cwd: bdir, conns: N },
   { label: 'curl -K (1 process)', argv: curlArgv },
+  { label: 'bare node:http script (floor for a Node client)', argv: floorArgv, env: { ...env, BENCH_KEY: KEY } },
 ].map((s) => ({ env, conns: 1, ...s }));
 await counters();
 const rows = measureAll(specs);
