@@ -41,20 +41,20 @@ export function check(argv, env, expect) {
   return r.stdout;
 }
 
-function timeOnce(argv, env) {
+function timeOnce(argv, env, cwd) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { env, stdio: 'ignore' });
+  const r = spawnSync(argv[0], argv.slice(1), { env, cwd, stdio: 'ignore' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) die(`failed (${r.status}): ${argv.join(' ')}`);
   return ms;
 }
 
 /** Peak RSS in MB (median of RSS_RUNS runs under GNU time), or undefined without /usr/bin/time. */
-export function peakRss(argv, env = process.env) {
+export function peakRss(argv, env = process.env, cwd = undefined) {
   if (!hasTime()) return undefined;
   const kb = [];
   for (let i = 0; i < RSS_RUNS; i++) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { env, encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { env, cwd, encoding: 'utf8' });
     if (r.status !== 0) die(`failed (${r.status}): ${argv.join(' ')}`);
     kb.push(Number(r.stderr.trim().split('\n').pop()));
   }
@@ -66,7 +66,7 @@ export function peakRss(argv, env = process.env) {
  * rotated order), WARMUP rounds untimed, then RUNS timed rounds. On a shared VM the speed
  * drifts by 5-15% within a minute, so timing one command after another (as hyperfine does)
  * skews ratios; interleaving puts every command under the same conditions. Peak RSS comes
- * from separate runs under /usr/bin/time. specs: [{ label, argv, env, rss? }].
+ * from separate runs under /usr/bin/time. specs: [{ label, argv, env, cwd?, rss? }].
  */
 export function measureAll(specs) {
   for (const s of specs) say(`-- ${s.label}: ${s.argv.join(' ')}`);
@@ -74,7 +74,7 @@ export function measureAll(specs) {
   for (let round = 0; round < WARMUP + RUNS; round++) {
     for (let k = 0; k < specs.length; k++) {
       const i = (round + k) % specs.length;
-      const ms = timeOnce(specs[i].argv, specs[i].env ?? process.env);
+      const ms = timeOnce(specs[i].argv, specs[i].env ?? process.env, specs[i].cwd);
       if (round >= WARMUP) times[i].push(ms);
     }
   }
@@ -86,7 +86,7 @@ export function measureAll(specs) {
       median: median(t),
       min: Math.min(...t),
       max: Math.max(...t),
-      rss: s.rss === false ? undefined : peakRss(s.argv, s.env ?? process.env),
+      rss: s.rss === false ? undefined : peakRss(s.argv, s.env ?? process.env, s.cwd),
     };
   });
 }
