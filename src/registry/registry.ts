@@ -66,8 +66,9 @@ export class Registry {
     return Object.values(idx.connectors).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** Any string may be asked (a suite's connector may be a path): only an own index entry counts, never `constructor`. */
   async has(name: string): Promise<boolean> {
-    return Boolean((await this.index()).connectors[name]);
+    return Object.hasOwn((await this.index()).connectors, name);
   }
 
   /** The full record, or a one-line error naming the closest connectors. */

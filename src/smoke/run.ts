@@ -29,7 +29,7 @@ export interface RunOptions {
 /** The connector a suite names: a registry name, or a file/folder imported into a throw-away registry. */
 async function connectorFor(ctx: Context, suite: Suite): Promise<{ ctx: Context; record: ConnectorRecord; cleanup(): Promise<void> }> {
   const registry = await ctx.registry();
-  if (/^[a-z0-9][a-z0-9._-]*$/.test(suite.connector) && (await registry.has(suite.connector))) {
+  if (await registry.has(suite.connector)) {
     return { ctx, record: await registry.get(suite.connector), cleanup: async () => {} };
   }
   const path = resolve(dirname(suite.file), suite.connector);

@@ -55,9 +55,12 @@ export async function loadSuiteText(text: string, file: string): Promise<Suite> 
   } catch (e) {
     throw new SuiteError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
-  const at = (path: (string | number)[]) => {
+  const posOf = (path: (string | number)[]) => {
     const node = path.length ? (doc.getIn(path, true) as { range?: [number, number] } | undefined) : (doc.contents as { range?: [number, number] } | null);
-    const pos = lines.linePos(node?.range?.[0] ?? 0);
+    return lines.linePos(node?.range?.[0] ?? 0);
+  };
+  const at = (path: (string | number)[]) => {
+    const pos = posOf(path);
     return `${file}:${pos.line}:${pos.col}`;
   };
   const v = await schemaValidator();
@@ -71,7 +74,7 @@ export async function loadSuiteText(text: string, file: string): Promise<Suite> 
   const count = new Map<string, number>();
   const phase = (key: 'setup' | 'steps' | 'teardown') =>
     (raw[key] ?? []).map((s, i) => {
-      const where = at([key, i]);
+      const pos = posOf([key, i]);
       let id = s.id;
       if (!id) {
         const n = (count.get(s.operation) ?? 0) + 1;
@@ -79,9 +82,12 @@ export async function loadSuiteText(text: string, file: string): Promise<Suite> 
         id = n === 1 ? s.operation : `${s.operation}-${n}`;
       }
       if (seen.has(id))
-        throw new SuiteError(`${where}: step id '${id}' is used twice (first at ${seen.get(id)})`, 'Give one of them its own id: (letters, digits, . _ -).');
-      seen.set(id, where.slice(file.length + 1));
-      return { ...s, id, line: Number(where.split(':').at(-2)) };
+        throw new SuiteError(
+          `${file}:${pos.line}:${pos.col}: step id '${id}' is used twice (first at ${seen.get(id)})`,
+          'Give one of them its own id: (letters, digits, . _ -).',
+        );
+      seen.set(id, `${pos.line}:${pos.col}`);
+      return { ...s, id, line: pos.line };
     });
   return {
     file,
