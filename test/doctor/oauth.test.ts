@@ -16,7 +16,7 @@ const inAnHour = new Date(Date.now() + 3600_000).toISOString();
 function oauthConn(name: string, flow: 'browser' | 'device' | 'client-credentials', token?: { expiresAt?: string; refreshable: boolean }): ConnectionRecord {
   return connection('oco', name, token ? ['oauth:tokens'] : [], {
     kind: 'oauth2',
-    oauth: { provider, clientId: 'cid', flow, ...(token ? { token: { ...token, savedAt: hourAgo } } : {}) } as ConnectionRecord['oauth'],
+    oauth: { provider, clientId: 'cid', flow, ...(token ? { token: { ...token, savedAt: hourAgo } } : {}) } as unknown as ConnectionRecord['oauth'],
   });
 }
 
