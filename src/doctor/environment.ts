@@ -72,10 +72,12 @@ export const caCheck: Check = async (ctx) => {
     }
     if (Date.parse(cert.validTo) < now) expired.push(`${i + 1} (${cert.subject.replace(/\n/g, ', ')}, expired ${cert.validTo})`);
   }
-  if (expired.length) {
-    return { id: 'ca-certs', status: 'warn', message: `NODE_EXTRA_CA_CERTS (${path}): ${blocks.length} certificates, expired: ${expired.join('; ')}` };
+  const count = `${blocks.length} certificate${blocks.length === 1 ? '' : 's'}`;
+  // A system bundle always carries some expired roots: only a file of nothing but expired ones is a problem.
+  if (expired.length === blocks.length) {
+    return { id: 'ca-certs', status: 'warn', message: `NODE_EXTRA_CA_CERTS (${path}): every certificate has expired (${expired[0]})`, hint };
   }
-  return { id: 'ca-certs', status: 'ok', message: `NODE_EXTRA_CA_CERTS (${path}): ${blocks.length} certificate${blocks.length === 1 ? '' : 's'}` };
+  return { id: 'ca-certs', status: 'ok', message: `NODE_EXTRA_CA_CERTS (${path}): ${count}${expired.length ? ` (${expired.length} expired)` : ''}` };
 };
 
 /** `20.19.1` against engines.node: `>=X[.Y[.Z]]` (the only form package.json uses). */

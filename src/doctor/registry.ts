@@ -57,7 +57,8 @@ export const indexCheck: Check = async (ctx, facts) => {
 /** Record files that do not parse as connector records: nothing can repair them but a new import. */
 export const recordsCheck: Check = async (_ctx, facts) => {
   const scan = await facts.registry();
-  if (!scan.broken.size) return { id: 'records', status: 'ok', message: `${plural(scan.records.size, 'record')} parse` };
+  if (!scan.broken.size)
+    return { id: 'records', status: 'ok', message: `${plural(scan.records.size, 'record')} ${scan.records.size === 1 ? 'parses' : 'parse'}` };
   const names = [...scan.broken.keys()];
   const first = names[0];
   return {

@@ -21,26 +21,25 @@ export async function listAccounts(ctx: Context, kind: SecretStore['kind'], syst
     if (!isCliError(e)) throw e;
     return { ok: false, status: 'fail', why: e.message, hint: e.hint };
   }
-  const where = store.describe();
-  if (store instanceof MemoryStore) return { ok: true, accounts: new Set(store.items.keys()), store, where };
-  const listable = store as SecretStore & { accounts?: () => Promise<string[]> };
-  if (typeof listable.accounts === 'function') {
-    try {
-      return { ok: true, accounts: new Set(await listable.accounts()), store, where };
-    } catch (e) {
-      if (!isCliError(e)) throw e;
-      if (e instanceof InputNeededError)
-        return {
-          ok: false,
-          status: 'warn',
-          why: `${where} not checked: its passphrase is needed and prompting is impossible`,
-          hint: 'Set CONNECTOR_VAULT_PASSPHRASE.',
-        };
-      return { ok: false, status: 'fail', why: e.message, hint: e.hint };
-    }
-  }
   if (store instanceof KeychainStore) return listKeychain(ctx, store, system);
-  return { ok: false, status: 'warn', why: `${where} not checkable: it cannot list its items` };
+  if (store instanceof MemoryStore) return { ok: true, accounts: new Set(store.items.keys()), store, where: store.describe() };
+  const listable = store as SecretStore & { accounts?: () => Promise<string[]> };
+  // Any other store (one a test injected) is only asked what it can answer: not even describe().
+  if (typeof listable.accounts !== 'function') return { ok: false, status: 'warn', why: `the ${kind} store cannot list its items: not checkable` };
+  const where = store.describe();
+  try {
+    return { ok: true, accounts: new Set(await listable.accounts()), store, where };
+  } catch (e) {
+    if (!isCliError(e)) throw e;
+    if (e instanceof InputNeededError)
+      return {
+        ok: false,
+        status: 'warn',
+        why: `${where} not checked: its passphrase is needed and prompting is impossible`,
+        hint: 'Set CONNECTOR_VAULT_PASSPHRASE.',
+      };
+    return { ok: false, status: 'fail', why: e.message, hint: e.hint };
+  }
 }
 
 /**
@@ -80,7 +79,11 @@ async function listKeychain(ctx: Context, store: KeychainStore, system: System):
     const found = await Promise.race([mod.findCredentialsAsync(SERVICE, null, ac.signal), timeout]);
     return { ok: true, accounts: new Set(found.map((c) => c.account)), store, where };
   } catch (e) {
-    const mapped = mapKeyringError(e, '*', 'list items of');
+    const msg = String((e as Error)?.message ?? e);
+    // zbus's "Failed to connect to address" (no session bus) is not among the binding's own messages.
+    const mapped = /failed to connect|no such file or directory/i.test(msg)
+      ? { message: 'no OS keychain is reachable (no Secret Service on the session bus)' }
+      : mapKeyringError(e, '*', 'list items of');
     const locked = /locked/i.test(mapped.message);
     return {
       ok: false,

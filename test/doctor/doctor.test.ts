@@ -198,3 +198,13 @@ describe('connector doctor never prints a secret', () => {
     }
   });
 });
+
+describe('connector doctor under runCli’s strict keychain stand-in', () => {
+  it('does not touch a store it cannot list (no read, no describe): the keychain line says "not checkable"', async () => {
+    const home = await homeWith([apiKeyRecord()], [connection('keyco', 'default', ['api_key'], { secretStore: 'keychain' })]);
+    const r = await runCli(['doctor', '--json', '--no-input'], { home });
+    const report = JSON.parse(r.stdout);
+    expect(report.checks.find((c: { id: string }) => c.id === 'keychain')).toMatchObject({ status: 'warn', message: expect.stringContaining('not checkable') });
+    expect(r.code).toBe(0);
+  });
+});
