@@ -9,6 +9,7 @@ import connection from './connection/index.js';
 import run from './run.js';
 import demo from './demo.js';
 import test from './test.js';
+import doctor from './doctor.js';
 
 /** The root program: what `connector --help` shows around the command list. */
 export const PROGRAM: ProgramSpec = {
@@ -34,4 +35,4 @@ export const PROGRAM: ProgramSpec = {
 };
 
 /** Every top-level command, in the order `connector --help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [importConnector, list, show, operations, remove, exportConnector, connection, run, test, demo];
+export const COMMANDS: readonly CommandSpec[] = [importConnector, list, show, operations, remove, exportConnector, connection, run, test, doctor, demo];

@@ -20,7 +20,7 @@ describe('every command declares itself and its --help shows it', () => {
     expect(all.map((c) => c.path.join(' '))).toEqual(
       expect.arrayContaining(['import', 'run', 'demo', 'connection create', 'connection login', 'connection default', 'test']),
     );
-    expect(all.length).toBe(21);
+    expect(all.length).toBe(22);
   });
 
   it('connector --help shows the root examples and every command', async () => {
