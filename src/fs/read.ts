@@ -116,7 +116,7 @@ function confine(real: string, root: string, shown: string, within: string): voi
 
 function check(st: Stats, shown: string, limit: number): void {
   if (!st.isFile()) {
-    throw new UsageError(`${shown}: ${st.isDirectory() ? 'is a folder' : `is not a regular file (${kindOf(st)})`}, expected a file`);
+    throw new UsageError(`${shown}: ${st.isDirectory() ? 'is a folder, expected a file' : `is not a regular file (${kindOf(st)}); refused`}`);
   }
   if (st.size > limit) throw tooBig(shown, limit);
 }

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { CancelError, CliError, UsageError } from '../errors.js';
 import { readRegularFile, tooBig } from '../fs/read.js';
-import type { HttpClient } from '../http/client.js';
+import type { HttpClient, WireRequest } from '../http/client.js';
 import type { SourceKind } from '../model.js';
 import { locateJsonError } from './jsonpos.js';
 import { isConnectorDocument, validateConnectorDocument } from './envelope.js';
@@ -44,6 +44,8 @@ export interface LoadOptions {
   /** Tests only: a smaller limit. */
   maxBytes?: number;
   timeoutMs?: number;
+  /** Told of each redirect to another origin while fetching a URL source or a remote $ref (import prints it). */
+  onRedirect?: (to: URL) => void;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function loadSource(source: string, opts: LoadOptions = {}): Promis
   if (/^https?:\/\//i.test(source)) {
     const shown = displayUrl(source);
     if (!opts.http) throw new Error('loadSource needs the HTTP client for a URL'); // a bug, not a user mistake
-    const text = await fetchText(source, shown, opts.http, max, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
+    const text = await fetchText(source, shown, opts.http, max, opts.timeoutMs ?? FETCH_TIMEOUT_MS, { onRedirect: opts.onRedirect });
     const doc = await parseText(text, shown, formatOf(new URL(source).pathname));
     const name = basename(new URL(source).pathname).replace(/\.(json|ya?ml)$/i, '');
     return fromDocument(doc, 'url', shown, name.replace(/\.(swagger|openapi)$/i, ''), shown, source);
@@ -242,8 +244,25 @@ export function displayUrl(source: string): string {
   return u.toString();
 }
 
-/** GET a URL with a timeout and a size limit; network failures become one line (naming the URL as `shown`). */
-export async function fetchText(url: string, shown: string, http: HttpClient, max: number, timeoutMs = FETCH_TIMEOUT_MS): Promise<string> {
+/** How fetchText connects: the checked lookup of a remote $ref, and who hears of a redirect to another origin. */
+export interface FetchHooks {
+  lookup?: WireRequest['lookup'];
+  onRedirect?: (to: URL) => void;
+}
+
+/**
+ * GET a URL with a timeout and a size limit; network failures become one line (naming the URL as `shown`).
+ * Redirects are followed (at most 5, never https to http); another origin gets none of the request's
+ * credentials (the client keeps only harmless headers across origins, and has no cookie jar).
+ */
+export async function fetchText(
+  url: string,
+  shown: string,
+  http: HttpClient,
+  max: number,
+  timeoutMs = FETCH_TIMEOUT_MS,
+  hooks: FetchHooks = {},
+): Promise<string> {
   const hint = 'Check the URL and your network, or download the file and import it from disk.';
   if (new URL(url).username || new URL(url).password) {
     throw new CliError(`${shown}: a user name or password in the URL is not supported`, { hint: 'Download the file and import it from disk.' });
@@ -256,6 +275,10 @@ export async function fetchText(url: string, shown: string, http: HttpClient, ma
       timeoutMs,
       maxBytes: max,
       redirect: 'follow',
+      onRedirect: (from, to) => {
+        if (from.origin !== to.origin) hooks.onRedirect?.(to);
+      },
+      lookup: hooks.lookup,
       headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' },
     });
   } catch (e) {
