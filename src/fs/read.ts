@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
-import { open, realpath } from 'node:fs/promises';
 import { relative, isAbsolute, sep } from 'node:path';
 import { CliError, UsageError } from '../errors.js';
+import { load } from '../util/load.js';
 
 /**
  * Reading a file a user or a spec names, safely: one regular file, read through the
@@ -30,9 +30,11 @@ export interface ReadOptions {
 const FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 export async function readRegularFile(path: string, opts: ReadOptions): Promise<Buffer> {
+  // node:fs/promises loads here, not at start-up: request building imports this module for -p @file (sync).
+  const { open, realpath } = load<typeof import('node:fs/promises')>('node:fs/promises');
   const shown = opts.shown ?? path;
   let real: string;
-  let fh: Awaited<ReturnType<typeof open>>;
+  let fh: import('node:fs/promises').FileHandle;
   try {
     real = await realpath(path);
     if (opts.within !== undefined) confine(real, await realpath(opts.within), shown, opts.within);

@@ -1,5 +1,6 @@
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { UsageError } from '../errors.js';
+import { load } from '../util/load.js';
 
 /**
  * Where a remote $ref may be fetched from. A spec is someone else's text: its http(s) $refs
@@ -64,8 +65,7 @@ function blocked(address: string): string | undefined {
 
 export const defaultRefNet: RefNet = {
   async resolve(host) {
-    const dns = await import('node:dns');
-    return dns.promises.lookup(host, { all: true, verbatim: true });
+    return load<typeof import('node:dns')>('node:dns').promises.lookup(host, { all: true, verbatim: true });
   },
   blocked,
 };
