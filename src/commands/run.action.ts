@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import type { Context } from '../context.js';
 import type { ConnectorRecord } from '../model.js';
@@ -168,6 +167,9 @@ export function parseHeaders(list: string[]): Record<string, string> {
   return out;
 }
 
+/** `--body @file`: at most this many bytes (a FIFO, /dev/zero or a device is refused before reading). */
+const MAX_BODY_BYTES = 100 * 1024 * 1024;
+
 async function readBody(ctx: Context, body: string | undefined): Promise<string | undefined> {
   if (body === undefined) return undefined;
   if (body === '-') {
@@ -176,10 +178,13 @@ async function readBody(ctx: Context, body: string | undefined): Promise<string 
     return Buffer.concat(chunks).toString('utf8');
   }
   if (body.startsWith('@')) {
+    const { readRegularFile } = await import('../fs/read.js');
+    const file = body.slice(1);
     try {
-      return readFileSync(body.slice(1), 'utf8');
+      return (await readRegularFile(file, { limit: MAX_BODY_BYTES, shown: `the body file ${file}` })).toString('utf8');
     } catch (e) {
-      throw new UsageError(`cannot read the body file ${body.slice(1)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      // Every failure to read the file is a usage mistake (exit 2), in one line naming it.
+      throw e instanceof UsageError ? e : new UsageError((e as Error).message);
     }
   }
   return body;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../fs/read.js';
 import { basename } from 'node:path';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { UsageError } from '../errors.js';
@@ -193,11 +193,7 @@ function asString(v: ParamValue | undefined): string | undefined {
 function readAt(v: string): string {
   if (v.startsWith('@@')) return v.slice(1);
   if (v.startsWith('@') && v.length > 1) {
-    try {
-      return readFileSync(v.slice(1), 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read ${v.slice(1)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    return readAtFile(v.slice(1)).toString('utf8');
   }
   return v;
 }
@@ -205,10 +201,17 @@ function readAt(v: string): string {
 function readFilePart(p: OpParam, raw: ParamValue): FilePart {
   const v = Array.isArray(raw) ? raw[0] : raw;
   if (!v.startsWith('@') || v.startsWith('@@')) return { filename: p.name, content: Buffer.from(readAt(v)) };
+  return { filename: basename(v.slice(1)), content: readAtFile(v.slice(1), ` for parameter '${p.name}'`) };
+}
+
+/** `-p name=@file`: one regular file (no FIFO, device or /dev/zero), at most as large as a --body file. */
+const MAX_PARAM_FILE_BYTES = 100 * 1024 * 1024;
+
+function readAtFile(path: string, what = ''): Buffer {
   try {
-    return { filename: basename(v.slice(1)), content: readFileSync(v.slice(1)) };
+    return readRegularFileSync(path, { limit: MAX_PARAM_FILE_BYTES });
   } catch (e) {
-    throw new UsageError(`cannot read ${v.slice(1)} for parameter '${p.name}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`${(e as Error).message}${what}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type { LookupFunction } from 'node:net';
 import { CancelError, CliError } from '../errors.js';
 import type { PreparedRequest, RawResponse } from './types.js';
 import { requestUrl } from './headers.js';
@@ -40,6 +41,13 @@ export interface WireRequest {
   redirect?: 'manual' | 'follow' | 'error';
   /** With redirect 'follow': told of each hop. */
   onRedirect?: (from: URL, to: URL) => void;
+  /**
+   * Resolves the host of each connection (node's `lookup`), so a caller can check the address
+   * actually connected to (remote $refs, src/spec/refs-net.ts). Also called for an IP-literal host,
+   * and before a request through a proxy (which then resolves the name itself). A request with a
+   * lookup gets a socket of its own: never one kept alive from an unchecked request.
+   */
+  lookup?: LookupFunction;
 }
 
 export interface WireResponse extends RawResponse {
@@ -150,6 +158,12 @@ export class HttpClient {
     const signal = wire.signal && this.opts.signal ? AbortSignal.any([wire.signal, this.opts.signal]) : (wire.signal ?? this.opts.signal);
     if (signal?.aborted) throw new CancelError();
     const proxy = proxyFor(wire.url, this.opts.env);
+    const host = wire.url.hostname.replace(/^\[|\]$/g, '');
+    if (wire.lookup && (proxy || load<typeof import('node:net')>('node:net').isIP(host))) {
+      await lookupOnce(wire.lookup, host).catch((e) => {
+        throw e instanceof CliError ? e : netError(e, wire.url);
+      });
+    }
     if (proxy) {
       // A session exists to keep every leg of a connection-bound handshake (NTLM) on one socket; the proxy path cannot promise that.
       if (agent) {
@@ -175,7 +189,7 @@ export class HttpClient {
       let r: http.ClientRequest;
       const onAbort = () => r.destroy(new CancelError());
       try {
-        r = mod.request(url, { method: wire.method, headers, agent }, onResponse);
+        r = mod.request(url, { method: wire.method, headers, ...(wire.lookup ? { agent: false, lookup: wire.lookup } : { agent }) }, onResponse);
       } catch (e) {
         // Invalid header names/values (e.g. set by a policy from a connection value): node's message names the header, not the value.
         return reject(new CliError(`cannot send the request to ${url.host}: ${(e as Error).message}`));
@@ -297,6 +311,10 @@ export class HttpClient {
       throw netError(cause, url);
     }
   }
+}
+
+function lookupOnce(lookup: LookupFunction, host: string): Promise<void> {
+  return new Promise((resolve, reject) => lookup(host, { all: true }, (e) => (e ? reject(e) : resolve())));
 }
 
 function decode(buf: Buffer, encoding: string | string[] | undefined): Buffer {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../fs/read.js';
 import { basename } from 'node:path';
 import { CliError, UsageError } from '../errors.js';
 import { load } from '../util/load.js';
@@ -30,10 +31,13 @@ export class SuiteError extends UsageError {}
 export async function loadSuite(file: string): Promise<Suite> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // One regular file with a limit: a FIFO or /dev/zero given as a suite is refused before a byte is read.
+    text = (await readRegularFile(file, { limit: MAX_SUITE_BYTES })).toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SuiteError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a suite file' : `cannot read (${code})`}`);
+    const m = (e as Error).message
+      .replace(/: no such file or folder$/, ': no such file')
+      .replace(/: is a folder, expected a file$/, ': is a folder, not a suite file');
+    throw new SuiteError(m);
   }
   return loadSuiteText(text, file);
 }

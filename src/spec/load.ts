@@ -1,14 +1,18 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { CancelError, CliError, UsageError } from '../errors.js';
-import type { HttpClient } from '../http/client.js';
+import { readRegularFile, tooBig } from '../fs/read.js';
+import type { HttpClient, WireRequest } from '../http/client.js';
 import type { SourceKind } from '../model.js';
 import { locateJsonError } from './jsonpos.js';
 import { isConnectorDocument, validateConnectorDocument } from './envelope.js';
 import { load } from '../util/load.js';
 
-/** Per-file size limit (definition, side files, a fetched URL). */
+/** Per-file size limit (definition, apiProperties, settings, a fetched URL or $ref). */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+/** Power Platform's own limits: an icon under 1 MB, custom code (script.csx) under 1 MB. */
+export const MAX_ICON_BYTES = 1024 * 1024;
+export const MAX_SCRIPT_BYTES = 1024 * 1024;
 export const FETCH_TIMEOUT_MS = 30_000;
 /** YAML aliases allowed in one document: enough for real specs, far too few for a "billion laughs" bomb. */
 export const MAX_YAML_ALIASES = 100;
@@ -40,6 +44,8 @@ export interface LoadOptions {
   /** Tests only: a smaller limit. */
   maxBytes?: number;
   timeoutMs?: number;
+  /** Told of each redirect to another origin while fetching a URL source or a remote $ref (import prints it). */
+  onRedirect?: (to: URL) => void;
 }
 
 /**
@@ -52,7 +58,7 @@ export async function loadSource(source: string, opts: LoadOptions = {}): Promis
   if (/^https?:\/\//i.test(source)) {
     const shown = displayUrl(source);
     if (!opts.http) throw new Error('loadSource needs the HTTP client for a URL'); // a bug, not a user mistake
-    const text = await fetchText(source, shown, opts.http, max, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
+    const text = await fetchText(source, shown, opts.http, max, opts.timeoutMs ?? FETCH_TIMEOUT_MS, { onRedirect: opts.onRedirect });
     const doc = await parseText(text, shown, formatOf(new URL(source).pathname));
     const name = basename(new URL(source).pathname).replace(/\.(json|ya?ml)$/i, '');
     return fromDocument(doc, 'url', shown, name.replace(/\.(swagger|openapi)$/i, ''), shown, source);
@@ -64,7 +70,7 @@ export async function loadSource(source: string, opts: LoadOptions = {}): Promis
   } catch (e) {
     throw fsError(e, path);
   }
-  if (st.isDirectory()) return loadPaconnFolder(path, max);
+  if (st.isDirectory()) return loadPaconnFolder(path, opts.maxBytes);
   const doc = await parseText(await readText(path, max), path, formatOf(path));
   const base = basename(path)
     .replace(/\.(json|ya?ml)$/i, '')
@@ -110,8 +116,12 @@ function asDefinition(doc: unknown, file: string): Record<string, unknown> {
  * script.csx and icon.png are optional; when settings.json names other file names
  * for them (its apiDefinition / apiProperties / icon / script keys), those are used.
  */
-async function loadPaconnFolder(dir: string, max: number): Promise<LoadedSource> {
+async function loadPaconnFolder(dir: string, maxBytes: number | undefined): Promise<LoadedSource> {
   const entries = await readdir(dir);
+  // Every file is read as a regular file whose real path stays in the folder (no symlink to ~/.ssh, no FIFO, no /dev/zero).
+  const cap = (n: number) => Math.min(n, maxBytes ?? n);
+  const max = cap(MAX_FILE_BYTES);
+  const readText = async (path: string, limit: number) => (await readRegularFile(path, { limit, within: dir })).toString('utf8');
   const find = (name: string) => entries.find((e) => e.toLowerCase() === name.toLowerCase());
   const warnings: string[] = [];
   let settings: Record<string, unknown> | undefined;
@@ -140,9 +150,9 @@ async function loadPaconnFolder(dir: string, max: number): Promise<LoadedSource>
     warnings.push(`${dir} has no apiProperties.json; importing the definition alone (paconn needs one to publish)`);
   }
   const scriptName = named('script', 'script.csx');
-  const script = scriptName ? await readText(join(dir, scriptName), max) : undefined;
+  const script = scriptName ? await readText(join(dir, scriptName), cap(MAX_SCRIPT_BYTES)) : undefined;
   const iconName = named('icon', 'icon.png');
-  const icon = iconName ? (await readBytes(join(dir, iconName), max)).toString('base64') : undefined;
+  const icon = iconName ? (await readRegularFile(join(dir, iconName), { limit: cap(MAX_ICON_BYTES), within: dir })).toString('base64') : undefined;
   return {
     kind: 'paconn',
     location: dir,
@@ -204,23 +214,9 @@ export async function parseText(text: string, file: string, format: 'json' | 'ya
   }
 }
 
-async function readBytes(path: string, max: number): Promise<Buffer> {
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw new CliError(`${path}: is a folder, expected a file`);
-    if (st.size > max) throw tooBig(path, max);
-    return await readFile(path);
-  } catch (e) {
-    throw e instanceof CliError ? e : fsError(e, path);
-  }
-}
-
+/** The definition file named on the command line: the user chose it, so a symlink is followed; still one regular file, with a limit. */
 async function readText(path: string, max: number): Promise<string> {
-  return (await readBytes(path, max)).toString('utf8');
-}
-
-function tooBig(what: string, max: number): CliError {
-  return new CliError(`${what}: larger than the ${Math.round(max / 1024 / 1024) || (max / 1024 / 1024).toFixed(2)} MB limit`);
+  return (await readRegularFile(path, { limit: max })).toString('utf8');
 }
 
 function fsError(e: unknown, path: string): CliError {
@@ -248,8 +244,25 @@ export function displayUrl(source: string): string {
   return u.toString();
 }
 
-/** GET a URL with a timeout and a size limit; network failures become one line (naming the URL as `shown`). */
-export async function fetchText(url: string, shown: string, http: HttpClient, max: number, timeoutMs = FETCH_TIMEOUT_MS): Promise<string> {
+/** How fetchText connects: the checked lookup of a remote $ref, and who hears of a redirect to another origin. */
+export interface FetchHooks {
+  lookup?: WireRequest['lookup'];
+  onRedirect?: (to: URL) => void;
+}
+
+/**
+ * GET a URL with a timeout and a size limit; network failures become one line (naming the URL as `shown`).
+ * Redirects are followed (at most 5, never https to http); another origin gets none of the request's
+ * credentials (the client keeps only harmless headers across origins, and has no cookie jar).
+ */
+export async function fetchText(
+  url: string,
+  shown: string,
+  http: HttpClient,
+  max: number,
+  timeoutMs = FETCH_TIMEOUT_MS,
+  hooks: FetchHooks = {},
+): Promise<string> {
   const hint = 'Check the URL and your network, or download the file and import it from disk.';
   if (new URL(url).username || new URL(url).password) {
     throw new CliError(`${shown}: a user name or password in the URL is not supported`, { hint: 'Download the file and import it from disk.' });
@@ -262,6 +275,10 @@ export async function fetchText(url: string, shown: string, http: HttpClient, ma
       timeoutMs,
       maxBytes: max,
       redirect: 'follow',
+      onRedirect: (from, to) => {
+        if (from.origin !== to.origin) hooks.onRedirect?.(to);
+      },
+      lookup: hooks.lookup,
       headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' },
     });
   } catch (e) {

@@ -1,8 +1,7 @@
 import { CancelError, CliError } from '../errors.js';
 import type { SpecFormat } from '../model.js';
 import { load } from '../util/load.js';
-import type { HttpClient } from '../http/client.js';
-import { displayUrl, fetchText, MAX_FILE_BYTES } from './load.js';
+import type { RefOptions } from './refs.js';
 
 export interface ValidatedDefinition {
   /** Bundled (external $refs inlined), otherwise exactly as given. */
@@ -10,6 +9,8 @@ export interface ValidatedDefinition {
   specFormat: SpecFormat;
   /** Tolerated real-world quirks, one line each. */
   warnings: string[];
+  /** The external files (relative to the spec's folder) and URLs inlined, in the order read. */
+  bundled: string[];
 }
 
 export const FORMAT_LABEL: Record<SpecFormat, string> = {
@@ -61,41 +62,23 @@ const SEMANTIC_QUIRK = /listed as required but does not exist|Property '.*' list
  * (validation dereferences and mutates, so the stored definition is the bundled
  * one, every x-ms-* kept). Errors become "<file>: invalid <format> at #/pointer: message".
  */
-export async function validateDefinition(
-  definition: Record<string, unknown>,
-  opts: { file: string; refBase?: string; http?: HttpClient },
-): Promise<ValidatedDefinition> {
+export async function validateDefinition(definition: Record<string, unknown>, opts: RefOptions): Promise<ValidatedDefinition> {
   const specFormat = specFormatOf(definition, opts.file);
   const label = FORMAT_LABEL[specFormat];
   const SwaggerParser = load<typeof import('@apidevtools/swagger-parser')>('@apidevtools/swagger-parser');
-  // A definition fetched from a URL may not pull local files into the registry (and later an export):
-  // its $refs resolve over http(s) only. A connector document is bundled already: no external $refs at all.
+  // What external $refs may read (the spec's folder; http(s) only when allowed, never a private address): src/spec/refs.ts.
+  const { refResolvers } = await import('./refs.js');
+  const { options: refOptions, state } = refResolvers(definition, opts);
   const remote = /^https?:\/\//i.test(opts.refBase ?? '');
-  // http(s) $refs are read through the context's client (proxy, CA, Ctrl-C), never the parser's own fetch.
-  // The parser wraps what read() throws in its own ResolverError: keep ours (a Ctrl-C must stay exit 3, an HTTP error its words).
-  const http = opts.http;
-  let readError: unknown;
-  const viaClient = {
-    order: 1,
-    canRead: /^https?:\/\//i,
-    async read(file: { url: string }) {
-      if (!http) throw new CliError(`${opts.file}: external $ref '${file.url}' is not followed here`);
-      try {
-        return await fetchText(file.url, displayUrl(file.url), http, MAX_FILE_BYTES);
-      } catch (e) {
-        readError ??= e;
-        throw e;
-      }
-    },
-  };
-  const refOptions = { resolve: { http: false, viaClient, ...(remote ? { file: false } : {}), ...(opts.refBase === undefined ? { external: false } : {}) } };
   let bundled: Record<string, unknown>;
   try {
     bundled = (await SwaggerParser.bundle(opts.refBase ?? '', structuredClone(definition) as any, refOptions as any)) as any;
   } catch (e) {
+    const readError = state.error;
     if (readError instanceof CancelError) throw readError;
     if (readError instanceof CliError)
-      throw new CliError(`${opts.file}: cannot resolve external $ref ${readError.message}`, { hint: readError.hint, cause: readError });
+      throw new CliError(`${opts.file}: ${readError.message}`, { exitCode: readError.exitCode, hint: readError.hint, cause: readError });
+    if (readError) throw readError;
     const ref = /\$ref pointer "([^"]+)"/.exec(String((e as Error).message))?.[1];
     if (ref && !ref.startsWith('#') && (opts.refBase === undefined || (remote && !/^https?:\/\//i.test(ref)))) {
       const at = findRef(definition, (r) => r === ref);
@@ -124,7 +107,7 @@ export async function validateDefinition(
       semanticError(e as Error, bundled, opts.file, label, warnings);
     }
   }
-  return { definition: bundled, specFormat, warnings: dedupe(warnings) };
+  return { definition: bundled, specFormat, warnings: dedupe(warnings), bundled: state.bundled };
 }
 
 async function validateSpecOnly(SwaggerParser: any, bundled: object, refOptions: object, file: string, label: string, warnings: string[]) {

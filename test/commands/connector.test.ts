@@ -149,7 +149,7 @@ describe('bad input: one line, the right exit code, the registry untouched', () 
     ['a missing file', () => ['import', join(scratch, 'nope.json')], 1, /nope\.json: no such file or folder/],
     ['an unreachable URL', () => ['import', refusedUrl], 1, /openapi\.json: cannot connect to 127\.0\.0\.1:\d+: connection refused/],
     ['a YAML alias bomb', () => ['import', spec('bad/alias-bomb.yaml')], 1, /alias-bomb\.yaml: YAML uses too many aliases/],
-    ['a file over the size limit', () => ['import', join(scratch, 'big.json')], 1, /big\.json: larger than the 20 MB limit/],
+    ['a file over the size limit (exit 2, issue 15)', () => ['import', join(scratch, 'big.json')], 2, /big\.json: larger than the 20 MB limit/],
     ['a name with a path separator', () => ['import', spec('petstore.swagger.yaml'), '--name', 'a/b'], 2, /invalid connector name 'a\/b'/],
     ['a name with ..', () => ['import', spec('petstore.swagger.yaml'), '--name', 'a..b'], 2, /invalid connector name 'a\.\.b'/],
     ['not a spec at all', () => ['import', spec('bad/not-a-spec.json')], 1, /no 'swagger' or 'openapi' field/],

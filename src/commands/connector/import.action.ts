@@ -7,10 +7,21 @@ import { prepareImport } from '../../spec/import.js';
 import { summarize } from '../../spec/normalize.js';
 import { FORMAT_LABEL } from '../../spec/validate.js';
 
-/** `connector import <source> [--name N] [--force]` */
-export default async function importCommand(ctx: Context, source: string, opts: { name?: string; force?: boolean }): Promise<number> {
-  const { record, warnings } = await prepareImport(source, { name: opts.name, http: ctx.http });
+/** `connector import <source> [--name N] [--force] [--allow-remote-refs]` */
+export default async function importCommand(
+  ctx: Context,
+  source: string,
+  opts: { name?: string; force?: boolean; allowRemoteRefs?: boolean },
+): Promise<number> {
+  const { record, warnings, bundled } = await prepareImport(source, {
+    name: opts.name,
+    http: ctx.http,
+    allowRemoteRefs: opts.allowRemoteRefs,
+    onRedirect: (to) => ctx.io.err(`connector: followed redirect to ${to.origin}`),
+  });
   for (const w of warnings) ctx.warn(w);
+  // What a spec pulled in from elsewhere is part of the connector (and of every export): say so, one line each.
+  for (const b of bundled) ctx.io.err(`Bundled external $ref ${b}`);
   const summary = summarize(record);
   const registry = await ctx.registry();
   let previous: ConnectorRecord | undefined;

@@ -7,6 +7,7 @@ export default defineCommand({
   options: [
     { flags: '--name <name>', description: 'registry name (default: slug of info.title)' },
     { flags: '--force', description: 'replace an existing connector of that name, printing what changed' },
+    { flags: '--allow-remote-refs', description: "fetch the spec's http(s) $refs (never from a loopback or private address)" },
   ],
   examples: [
     'connector import ./apiDefinition.swagger.json',
