@@ -42,9 +42,10 @@ describe('environment variable names', () => {
 
   it('the old form is still read for letters-and-digits names, and the new one wins', () => {
     expect(envOverlay({ CONNECTOR_KEYCO_PROD_API_KEY: 'old' }, 'keyco', 'prod', 'api_key')).toEqual({ name: 'CONNECTOR_KEYCO_PROD_API_KEY', value: 'old' });
-    expect(
-      envOverlay({ CONNECTOR_KEYCO_PROD_API_KEY: 'old', CONNECTOR_KEYCO__PROD__API_KEY: 'new' }, 'keyco', 'prod', 'api_key'),
-    ).toEqual({ name: 'CONNECTOR_KEYCO__PROD__API_KEY', value: 'new' });
+    expect(envOverlay({ CONNECTOR_KEYCO_PROD_API_KEY: 'old', CONNECTOR_KEYCO__PROD__API_KEY: 'new' }, 'keyco', 'prod', 'api_key')).toEqual({
+      name: 'CONNECTOR_KEYCO__PROD__API_KEY',
+      value: 'new',
+    });
     expect(legacyEnvVarName('sample-notes', 'default', 'api_key')).toBeUndefined();
     expect(legacyEnvVarName('k', 'c', 'a__b')).toBeUndefined();
     expect(envOverlay({ CONNECTOR_KEYCO_PROD_API_KEY: '' }, 'keyco', 'prod', 'api_key')).toBeUndefined();
