@@ -54,6 +54,7 @@ beforeAll(async () => {
             'x-ms-apimTemplate-policySection': 'Request',
           },
         },
+        { templateId: 'unknowntemplate', title: `Odd ${OSC}\r\nwarning: fake`, parameters: {} },
       ],
     },
   };
@@ -122,6 +123,15 @@ describe('nothing from a spec or a server acts on the terminal', () => {
     const verbose = await runCli(['--verbose', 'run', 'evil', 'GetThings', '--dry-run'], { home, env });
     clean(verbose);
     expect(verbose.stdout).toContain('/api\\x0d\\x0aX-Injected: 1/things');
+  });
+
+  it('warnings and error messages quoting a spec or an argument are escaped', async () => {
+    const warned = await runCli(['run', 'evil', 'GetThings', '--dry-run'], { home, env });
+    expect(warned.stderr).toContain('Odd \\x1b]0;pwned\\x07\\x0d');
+    clean(warned);
+    const wrong = await runCli(['run', 'evil', `Get${CLEAR}Things`], { home, env });
+    expect(wrong.code).toBe(2);
+    clean(wrong);
   });
 
   it('-i: control characters in response headers are escaped; a piped body stays as received', async () => {
