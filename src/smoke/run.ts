@@ -43,7 +43,7 @@ async function connectorFor(ctx: Context, suite: Suite): Promise<{ ctx: Context;
     throw e;
   }
   for (const w of prepared.warnings) ctx.warn(w);
-  // The throw-away registry shares every seam but the home: connections come from CONNECTOR_<K>_<C>_* variables.
+  // The throw-away registry shares every seam but the home: connections come from CONNECTOR_<K>__<C>__* variables.
   const home = await mkdtemp(join(tmpdir(), 'connector-suite-'));
   const child = createContext(
     ctx.io,
