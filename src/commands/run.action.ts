@@ -137,7 +137,7 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, reda
 }
 
 function responseHeaders(redactor: Redactor, res: HttpResult): Record<string, string | string[]> {
-  return Object.fromEntries(Object.entries(redactor.responseHeaders(res.headers)).map(([k, vs]) => [k, vs.length === 1 ? vs[0] : vs]));
+  return Object.fromEntries(Object.entries(redactor.responseHeaders(res.headers)).map(([k, vs]) => [k, Array.isArray(res.headers[k]) ? vs : vs[0]]));
 }
 
 function contentType(res: HttpResult): string {
