@@ -61,7 +61,7 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     'x-auth-token': key ?? 'none',
   };
   const body = JSON.stringify({ url: req.url, headers: req.headers, echoed });
-  const delay = url.pathname.endsWith('/slow') ? 800 : 0;
+  const delay = url.pathname.endsWith('/slow') ? 500 : 0;
   setTimeout(() => {
     if (url.pathname.endsWith('/missing')) res.writeHead(404, headers);
     else if (url.pathname.endsWith('/redirect')) res.writeHead(302, { ...headers, location: `/next?api_key=${encodeURIComponent(key ?? '')}&x=1` });
@@ -318,8 +318,6 @@ describe('leak scan: no secret in any output, file or argv, for every auth kind'
       await cli(c('import'), ['import', k.dir, '--name', k.name]);
       if (k.create.length) await cli(c('create'), ['connection', 'create', k.name, '--name', 'main', '--default', '--no-input', ...k.create], k.createEnv);
       await cli(c('show'), ['show', k.name]);
-      await cli(c('list'), ['list']);
-      await cli(c('connection list'), ['connection', 'list']);
       if (k.create.length) {
         await cli(c('connection show'), ['connection', 'show', `${k.name}/main`]);
         await cli(c('connection show --json'), ['--json', 'connection', 'show', `${k.name}/main`]);
@@ -338,15 +336,13 @@ describe('leak scan: no secret in any output, file or argv, for every auth kind'
         expect(r.stderr).toContain('< HTTP 200');
       }
       await cli(c('run --verbose'), ['--verbose', 'run', k.name, 'Echo']);
-      await cli(c('run --dry-run'), ['run', k.name, 'Echo', '--dry-run']);
+      await cli(c('run --dry-run'), ['--verbose', 'run', k.name, 'Echo', '--dry-run']);
       await cli(c('--json run --dry-run'), ['--json', 'run', k.name, 'Echo', '--dry-run']);
       await cli(c('--json run'), ['--json', 'run', k.name, 'Echo']);
       await cli(c('--json --verbose run -i'), ['--json', '--verbose', 'run', k.name, 'Echo', '-i']);
-      await cli(c('run yaml'), ['run', k.name, 'Echo', '--output', 'yaml']);
       await cli(c('failing run'), ['--verbose', 'run', k.name, 'Missing', '-i'], {}, 1);
       await cli(c('redirect'), ['--verbose', 'run', k.name, 'Redirect', '-i'], {}, null);
       await cli(c('export'), ['export', k.name]);
-      await cli(c('export -o'), ['export', k.name, '-o', join(home, `${k.name}.yaml`)]);
       await cli(c('export paconn'), ['export', k.name, '--format', 'paconn', '-o', join(home, `${k.name}-paconn`)]);
       if (k.create.length) {
         await cli(c('connection export'), ['connection', 'export', `${k.name}/main`]);
@@ -364,15 +360,18 @@ describe('leak scan: no secret in any output, file or argv, for every auth kind'
         1,
       );
       await cli(c('test json'), ['test', suite, '--reporter', 'json'], {}, 1);
-      await cli(c('test junit'), ['test', suite, '--reporter', 'junit'], {}, 1);
       // The scan can see a secret: --show-secrets prints the echo as received.
       if (k.secrets().length && k.name !== 'leak-ntlm')
         controls.push((await runCli(['run', k.name, 'Echo', '--show-secrets', '-i'], { home: connectorHome, env })).stdout);
     }
 
+    await cli('list', ['list']);
+    await cli('connection list', ['connection', 'list']);
+    await cli('--json connection list', ['--json', 'connection', 'list']);
+
     // A running process's argv (ps), for each kind's slow request.
     const args: [string, string][] = [];
-    for (const k of all) {
+    for (const k of all.filter((x) => x.create.length)) {
       const child = spawn(process.execPath, [BIN, 'run', k.name, 'Slow'], {
         env: { NO_COLOR: '1', CONNECTOR_HOME: connectorHome, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
