@@ -3,6 +3,7 @@ import { UsageError } from './errors.js';
 import { HttpClient } from './http/client.js';
 import { systemBrowser, type Browser } from './io/browser.js';
 import { systemClock, type Clock } from './io/clock.js';
+import { sanitizeText } from './io/sanitize.js';
 import type { Prompter } from './io/prompter.js';
 import type { Registry } from './registry/registry.js';
 import type { SecretStore } from './secrets/store.js';
@@ -101,10 +102,10 @@ export function createContext(io: IO, home: string, opts: GlobalOptions, overrid
     warn(message) {
       if (warned.has(message)) return;
       warned.add(message);
-      io.err(`${io.color('stderr') ? '\x1b[33mwarning:\x1b[0m' : 'warning:'} ${message}`);
+      io.err(`${io.color('stderr') ? '\x1b[33mwarning:\x1b[0m' : 'warning:'} ${sanitizeText(message)}`);
     },
     debug(message) {
-      if (ctx.verbose) io.err(`* ${message}`);
+      if (ctx.verbose) io.err(`* ${sanitizeText(message)}`);
     },
   };
   // Overrides replace seams; a getter in them (a test's strict stub) stays a getter.

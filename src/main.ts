@@ -3,6 +3,7 @@ import { systemIO, type IO } from './io/iostreams.js';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { resolveHome } from './registry/paths.js';
 import { ExitCode, isCliError } from './errors.js';
+import { sanitizeText } from './io/sanitize.js';
 import { packageVersion } from './util/package-root.js';
 import { interruptSignal } from './io/signal.js';
 import { COMMANDS, PROGRAM } from './commands/index.js';
@@ -87,14 +88,15 @@ export function buildProgram(io: IO, state: { ctx?: Context; code?: number }, ov
 /** Format an error for the user: one line, a hint, the stack only with --verbose for bugs. */
 export function reportError(io: IO, e: unknown, verbose: boolean): number {
   if (isCliError(e)) {
-    io.err(`connector: ${e.message}`);
-    if (e.hint) io.err(e.hint);
+    // Messages quote specs, servers and arguments: their control characters are escaped.
+    io.err(`connector: ${sanitizeText(e.message)}`);
+    if (e.hint) io.err(sanitizeText(e.hint));
     if (verbose && e.cause) io.err(String((e.cause as Error)?.stack ?? e.cause));
     return e.exitCode;
   }
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : ExitCode.USAGE;
   const err = e as Error;
-  io.err(`connector: unexpected error: ${err?.message ?? String(e)}`);
+  io.err(`connector: unexpected error: ${sanitizeText(err?.message ?? String(e))}`);
   if (verbose) io.err(String(err?.stack ?? ''));
   else io.err('This is a bug in connector; run again with --verbose for details and report it.');
   return ExitCode.FAILURE;

@@ -133,7 +133,7 @@ export interface AuthPlugin {
   /** False when a connection of this option is pointless (it carries nothing). */
   needsConnection(option: AuthOption): boolean;
   /**
-   * CI without a stored connection: the parameter names whose CONNECTOR_<K>_<C>_<PARAM>
+   * CI without a stored connection: the parameter names whose CONNECTOR_<K>__<C>__<PARAM>
    * variables stand in for one (all of them needed), or undefined when none can.
    */
   environment(option: AuthOption): { names: string[]; standIn(present: (name: string) => boolean): Record<string, string> | undefined } | undefined;

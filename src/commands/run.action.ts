@@ -5,9 +5,11 @@ import type { ResolvedConnection } from '../connections/types.js';
 import type { HttpResult, ParamValue } from '../http/types.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { printJson } from '../io/output.js';
+import { sanitizeLine } from '../io/sanitize.js';
 import { prepareCall, sendPrepared } from '../http/call.js';
 import { findOperation } from '../operation/find.js';
 import { toCurl } from '../http/curl.js';
+import type { Redactor } from '../http/redact.js';
 import { renderBody, isBinary } from '../http/render.js';
 import { validateResponse } from '../operation/response.js';
 
@@ -26,6 +28,7 @@ export interface RunOptions {
   out?: string;
   fail: boolean;
   allowInsecureHttp?: boolean;
+  showSecrets?: boolean;
 }
 
 /** `connector run <connector> <operation>`: call one operation with a stored connection. */
@@ -51,6 +54,7 @@ export default async function run(ctx: Context, connector: string, operation: st
     connection,
     allowInsecureHttp: opts.allowInsecureHttp,
     dryRun: opts.dryRun,
+    showSecrets: opts.showSecrets,
   };
   const prepared = await prepareCall(ctx, record, operation, callOpts);
   if (opts.dryRun) {
@@ -69,13 +73,14 @@ export default async function run(ctx: Context, connector: string, operation: st
     printJson(ctx.io, {
       status: res.status,
       statusText: res.statusText,
-      headers: res.headers,
-      body: jsonOrText(res),
+      // Masked unless --show-secrets: cookies, token headers, and any secret the API echoes (a renewed token too).
+      headers: opts.showSecrets ? res.headers : responseHeaders(prepared.redactor, res),
+      body: opts.showSecrets ? jsonOrText(res) : prepared.redactor.json(jsonOrText(res)),
       durationMs: res.durationMs,
       ...(validation ? { validation } : {}),
     });
   } else {
-    await printResult(ctx, res, opts);
+    await printResult(ctx, res, opts, prepared.redactor);
   }
   if (validation?.length) {
     ctx.io.err(`response does not match the ${prepared.op.operationId} response schema:`);
@@ -91,12 +96,13 @@ export function exitCodeFor(status: number, fail: boolean): number {
   return status === 401 || status === 403 ? ExitCode.AUTH : ExitCode.FAILURE;
 }
 
-async function printResult(ctx: Context, res: HttpResult, opts: RunOptions): Promise<void> {
+async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, redactor: Redactor): Promise<void> {
   const tty = Boolean(ctx.io.stdout.isTTY);
-  const statusLine = `HTTP ${res.status} ${res.statusText} (${res.durationMs} ms)`;
+  const statusLine = `HTTP ${res.status} ${sanitizeLine(res.statusText)} (${res.durationMs} ms)`;
   if (opts.include) {
     ctx.io.stdout.write(`${statusLine}\n`);
-    for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : [v]) ctx.io.stdout.write(`${k}: ${one}\n`);
+    const shown = redactor.responseHeaders(res.headers, opts.showSecrets);
+    for (const [k, vs] of Object.entries(shown)) for (const one of vs) ctx.io.stdout.write(`${sanitizeLine(k)}: ${one}\n`);
     ctx.io.stdout.write('\n');
   } else if (tty || opts.out) {
     const ok = res.status >= 200 && res.status < 300;
@@ -123,8 +129,14 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions): Pro
     });
   }
   const mode = opts.output === 'auto' ? (tty ? 'pretty' : 'raw') : opts.output;
-  const out = await renderBody(res, mode, ctx.io.color('stdout'));
+  // A text body has the connection's secrets masked (an API that echoes a credential), unless --show-secrets.
+  const shown = opts.showSecrets || isBinary(res) ? res : { ...res, body: Buffer.from(redactor.mask(res.body.toString('utf8')), 'utf8') };
+  const out = await renderBody(shown, mode, ctx.io.color('stdout'));
   ctx.io.stdout.write(out);
+}
+
+function responseHeaders(redactor: Redactor, res: HttpResult): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(redactor.responseHeaders(res.headers)).map(([k, vs]) => [k, Array.isArray(res.headers[k]) ? vs : vs[0]]));
 }
 
 function contentType(res: HttpResult): string {

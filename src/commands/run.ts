@@ -14,6 +14,10 @@ export default defineCommand({
     { flags: '-H, --header <header>', description: "extra header 'Name: value' (repeatable)", repeatable: true },
     { flags: '--output <mode>', description: 'how to print the body', choices: ['auto', 'json', 'raw', 'yaml'], default: 'auto' },
     { flags: '-i, --include', description: 'print status and headers too' },
+    {
+      flags: '--show-secrets',
+      description: 'print the response as received: cookies, token headers and any secret of the connection it echoes (masked by default)',
+    },
     { flags: '--dry-run', description: 'print the request as a curl command (secrets redacted) and send nothing' },
     { flags: '--validate', description: 'check the response against the operation’s response schema' },
     { flags: '--base-url <url>', description: 'override scheme, host and basePath' },

@@ -73,7 +73,7 @@ export function notFound(connector: string, name: string, list: ConnectionRecord
 
 /**
  * A connection ready to use: stored values, secrets from the store the record names,
- * and the CONNECTOR_<K>_<C>_<PARAM> environment overlay on top. `name` omitted → the
+ * and the CONNECTOR_<K>__<C>__<PARAM> environment overlay on top. `name` omitted → the
  * default connection; a connector that needs none gets a synthetic empty one.
  */
 export async function resolveConnection(ctx: Context, connector: string, name?: string): Promise<ResolvedConnection> {

@@ -10,6 +10,7 @@ import { isLoopback } from './proxy.js';
 import { withRetries } from './retry.js';
 import { requestUrl } from './headers.js';
 import { Redactor } from './redact.js';
+import { sanitizeLine } from '../io/sanitize.js';
 import type { CallOptions, HttpResult, PreparedRequest, RawResponse } from './types.js';
 
 export interface PreparedCall {
@@ -71,7 +72,7 @@ export async function callOperation(ctx: Context, record: ConnectorRecord, opera
 export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: CallOptions): Promise<HttpResult> {
   const { req, scheme, redactor } = prepared;
   const shown = () => ({ method: req.method, url: redactor.url(requestUrl(req)), headers: redactor.headers(req.headers) });
-  if (opts.dryRun) return { status: 0, statusText: 'dry run', headers: {}, body: Buffer.alloc(0), request: shown(), durationMs: 0 };
+  if (opts.dryRun) return { status: 0, statusText: 'dry run', headers: {}, body: Buffer.alloc(0), request: shown(), durationMs: 0, redactor };
   const conn: ResolvedConnection | undefined = opts.connection;
   const client = ctx.http;
   const started = ctx.clock.now();
@@ -100,11 +101,13 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
     }
     const durationMs = Math.round(ctx.clock.now() - started);
     if (ctx.verbose) {
-      ctx.io.err(`< HTTP ${res.status} ${res.statusText} (${durationMs} ms)`);
-      for (const [k, v] of Object.entries(redactor.headers(res.headers))) ctx.io.err(`< ${k}: ${v}`);
+      // The redactor reads the request's live secret set: a token renewed after a 401 is masked here too.
+      ctx.io.err(`< HTTP ${res.status} ${sanitizeLine(res.statusText)} (${durationMs} ms)`);
+      for (const [k, vs] of Object.entries(redactor.responseHeaders(res.headers, opts.showSecrets)))
+        for (const v of vs) ctx.io.err(`< ${sanitizeLine(k)}: ${v}`);
       ctx.io.err('<');
     }
-    return { ...res, request: shown(), durationMs };
+    return { ...res, request: shown(), durationMs, redactor };
   } catch (e) {
     if (e instanceof CliError && !(e instanceof CancelError))
       throw new CliError(redactor.text(e.message), { exitCode: e.exitCode, hint: e.hint, cause: e.cause });
@@ -114,7 +117,7 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
 
 function trace(ctx: Context, req: PreparedRequest, redactor: Redactor): void {
   ctx.io.err(`> ${req.method} ${redactor.url(requestUrl(req))}`);
-  for (const [k, v] of Object.entries(req.headers)) ctx.io.err(`> ${k}: ${redactor.headerValue(k, v)}`);
+  for (const [k, v] of Object.entries(req.headers)) ctx.io.err(`> ${sanitizeLine(k)}: ${redactor.headerValue(k, v)}`);
   if (req.body?.length) ctx.io.err(`> (${req.body.length} bytes of body)`);
   ctx.io.err('>');
 }

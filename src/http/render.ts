@@ -1,5 +1,6 @@
 import type { HttpResult } from './types.js';
 import { load } from '../util/load.js';
+import { sanitizeLine, sanitizeText } from '../io/sanitize.js';
 
 function contentType(res: { headers: HttpResult['headers'] }): string {
   const ct = res.headers['content-type'];
@@ -16,7 +17,7 @@ export function isBinary(res: Pick<HttpResult, 'headers' | 'body'>): boolean {
   return !Buffer.from(sample.toString('utf8'), 'utf8').equals(sample) && sample.length < 4096;
 }
 
-/** The body as text for a mode: pretty (terminal, colour optional), json, yaml or raw. */
+/** The body as text for a mode: pretty (terminal, colour optional; control characters escaped), json, yaml or raw (as received). */
 export async function renderBody(res: HttpResult, mode: 'pretty' | 'json' | 'raw' | 'yaml', color: boolean): Promise<string | Buffer> {
   if (mode === 'raw') return res.body;
   const text = res.body.toString('utf8');
@@ -27,7 +28,11 @@ export async function renderBody(res: HttpResult, mode: 'pretty' | 'json' | 'raw
   } catch {
     isJson = false;
   }
-  if (mode === 'pretty') return isJson ? colorJson(parsed, color) + '\n' : text.endsWith('\n') ? text : text + '\n';
+  if (mode === 'pretty') {
+    if (isJson) return colorJson(parsed, color) + '\n';
+    const safe = sanitizeText(text);
+    return safe.endsWith('\n') ? safe : safe + '\n';
+  }
   if (mode === 'json') {
     if (!isJson) {
       const { CliError } = await import('../errors.js');
@@ -39,11 +44,14 @@ export async function renderBody(res: HttpResult, mode: 'pretty' | 'json' | 'raw
   return YAML.stringify(isJson ? parsed : text);
 }
 
-/** Pretty JSON with jq-like colours when `color` is on. */
+/**
+ * Pretty JSON with jq-like colours when `color` is on. JSON.stringify escapes C0 controls;
+ * DEL, C1 and bidi controls (which it leaves) are escaped too, this being for a terminal.
+ */
 export function colorJson(v: unknown, color: boolean, indent = ''): string {
   const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   if (v === null) return c('90', 'null');
-  if (typeof v === 'string') return c('32', JSON.stringify(v));
+  if (typeof v === 'string') return c('32', sanitizeLine(JSON.stringify(v)));
   if (typeof v === 'number' || typeof v === 'boolean') return c('33', String(v));
   const next = indent + '  ';
   if (Array.isArray(v)) {
@@ -52,5 +60,5 @@ export function colorJson(v: unknown, color: boolean, indent = ''): string {
   }
   const entries = Object.entries(v as Record<string, unknown>);
   if (!entries.length) return '{}';
-  return `{\n${entries.map(([k, x]) => `${next}${c('34;1', JSON.stringify(k))}: ${colorJson(x, color, next)}`).join(',\n')}\n${indent}}`;
+  return `{\n${entries.map(([k, x]) => `${next}${c('34;1', sanitizeLine(JSON.stringify(k)))}: ${colorJson(x, color, next)}`).join(',\n')}\n${indent}}`;
 }

@@ -1,4 +1,5 @@
 import type { ResolvedConnection } from '../connections/types.js';
+import type { Redactor } from './redact.js';
 
 export type ParamValue = string | string[];
 
@@ -18,6 +19,8 @@ export interface CallOptions {
   dryRun?: boolean;
   /** First retry backoff step in ms (tests shorten it). */
   retryBaseDelayMs?: number;
+  /** --show-secrets: --verbose prints the response's cookies and token headers as received. */
+  showSecrets?: boolean;
 }
 
 export interface HttpResult {
@@ -28,6 +31,8 @@ export interface HttpResult {
   /** The request that was (or would be) sent, secrets redacted. */
   request: { method: string; url: string; headers: Record<string, string> };
   durationMs: number;
+  /** Masks every secret this call used, tokens renewed during it included: for anything printed of the response. */
+  redactor?: Redactor;
 }
 
 /** A file read from `-p name=@path` for a formData file parameter. */

@@ -43,7 +43,7 @@ async function connectorFor(ctx: Context, suite: Suite): Promise<{ ctx: Context;
     throw e;
   }
   for (const w of prepared.warnings) ctx.warn(w);
-  // The throw-away registry shares every seam but the home: connections come from CONNECTOR_<K>_<C>_* variables.
+  // The throw-away registry shares every seam but the home: connections come from CONNECTOR_<K>__<C>__* variables.
   const home = await mkdtemp(join(tmpdir(), 'connector-suite-'));
   const child = createContext(
     ctx.io,
@@ -179,8 +179,10 @@ async function runStep(
     if (e instanceof CliError) return failed([e.message]);
     throw e;
   }
-  // Reports go to CI artifacts: an API that echoes a credential must not put it there.
-  const redact = (t: string) => (conn?.secrets ?? []).reduce((acc, secret) => (secret.length >= 4 ? acc.split(secret).join('***') : acc), t);
+  // Reports go to CI artifacts: an API that echoes a credential must not put it there. The call's
+  // redactor knows every secret it used, a token renewed after a 401 included.
+  const redact = (t: string) =>
+    res.redactor ? res.redactor.mask(t) : (conn?.secrets ?? []).reduce((acc, secret) => (secret.length >= 4 ? acc.split(secret).join('***') : acc), t);
   const shown = { request: { method: res.request.method, url: res.request.url }, response: { status: res.status, excerpt: redact(excerpt(res)) } };
   const failures = (await check(record, step, step.expect ?? {}, res)).map(redact);
   if (!failures.length) {

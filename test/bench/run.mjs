@@ -138,8 +138,8 @@ if (existsSync(newman) && existsSync(join(DEPS, 'node_modules', 'openapi-to-post
 } else say(`run.mjs: newman not installed under ${DEPS} (npm install --prefix ${DEPS} newman@6 openapi-to-postmanv2@6); skipping it`);
 
 // ---- measurements -------------------------------------------------------------------
-// The CI path: the key comes from CONNECTOR_<K>_<C>_<PARAM>, so no secret store is opened.
-const ciEnv = { ...env, [`CONNECTOR_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_DEFAULT_API_KEY`]: KEY };
+// The CI path: the key comes from CONNECTOR_<K>__<C>__<PARAM>, so no secret store is opened.
+const ciEnv = { ...env, [`CONNECTOR_${name.toUpperCase().replace(/-/g, '_')}__DEFAULT__API_KEY`]: KEY };
 check(runArgv, ciEnv, isPet1);
 const specs = [
   { label: 'node -e 0', argv: [process.execPath, '-e', '0'], env },

@@ -101,7 +101,7 @@ const env = {
   CONNECTOR_HOME: join(work, 'home'),
   CONNECTOR_CACHE_DIR: join(work, 'cache'),
   NO_COLOR: '1',
-  [`CONNECTOR_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_DEFAULT_API_KEY`]: KEY,
+  [`CONNECTOR_${name.toUpperCase().replace(/-/g, '_')}__DEFAULT__API_KEY`]: KEY,
 };
 const imp = spawnSync(process.execPath, [BIN, 'import', join(work, 'petstore.swagger.json'), '--name', name], { env, encoding: 'utf8' });
 if (imp.status !== 0) die(`connector import failed: ${imp.stderr}`);

@@ -29,7 +29,7 @@ describe('connection create finds out first whether the keychain can take the se
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^connector: no OS keychain is reachable/);
     expect(r.stderr).not.toContain('missing a required parameter');
-    expect(r.stderr).toContain('CONNECTOR_KEYCO_DEFAULT_API_KEY=...'); // the variable of the secret it needs
+    expect(r.stderr).toContain('CONNECTOR_KEYCO__DEFAULT__API_KEY=...'); // the variable of the secret it needs
     expect(calls).toEqual(['get']);
   });
 

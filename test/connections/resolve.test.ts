@@ -27,7 +27,7 @@ describe('resolveConnection', () => {
   it('a connector that needs auth and has none → error with the create hint', async () => {
     await expect(resolveConnection(ctxWith(), 'keyco')).rejects.toMatchObject({
       message: "connector 'keyco' needs a connection and has none",
-      hint: 'Create one: connector connection create keyco\nOr, in CI, set CONNECTOR_KEYCO_DEFAULT_API_KEY.',
+      hint: 'Create one: connector connection create keyco\nOr, in CI, set CONNECTOR_KEYCO__DEFAULT__API_KEY.',
     });
     await expect(resolveConnection(ctxWith(), 'keyco', 'prod')).rejects.toMatchObject({ message: "no connection 'keyco/prod'" });
   });
@@ -61,8 +61,9 @@ describe('resolveConnection', () => {
     expect(r.secrets).toEqual(['ci-key']);
   });
 
-  it('env names: upper-case, non-alphanumerics as _', () => {
-    expect(envVarName('open-data.network', 'my conn', 'token:TenantId')).toBe('CONNECTOR_OPEN_DATA_NETWORK_MY_CONN_TOKEN_TENANTID');
+  it('env names: CONNECTOR_<K>__<C>__<P>, a name with more than letters, digits and inner dashes in hex', () => {
+    expect(envVarName('open-data', 'my-conn', 'token:TenantId')).toBe('CONNECTOR_OPEN_DATA__MY_CONN__TOKEN_TENANTID');
+    expect(envVarName('open.data', 'my conn', 'p')).toBe('CONNECTOR__6F70656E2E64617461___6D7920636F6E6E__P');
   });
 
   it('addresses must be <connector>/<name>', () => {

@@ -46,7 +46,7 @@ describe('keychain failures become one clear CliError', () => {
     expect(err.exitCode).toBe(1);
     expect(err.message).toContain(expected);
     expect(err.hint).toContain('gnome-keyring-daemon --unlock');
-    expect(err.hint).toContain('CONNECTOR_JIRA_PROD_PASSWORD=');
+    expect(err.hint).toContain('CONNECTOR_JIRA__PROD__PASSWORD=');
     expect(err.hint).toContain('--secret-store vault');
   });
 
@@ -54,7 +54,7 @@ describe('keychain failures become one clear CliError', () => {
     behaviour.get = () => new Promise(() => {});
     const err = await new KeychainStore(20).get('a/b/c').catch((e) => e);
     expect(err.message).toContain('did not answer');
-    expect(err.hint).toContain('CONNECTOR_A_B_C=');
+    expect(err.hint).toContain('CONNECTOR_A__B__C=');
   });
 
   it('missing items read as undefined', async () => {

@@ -117,7 +117,7 @@ describe.skipIf(process.platform !== 'linux' || !built)('no keychain reachable (
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('connector: no OS keychain is reachable');
-    expect(r.stderr).toContain('CONNECTOR_KEYCO_DEFAULT_API_KEY=');
+    expect(r.stderr).toContain('CONNECTOR_KEYCO__DEFAULT__API_KEY=');
     expect(r.stderr).toContain('--secret-store vault');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(home, 'connections.json')) ? readFileSync(join(home, 'connections.json'), 'utf8') : '').not.toContain('keyco');

@@ -9,7 +9,7 @@ import { runCli, tempHome } from '../helpers/cli.js';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'fixtures', 'sample-api', 'apiDefinition.swagger.json');
 const KEY = 'suite-key-1234';
-const env = { CONNECTOR_SAMPLE_NOTES_DEFAULT_API_KEY: KEY, NOTE_TITLE: 'From a suite' };
+const env = { CONNECTOR_SAMPLE_NOTES__DEFAULT__API_KEY: KEY, NOTE_TITLE: 'From a suite' };
 
 let server: { port: number; close(): Promise<void> };
 let dir: string;

@@ -33,7 +33,7 @@ export const plugin: AuthPlugin = {
   },
   checkRecord: (record) => oauthProblem(record.oauth),
   needsConnection: () => true,
-  // CI: a bearer token from CONNECTOR_<K>_<C>_ACCESS_TOKEN, no sign-in stored.
+  // CI: a bearer token from CONNECTOR_<K>__<C>__ACCESS_TOKEN, no sign-in stored.
   environment: () => ({ names: ['access_token'], standIn: (present) => (present('access_token') ? {} : undefined) }),
 };
 

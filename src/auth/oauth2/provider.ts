@@ -117,7 +117,7 @@ export async function pickFlow(ctx: Context, p: ResolvedProvider, requested: 'au
   if (requested === 'auto' && flow === 'browser' && !canOpenBrowser(ctx) && !canPrompt(ctx)) {
     throw new InputNeededError(
       'signing in needs a browser, and there is no display or terminal here (the provider offers no device flow)',
-      'Pass --flow browser to print the sign-in URL and wait for it; in CI use --flow client-credentials, or set CONNECTOR_<K>_<C>_ACCESS_TOKEN.',
+      'Pass --flow browser to print the sign-in URL and wait for it; in CI use --flow client-credentials, or set CONNECTOR_<K>__<C>__ACCESS_TOKEN.',
     );
   }
   return flow;

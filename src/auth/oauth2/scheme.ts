@@ -8,7 +8,7 @@ import { envAccessToken, freshAccessToken } from './tokens.js';
  * OAuth 2.0 bearer auth for a stored connection: a fresh access token (renewed
  * before expiry under the per-connection lock, rotated refresh tokens saved),
  * and after a 401 one forced renewal, then the client retries once. A token in
- * CONNECTOR_<K>_<C>_ACCESS_TOKEN is used as is and never renewed.
+ * CONNECTOR_<K>__<C>__ACCESS_TOKEN is used as is and never renewed.
  */
 export function oauth2Scheme(conn: ResolvedConnection, ctx: Context): AuthScheme {
   // A connection made before OAuth sign-in existed, holding a bare token parameter.

@@ -62,7 +62,7 @@ async function withDeferred(ctx: Context, conn: ResolvedConnection): Promise<Rec
   return { ...conn.values, ...more.values };
 }
 
-/** CONNECTOR_<K>_<C>_ACCESS_TOKEN: a token from the environment beats the stored one (CI). */
+/** CONNECTOR_<K>__<C>__ACCESS_TOKEN: a token from the environment beats the stored one (CI). */
 export function envAccessToken(ctx: Context, record: { connector: string; name: string }) {
   return envOverlay(ctx.io.env, record.connector, record.name, 'access_token');
 }

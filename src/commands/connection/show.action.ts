@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { AuthError, InputNeededError } from '../../errors.js';
 import { printJson, printTable } from '../../io/output.js';
+import { sanitizeLine } from '../../io/sanitize.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { getConnection, parseAddress, resolveRecord } from '../../connections/store.js';
 import { envVarName } from '../../secrets/env.js';
@@ -58,11 +59,11 @@ export default async function show(ctx: Context, address: string): Promise<numbe
     return 0;
   }
   ctx.io.out(`${connector}/${name}`);
-  ctx.io.out(`  auth:     ${conn.kind}${option ? ` (${option.label})` : ''}`);
+  ctx.io.out(`  auth:     ${conn.kind}${option ? ` (${sanitizeLine(option.label)})` : ''}`);
   ctx.io.out(`  default:  ${conn.isDefault ? 'yes' : 'no'}`);
   ctx.io.out(`  secrets:  ${conn.secretParams.length ? conn.secretStore : 'none'}`);
-  if (conn.testOperation) ctx.io.out(`  test:     ${conn.testOperation}`);
-  for (const [label, value] of described?.facts ?? []) ctx.io.out(`  ${`${label}:`.padEnd(10)}${value}`);
+  if (conn.testOperation) ctx.io.out(`  test:     ${sanitizeLine(conn.testOperation)}`);
+  for (const [label, value] of described?.facts ?? []) ctx.io.out(`  ${`${label}:`.padEnd(10)}${sanitizeLine(value)}`);
   ctx.io.out(`  created:  ${conn.createdAt}`);
   if (rows.length) {
     ctx.io.out('');

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import { printJson, truncate } from '../../io/output.js';
+import { sanitizeLine } from '../../io/sanitize.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { unsupportedPolicies } from '../../policies/index.js';
 import { apiProps, capabilities, operations, policies, publisher, scriptOperations, summarize } from '../../spec/normalize.js';
@@ -59,6 +60,7 @@ export default async function show(ctx: Context, name: string): Promise<number> 
     const sops = scriptOperations(record);
     lines.push('', `Custom code: script.csx present (cannot run locally${sops.length ? `; affects ${sops.join(', ')}` : ''})`);
   }
-  ctx.io.out(lines.join('\n'));
+  // Every line carries spec text (titles, labels, policy names): one line each, control characters escaped.
+  ctx.io.out(lines.map(sanitizeLine).join('\n'));
   return 0;
 }
