@@ -8,13 +8,13 @@ import { startPrism } from '../prism/prism.js';
 
 /**
  * `connector test` against `prism mock`, which plays both sides a real API cannot be made to:
- * it answers with the spec's own examples (fixtures/prism/gadgets.swagger.json declares one that
+ * it answers with the spec's own examples (test/fixtures/prism/gadgets.swagger.json declares one that
  * breaks its schema on purpose), and it checks every request against the spec (422 with the
  * violations when a parameter or body is wrong, 401 without the API key). Prism's own
  * `sl-violations` header is the second opinion on the JSON pointers `schema: response` reports.
  */
 type Prism = Awaited<ReturnType<typeof startPrism>>;
-const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'prism', 'gadgets.swagger.json');
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'prism', 'gadgets.swagger.json');
 const KEY = 'prism-key-5678';
 const env = { CONNECTOR_GADGETS_DEFAULT_API_KEY: KEY, CI: 'true' };
 
