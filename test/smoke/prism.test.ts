@@ -16,7 +16,7 @@ import { startPrism } from '../prism/prism.js';
 type Prism = Awaited<ReturnType<typeof startPrism>>;
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'prism', 'gadgets.swagger.json');
 const KEY = 'prism-key-5678';
-const env = { CONNECTOR_GADGETS_DEFAULT_API_KEY: KEY, CI: 'true' };
+const env = { CONNECTOR_GADGETS__DEFAULT__API_KEY: KEY, CI: 'true' };
 
 const CORPUS = ['rSpaceX', 'NHTSA vPIC'];
 const present = existsSync(CORPUS_DIR);
