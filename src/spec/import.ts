@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import { validateName } from '../registry/registry.js';
+import { checkDepth } from '../util/depth.js';
 import { slugify } from '../util/suggest.js';
 import { stripSecrets } from './envelope.js';
 import { loadSource, type LoadedSource, type LoadOptions } from './load.js';
@@ -20,7 +21,13 @@ export interface PreparedImport {
 export async function prepareImport(source: string, opts: LoadOptions & { name?: string; now?: Date } = {}): Promise<PreparedImport> {
   if (opts.name !== undefined) validateName(opts.name);
   const loaded = await loadSource(source, opts);
+  // Each part nests at most MAX_DEPTH levels (its file, or a connector document's section), so
+  // everything that walks it later (validation, run, the one-level-deeper YAML export) can.
+  checkDepth(loaded.definition, loaded.definitionFile);
+  if (loaded.apiProperties) checkDepth(loaded.apiProperties, `${loaded.location} (apiProperties)`);
+  if (loaded.settings) checkDepth(loaded.settings, `${loaded.location} (settings)`);
   const v = await validateDefinition(loaded.definition, { file: loaded.definitionFile, refBase: loaded.refBase, http: opts.http });
+  checkDepth(v.definition, `${loaded.definitionFile} (with its $refs bundled)`);
   const info = (v.definition.info ?? {}) as Record<string, unknown>;
   const title = typeof info.title === 'string' && info.title.trim() ? info.title : (loaded.document?.title ?? loaded.baseName);
   const name = opts.name ?? loaded.document?.name ?? (slugify(title) || slugify(loaded.baseName));
