@@ -84,7 +84,9 @@ describe('spec patterns run in linear time', () => {
   it('skips a pattern RE2 cannot run (a lookahead) with one warning line naming it, and checks the rest', async () => {
     const r = await run(['look', '-p', 'q=abc', '--dry-run']);
     expect(r.code).toBe(0);
-    expect(r.stderr.trim().split('\n')).toEqual([`warning: the spec's pattern ${JSON.stringify(LOOKAHEAD)} is not checked: a linear-time matcher cannot run it (invalid perl operator: (?=)`]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `warning: the spec's pattern ${JSON.stringify(LOOKAHEAD)} is not checked: a linear-time matcher cannot run it (invalid perl operator: (?=)`,
+    ]);
     const v = await run(['look', '--validate']);
     expect(v.stderr).toContain(`warning: the spec's pattern ${JSON.stringify(LOOKAHEAD)} is not checked`);
     expect(v.stderr).toMatch(/\/n: must be integer/); // the schema's other checks still run
