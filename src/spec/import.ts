@@ -1,9 +1,9 @@
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import { validateName } from '../registry/registry.js';
 import { checkDepth } from '../util/depth.js';
 import { slugify } from '../util/suggest.js';
-import { stripSecrets } from './envelope.js';
+import { connectorDocumentProblem, stripSecrets, toConnectorDocument } from './envelope.js';
 import { loadSource, type LoadedSource, type LoadOptions } from './load.js';
 import { validateDefinition } from './validate.js';
 
@@ -56,5 +56,27 @@ export async function prepareImport(source: string, opts: LoadOptions & { name?:
   if (record.script !== undefined) {
     warnings.push('custom code cannot run locally; operations listed in scriptOperations will be sent to the API as-is');
   }
+  await checkExportable(record, loaded);
   return { record, loaded, warnings };
+}
+
+/**
+ * Import refuses what `export` could not write back: the record's connector document must pass
+ * schema/connector.schema.json, which import of that document checks (a paconn apiProperties.json
+ * whose `properties` is an array imported, then its export failed to import). Connector documents
+ * passed this check on the way in.
+ */
+async function checkExportable(record: ConnectorRecord, loaded: LoadedSource): Promise<void> {
+  if (loaded.document) return;
+  const problem = await connectorDocumentProblem(toConnectorDocument(record).doc);
+  if (!problem) return;
+  const [, part, rest] = /^#\/(definition|apiProperties|settings|[^/]*)(.*)$/.exec(problem.where) ?? [];
+  const file =
+    part === 'definition' ? loaded.definitionFile : part === 'apiProperties' || part === 'settings' ? `${loaded.location} (${part})` : loaded.location;
+  throw new CliError(
+    `${file}: at #${part === 'definition' || part === 'apiProperties' || part === 'settings' ? rest : problem.where.slice(1)}: ${problem.message}`,
+    {
+      hint: 'connector could not export it as a connector document (schema/connector.schema.json) or read that back.',
+    },
+  );
 }
