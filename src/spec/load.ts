@@ -195,7 +195,7 @@ async function parseUnchecked(text: string, file: string, format: 'json' | 'yaml
     }
   }
   const YAML = load<typeof import('yaml')>('yaml');
-  const doc = YAML.parseDocument(text, { uniqueKeys: true });
+  const doc = YAML.parseDocument(text, { uniqueKeys: true, logLevel: 'error' }); // no process warnings on stderr (a collection as a key is stringified)
   const err = doc.errors[0];
   // yaml's parser is recursive and reports its own stack overflow (near 800 levels) as a syntax error.
   if (err) {
