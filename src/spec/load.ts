@@ -191,7 +191,8 @@ async function parseUnchecked(text: string, file: string, format: 'json' | 'yaml
         at = undefined; // nesting too deep for jsonc-parser's recursive visitor: JSON.parse's own message below
       }
       if (at) throw new CliError(`${file}:${at.line}:${at.column}: invalid JSON: ${at.message}`);
-      throw new CliError(`${file}: invalid JSON: ${(e as Error).message.slice(0, 200)}`);
+      // V8's message quotes the text around the error, line breaks included: keep it one line.
+      throw new CliError(`${file}: invalid JSON: ${(e as Error).message.slice(0, 200).replace(/\p{Cc}/gu, ' ')}`);
     }
   }
   const YAML = load<typeof import('yaml')>('yaml');
