@@ -49,7 +49,7 @@ export const SEED = Number(process.env.CONNECTOR_FUZZ_SEED ?? 0x15f022);
 export const SHORT_RUNS = 250;
 export const LONG_RUNS = 10_000;
 /** Short mode: a property stops after this long even before SHORT_RUNS (a slow, shared CI machine). */
-const SHORT_TIME_LIMIT_MS = 5_000;
+const SHORT_TIME_LIMIT_MS = 4_000;
 /** One case longer than this is a hang. */
 export const CASE_TIMEOUT_MS = 15_000;
 /** vitest's timeout for one property. */
