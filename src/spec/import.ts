@@ -70,13 +70,9 @@ async function checkExportable(record: ConnectorRecord, loaded: LoadedSource): P
   if (loaded.document) return;
   const problem = await connectorDocumentProblem(toConnectorDocument(record).doc);
   if (!problem) return;
-  const [, part, rest] = /^#\/(definition|apiProperties|settings|[^/]*)(.*)$/.exec(problem.where) ?? [];
-  const file =
-    part === 'definition' ? loaded.definitionFile : part === 'apiProperties' || part === 'settings' ? `${loaded.location} (${part})` : loaded.location;
-  throw new CliError(
-    `${file}: at #${part === 'definition' || part === 'apiProperties' || part === 'settings' ? rest : problem.where.slice(1)}: ${problem.message}`,
-    {
-      hint: 'connector could not export it as a connector document (schema/connector.schema.json) or read that back.',
-    },
-  );
+  const m = /^#\/(definition|apiProperties|settings)(\/.*)?$/.exec(problem.where);
+  const file = !m ? loaded.location : m[1] === 'definition' ? loaded.definitionFile : `${loaded.location} (${m[1]})`;
+  throw new CliError(`${file}: at ${m ? `#${m[2] ?? ''}` : problem.where}: ${problem.message}`, {
+    hint: 'connector could not export it as a connector document (schema/connector.schema.json) that imports back.',
+  });
 }

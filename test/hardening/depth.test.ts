@@ -94,6 +94,13 @@ describe('nesting depth', () => {
     refused(await runCli(['import', paconn('overLimit', { properties: { x: nest(MAX_DEPTH - 1) } })], { home }), /nested more than/);
   });
 
+  it('refuses a paconn folder whose export would not import back (apiProperties.properties an array; found by fuzzing)', async () => {
+    const r = await runCli(['import', paconn('propsArray', { properties: [] })]);
+    expect(r.stderr).not.toMatch(/unexpected error/);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/^connector: .*propsArray \(apiProperties\): at #\/properties: must be object$/);
+  });
+
   it('refuses a YAML document deeper than the YAML parser can go, as nesting, not a syntax error', async () => {
     const file = join(work, 'deep.yaml');
     writeFileSync(file, `swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths: {}\nx-deep: ${'['.repeat(5000)}${']'.repeat(5000)}\n`);
