@@ -2,7 +2,18 @@
 // command group, commander inlined, every other package external.
 import { defineConfig } from 'rolldown';
 
-const external = ['@apidevtools/swagger-parser', '@inquirer/prompts', '@napi-rs/keyring', 'ajv', 'jsonc-parser', 'oauth4webapi', 'open', 'undici', 'yaml'];
+const external = [
+  '@apidevtools/swagger-parser',
+  '@inquirer/prompts',
+  '@napi-rs/keyring',
+  'ajv',
+  'jsonc-parser',
+  'oauth4webapi',
+  'open',
+  're2',
+  'undici',
+  'yaml',
+];
 
 export default defineConfig({
   input: ['dist/main.js', 'dist/boot/compile-cache.js'],

@@ -67,7 +67,7 @@ export default async function run(ctx: Context, connector: string, operation: st
   const code = exitCodeFor(res.status, opts.fail);
 
   let validation: string[] | undefined;
-  if (opts.validate) validation = await validateResponse(record, prepared.op, res);
+  if (opts.validate) validation = await validateResponse(record, prepared.op, res, (m) => ctx.warn(m));
 
   if (ctx.json) {
     printJson(ctx.io, {

@@ -2,6 +2,7 @@ import { readRegularFileSync } from '../fs/read.js';
 import { basename } from 'node:path';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { UsageError } from '../errors.js';
+import { checkDepth } from '../util/depth.js';
 import { closest } from '../util/suggest.js';
 import type { Operation, OpParam } from '../operation/find.js';
 import { checkValue, coerceScalar } from '../operation/validate.js';
@@ -17,6 +18,8 @@ export interface BuildInput {
   headers?: Record<string, string>;
   /** Overrides scheme, host and basePath. */
   baseUrl?: string;
+  /** Hears a check that was skipped (a pattern RE2 cannot run). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -55,7 +58,8 @@ export function buildRequest(definition: Record<string, any>, op: Operation, inp
       continue;
     }
     const value = coerce(p, raw);
-    const problems = checkValue(p.schema, value);
+    checkInput(value, `parameter '${p.name}' (${p.in})`);
+    const problems = checkValue(p.schema, value, input.warn);
     if (problems.length) {
       throw new UsageError(
         `parameter '${p.name}' (${p.in}) ${problems[0]}, got ${JSON.stringify(value)}`,
@@ -90,12 +94,14 @@ export function buildRequest(definition: Record<string, any>, op: Operation, inp
   const bodyText = input.body ?? (op.body?.name !== undefined ? asString(given.get(op.body as never)) : undefined);
   if (op.body && bodyText !== undefined) {
     const ct = getHeader(input.headers ?? {}, 'content-type') ?? getHeader(req.headers, 'content-type') ?? op.body.contentTypes[0] ?? 'application/json';
+    checkInput(bodyText, 'the request body');
     if (/json/i.test(ct)) {
       try {
         req.json = JSON.parse(bodyText);
       } catch (e) {
         throw new UsageError(`the request body is not valid JSON: ${(e as Error).message}`, 'Pass JSON with --body, --body @file.json or --body - (stdin).');
       }
+      checkDepth(req.json, 'the request body'); // a lone surrogate escape in JSON text is harmless: the text is sent as given
     }
     req.body = Buffer.from(bodyText);
     setHeader(req.headers, 'Content-Type', ct);
@@ -118,6 +124,31 @@ export function buildRequest(definition: Record<string, any>, op: Operation, inp
   checkHeaders(req.headers);
   return req;
 }
+
+/**
+ * What every later step can handle: nesting within MAX_DEPTH (they walk values recursively), and
+ * text that UTF-8 can encode. A lone UTF-16 surrogate (from a JSON or YAML `\ud800` escape) made
+ * encodeURIComponent throw "URI malformed"; encoders that do not throw (URLSearchParams, Buffer,
+ * .NET's UTF-8 encoder) silently send U+FFFD instead, a different value than the one given. Refused.
+ */
+function checkInput(value: unknown, what: string): void {
+  checkDepth(value, what);
+  const stack = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) {
+        throw new UsageError(
+          `${what} contains a lone UTF-16 surrogate (a \\ud800-\\udfff escape without its pair), which UTF-8 cannot encode`,
+          'Use the character itself, or both halves of its surrogate pair.',
+        );
+      }
+    } else if (v !== null && typeof v === 'object') stack.push(...(Array.isArray(v) ? v : Object.keys(v).concat(Object.values(v))));
+  }
+}
+
+/** In a `u` regular expression a paired surrogate is one code point, so \p{Cs} matches only lone halves. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** node:http throws on a control character (CR/LF injection) or non-Latin-1 text in a header: say which one, before sending. */
 function checkHeaders(headers: Record<string, string>): void {

@@ -27,7 +27,13 @@ export interface PreparedCall {
  */
 export async function prepareCall(ctx: Context, record: ConnectorRecord, operationId: string, opts: CallOptions): Promise<PreparedCall> {
   const op = findOperation(record, operationId);
-  const req = buildRequest(record.definition, op, { params: opts.params, body: opts.body, headers: opts.headers, baseUrl: opts.baseUrl });
+  const req = buildRequest(record.definition, op, {
+    params: opts.params,
+    body: opts.body,
+    headers: opts.headers,
+    baseUrl: opts.baseUrl,
+    warn: (m) => ctx.warn(m),
+  });
   const conn = opts.connection;
   for (const s of conn?.secrets ?? []) req.secretValues.add(s);
   const scheme = await schemeFor(record, conn, ctx);

@@ -76,6 +76,8 @@ export interface BrowserFlowOptions extends TokenCallOptions {
    * it on stderr and opens the browser; tests drive it with an HTTP client.
    */
   onUrl: (url: string) => void | Promise<void>;
+  /** Hears each loopback callback refused for a wrong `state`; the flow keeps waiting (see startLoopback). */
+  onRejected?: (message: string) => void;
 }
 
 /** Authorization code + PKCE over an RFC 8252 loopback redirect, then the code exchange. */
@@ -92,6 +94,7 @@ export async function browserFlow(o: BrowserFlowOptions): Promise<TokenResponse>
     requireIssuer: p.issuerInCallback,
     timeoutMs: o.timeoutMs,
     signal: o.signal,
+    onRejected: o.onRejected,
   });
   try {
     const scope = scopeParam(p, o.scopes);

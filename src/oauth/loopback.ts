@@ -20,6 +20,8 @@ export interface LoopbackOptions {
   timeoutMs?: number;
   /** Abort (Ctrl-C) → CancelError. */
   signal?: AbortSignal;
+  /** Hears each callback refused for its `state` (the listener keeps waiting for the real one). */
+  onRejected?: (message: string) => void;
 }
 
 export interface LoopbackCallback {
@@ -27,7 +29,10 @@ export interface LoopbackCallback {
   iss?: string;
 }
 
-/** A bound listener. `result` settles once: on the first callback, the timeout, or abort; the listener is then closed. */
+/**
+ * A bound listener. `result` settles once: on the first callback carrying the right `state`, the
+ * timeout, or abort; the listener is then closed.
+ */
 export interface Loopback {
   redirectUri: string;
   port: number;
@@ -39,8 +44,12 @@ const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * Bind the loopback listener (before the browser is opened, so the redirect
- * can never race the bind). Exactly one request to the callback path is
- * accepted; it is answered with a small page and the listener closes.
+ * can never race the bind). Exactly one request to the callback path with the
+ * right `state` is accepted; it is answered with a small page and the listener
+ * closes. A request with a wrong or missing `state` did not come from this
+ * sign-in (anything on the machine, or a page in the browser, can send one): it
+ * gets an error page and the listener keeps waiting, so a stray or forged
+ * callback cannot end the sign-in before the real one arrives.
  */
 export async function startLoopback(opts: LoopbackOptions): Promise<Loopback> {
   const host = opts.host ?? '127.0.0.1';
@@ -88,7 +97,10 @@ export async function startLoopback(opts: LoopbackOptions): Promise<Loopback> {
     if (url.pathname !== path || done) return send(res, 404, page('Not found', 'Nothing here.'));
     if (req.method !== 'GET') return send(res, 405, page('Method not allowed', 'Use GET.'));
     const outcome = checkCallback(url.searchParams, opts);
-    if (outcome instanceof Error) {
+    if (outcome === WRONG_STATE) {
+      send(res, 400, page('Sign-in refused', 'This sign-in response does not belong to the sign-in the terminal is waiting for. Return to the terminal.'));
+      opts.onRejected?.('refused a sign-in callback with the wrong state (not from this sign-in; possible cross-site request forgery); still waiting');
+    } else if (outcome instanceof Error) {
       send(res, 400, page('Sign-in failed', `${outcome.message}. Return to the terminal.`));
       finish(outcome);
     } else {
@@ -133,11 +145,12 @@ export async function startLoopback(opts: LoopbackOptions): Promise<Loopback> {
   };
 }
 
-function checkCallback(q: URLSearchParams, opts: LoopbackOptions): LoopbackCallback | Error {
+const WRONG_STATE = Symbol('wrong state');
+
+/** Only a callback with our `state` may end the sign-in (with a code or an error); any other is WRONG_STATE. */
+function checkCallback(q: URLSearchParams, opts: LoopbackOptions): LoopbackCallback | Error | typeof WRONG_STATE {
   const state = q.get('state');
-  if (state === null || !safeEqual(state, opts.state)) {
-    return new AuthError('the sign-in callback carried the wrong state (possible cross-site request forgery); refused');
-  }
+  if (state === null || !safeEqual(state, opts.state)) return WRONG_STATE;
   const iss = q.get('iss') ?? undefined;
   if (iss !== undefined && opts.expectedIssuer !== undefined && iss !== opts.expectedIssuer) {
     return new AuthError(`the sign-in callback came from issuer "${clean(iss)}", expected "${opts.expectedIssuer}"; refused`);

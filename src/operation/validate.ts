@@ -1,9 +1,12 @@
+import { specPattern } from './pattern.js';
+
 /**
  * Light checks of one value against a (parameter) schema: type, enum, bounds,
  * length, pattern, items. Used before anything is sent; the full response
- * validation (`--validate`) uses ajv instead.
+ * validation (`--validate`) uses ajv instead. `pattern` runs on RE2 (./pattern.ts); one it
+ * cannot run is skipped with a line to `warn`.
  */
-export function checkValue(schema: Record<string, any>, value: unknown): string[] {
+export function checkValue(schema: Record<string, any>, value: unknown, warn?: (message: string) => void): string[] {
   const problems: string[] = [];
   if (!schema || typeof schema !== 'object') return problems;
   const types: string[] = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
@@ -30,19 +33,14 @@ export function checkValue(schema: Record<string, any>, value: unknown): string[
     if (typeof schema.minLength === 'number' && value.length < schema.minLength) problems.push(`must be at least ${schema.minLength} characters`);
     if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) problems.push(`must be at most ${schema.maxLength} characters`);
     if (typeof schema.pattern === 'string') {
-      let re: RegExp | undefined;
-      try {
-        re = new RegExp(schema.pattern, 'u');
-      } catch {
-        re = undefined; // patterns in the wild are not always valid ECMAScript; do not block on them
-      }
+      const re = specPattern(schema.pattern, warn); // undefined: not checked (said once through warn), never a block
       if (re && !re.test(value)) problems.push(`must match the pattern ${schema.pattern}`);
     }
   }
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) problems.push(`must have at least ${schema.minItems} items`);
     if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) problems.push(`must have at most ${schema.maxItems} items`);
-    if (schema.items) value.forEach((v, i) => checkValue(schema.items, v).forEach((p) => problems.push(`item ${i} ${p}`)));
+    if (schema.items) value.forEach((v, i) => checkValue(schema.items, v, warn).forEach((p) => problems.push(`item ${i} ${p}`)));
   }
   return problems;
 }

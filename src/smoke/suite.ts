@@ -47,7 +47,7 @@ export async function loadSuiteText(text: string, file: string): Promise<Suite> 
   if (text.length > MAX_SUITE_BYTES) throw new SuiteError(`${file}: larger than ${MAX_SUITE_BYTES / 1024 / 1024} MB; is it a suite?`);
   const YAML = load<typeof import('yaml')>('yaml');
   const lines = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = YAML.parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   const err = doc.errors[0];
   if (err) {
     const pos = lines.linePos(err.pos[0]);

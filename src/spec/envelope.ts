@@ -89,21 +89,27 @@ export function stripSecrets<T>(value: T, pointer: string, stripped: string[]): 
 
 let validator: (((doc: unknown) => boolean) & { errors?: any[] | null }) | undefined;
 
-/** Validate a parsed connector document against schema/connector.schema.json (ajv, loaded lazily). */
-export async function validateConnectorDocument(doc: unknown, file: string): Promise<ConnectorDocument> {
+/** What is wrong with a connector document by schema/connector.schema.json (ajv, loaded lazily): a pointer and a message, or undefined. */
+export async function connectorDocumentProblem(doc: unknown): Promise<{ where: string; message: string } | undefined> {
   if (!validator) {
     const schema = JSON.parse(await readFile(packagePath('schema', 'connector.schema.json'), 'utf8'));
     const { default: Ajv } = load<{ default: new (o: object) => { compile(s: object): any } }>('ajv');
     validator = new Ajv({ allErrors: false, strict: false }).compile(schema);
   }
-  if (!validator!(doc)) {
-    const e = validator!.errors?.[0];
-    const where = `#${e?.instancePath ?? ''}`;
-    let msg = String(e?.message ?? 'is invalid');
-    if (e?.keyword === 'additionalProperties') msg += ` ('${e.params.additionalProperty}')`;
-    if (e?.instancePath === '/name') msg = "must be a lower-case slug: letters, digits, '.', '_' and '-', no '/' and no '..'";
-    if (e?.keyword === 'const' || e?.keyword === 'enum') msg += ` (${JSON.stringify(e.params.allowedValue ?? e.params.allowedValues)})`;
-    throw new CliError(`${file}: not a valid connector document at ${where}: ${msg}`, {
+  if (validator!(doc)) return undefined;
+  const e = validator!.errors?.[0];
+  let message = String(e?.message ?? 'is invalid');
+  if (e?.keyword === 'additionalProperties') message += ` ('${e.params.additionalProperty}')`;
+  if (e?.instancePath === '/name') message = "must be a lower-case slug: letters, digits, '.', '_' and '-', no '/' and no '..'";
+  if (e?.keyword === 'const' || e?.keyword === 'enum') message += ` (${JSON.stringify(e.params.allowedValue ?? e.params.allowedValues)})`;
+  return { where: `#${e?.instancePath ?? ''}`, message };
+}
+
+/** Validate a parsed connector document against schema/connector.schema.json. */
+export async function validateConnectorDocument(doc: unknown, file: string): Promise<ConnectorDocument> {
+  const problem = await connectorDocumentProblem(doc);
+  if (problem) {
+    throw new CliError(`${file}: not a valid connector document at ${problem.where}: ${problem.message}`, {
       hint: 'The format is described by schema/connector.schema.json; `connector export <name>` writes it.',
     });
   }

@@ -4,6 +4,7 @@ import { CliError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import { atomicWrite } from '../fs/atomic.js';
 import { toConnectorDocument } from './envelope.js';
+import { checkDepth } from '../util/depth.js';
 import { load } from '../util/load.js';
 
 /**
@@ -11,6 +12,8 @@ import { load } from '../util/load.js';
  * so one changed value is one changed line and importing gives the same values back.
  */
 export async function exportYaml(record: ConnectorRecord): Promise<{ text: string; stripped: string[] }> {
+  // Import refuses deeper parts, so this only meets a record stored by an older version: one line, not a stack overflow.
+  checkDepth(record, `connector '${record.name}'`, 1);
   const { doc, stripped } = toConnectorDocument(record);
   const YAML = load<typeof import('yaml')>('yaml');
   const text = YAML.stringify(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });

@@ -1,8 +1,9 @@
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import { validateName } from '../registry/registry.js';
+import { checkDepth } from '../util/depth.js';
 import { slugify } from '../util/suggest.js';
-import { stripSecrets } from './envelope.js';
+import { connectorDocumentProblem, stripSecrets, toConnectorDocument } from './envelope.js';
 import { loadSource, type LoadedSource, type LoadOptions } from './load.js';
 import type { RefNet } from './refs-net.js';
 import { validateDefinition } from './validate.js';
@@ -32,6 +33,11 @@ export interface ImportOptions extends LoadOptions {
 export async function prepareImport(source: string, opts: ImportOptions = {}): Promise<PreparedImport> {
   if (opts.name !== undefined) validateName(opts.name);
   const loaded = await loadSource(source, opts);
+  // Each part nests at most MAX_DEPTH levels (its file, or a connector document's section), so
+  // everything that walks it later (validation, run, the one-level-deeper YAML export) can.
+  checkDepth(loaded.definition, loaded.definitionFile);
+  if (loaded.apiProperties) checkDepth(loaded.apiProperties, `${loaded.location} (apiProperties)`);
+  if (loaded.settings) checkDepth(loaded.settings, `${loaded.location} (settings)`);
   const v = await validateDefinition(loaded.definition, {
     file: loaded.definitionFile,
     refBase: loaded.refBase,
@@ -40,6 +46,7 @@ export async function prepareImport(source: string, opts: ImportOptions = {}): P
     refNet: opts.refNet,
     onRedirect: opts.onRedirect,
   });
+  checkDepth(v.definition, `${loaded.definitionFile} (with its $refs bundled)`);
   const info = (v.definition.info ?? {}) as Record<string, unknown>;
   const title = typeof info.title === 'string' && info.title.trim() ? info.title : (loaded.document?.title ?? loaded.baseName);
   const name = opts.name ?? loaded.document?.name ?? (slugify(title) || slugify(loaded.baseName));
@@ -68,5 +75,23 @@ export async function prepareImport(source: string, opts: ImportOptions = {}): P
   if (record.script !== undefined) {
     warnings.push('custom code cannot run locally; operations listed in scriptOperations will be sent to the API as-is');
   }
+  await checkExportable(record, loaded);
   return { record, loaded, warnings, bundled: v.bundled };
+}
+
+/**
+ * Import refuses what `export` could not write back: the record's connector document must pass
+ * schema/connector.schema.json, which import of that document checks (a paconn apiProperties.json
+ * whose `properties` is an array imported, then its export failed to import). Connector documents
+ * passed this check on the way in.
+ */
+async function checkExportable(record: ConnectorRecord, loaded: LoadedSource): Promise<void> {
+  if (loaded.document) return;
+  const problem = await connectorDocumentProblem(toConnectorDocument(record).doc);
+  if (!problem) return;
+  const m = /^#\/(definition|apiProperties|settings)(\/.*)?$/.exec(problem.where);
+  const file = !m ? loaded.location : m[1] === 'definition' ? loaded.definitionFile : `${loaded.location} (${m[1]})`;
+  throw new CliError(`${file}: at ${m ? `#${m[2] ?? ''}` : problem.where}: ${problem.message}`, {
+    hint: 'connector could not export it as a connector document (schema/connector.schema.json) that imports back.',
+  });
 }

@@ -7,6 +7,7 @@ import type { SourceKind } from '../model.js';
 import { locateJsonError } from './jsonpos.js';
 import { isConnectorDocument, validateConnectorDocument } from './envelope.js';
 import { load } from '../util/load.js';
+import { checkDepth, depthError } from '../util/depth.js';
 
 /** Per-file size limit (definition, apiProperties, settings, a fetched URL or $ref). */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -180,6 +181,13 @@ function formatOf(path: string): 'json' | 'yaml' | 'auto' {
 
 /** Parse JSON or YAML text; errors are "<file>:<line>:<col>: <message>". */
 export async function parseText(text: string, file: string, format: 'json' | 'yaml' | 'auto'): Promise<unknown> {
+  const doc = await parseUnchecked(text, file, format);
+  // Before any recursive walk. One level more than a part may have: a connector document wraps its definition.
+  checkDepth(doc, file, 1);
+  return doc;
+}
+
+async function parseUnchecked(text: string, file: string, format: 'json' | 'yaml' | 'auto'): Promise<unknown> {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const looksJson = /^\s*[{[]/.test(text);
   if (format === 'json' || (format === 'auto' && looksJson)) {
@@ -193,20 +201,24 @@ export async function parseText(text: string, file: string, format: 'json' | 'ya
         at = undefined; // nesting too deep for jsonc-parser's recursive visitor: JSON.parse's own message below
       }
       if (at) throw new CliError(`${file}:${at.line}:${at.column}: invalid JSON: ${at.message}`);
-      throw new CliError(`${file}: invalid JSON: ${(e as Error).message.slice(0, 200)}`);
+      // V8's message quotes the text around the error, line breaks included: keep it one line.
+      throw new CliError(`${file}: invalid JSON: ${(e as Error).message.slice(0, 200).replace(/\p{Cc}/gu, ' ')}`);
     }
   }
   const YAML = load<typeof import('yaml')>('yaml');
-  const doc = YAML.parseDocument(text, { uniqueKeys: true });
+  const doc = YAML.parseDocument(text, { uniqueKeys: true, logLevel: 'error' }); // no process warnings on stderr (a collection as a key is stringified)
   const err = doc.errors[0];
+  // yaml's parser is recursive and reports its own stack overflow (near 800 levels) as a syntax error.
   if (err) {
     const pos = err.linePos?.[0];
+    if (/call stack/i.test(err.message)) throw depthError(file, pos ? `line ${pos.line}` : 'YAML');
     const msg = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new CliError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${msg}`);
   }
   try {
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (e) {
+    if (/call stack/i.test((e as Error).message)) throw depthError(file, 'YAML');
     if (/alias/i.test((e as Error).message)) {
       throw new CliError(`${file}: YAML uses too many aliases (more than ${MAX_YAML_ALIASES} expansions); refusing a possible alias bomb`);
     }

@@ -63,6 +63,16 @@ const SEMANTIC_QUIRK = /listed as required but does not exist|Property '.*' list
  * one, every x-ms-* kept). Errors become "<file>: invalid <format> at #/pointer: message".
  */
 export async function validateDefinition(definition: Record<string, unknown>, opts: RefOptions): Promise<ValidatedDefinition> {
+  try {
+    return await validateUnchecked(definition, opts);
+  } catch (e) {
+    // The messages quote spec text (a $ref, a version, a property name): a line break in it split the one line (found by fuzzing).
+    if (e instanceof CliError) e.message = e.message.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    throw e;
+  }
+}
+
+async function validateUnchecked(definition: Record<string, unknown>, opts: RefOptions): Promise<ValidatedDefinition> {
   const specFormat = specFormatOf(definition, opts.file);
   const label = FORMAT_LABEL[specFormat];
   const SwaggerParser = load<typeof import('@apidevtools/swagger-parser')>('@apidevtools/swagger-parser');

@@ -72,10 +72,27 @@ describe('authorization code + PKCE against oidc-provider', () => {
     expect(replay).toMatchObject({ code: 'invalid_grant', exitCode: 4, hint: 'run: connector connection login k/c' });
   });
 
-  it('refuses a callback whose state was tampered with, and the page says so', async () => {
-    const err = await signIn((u) => (u.includes('/callback?') ? u.replace(/state=[^&]+/, 'state=forged') : u)).catch((e) => e);
-    expect(err).toBeInstanceOf(AuthError);
-    expect(err.message).toMatch(/wrong state/);
+  it('refuses a callback whose state was tampered with, the page says so, and the real callback still signs in', async () => {
+    const refused: string[] = [];
+    let real: string | undefined;
+    let pages: Promise<[{ status: number; body: string }, Response]> | undefined;
+    const tokens = await browserFlow({
+      fetch: http.fetch,
+      provider,
+      client: native,
+      onRejected: (m) => refused.push(m),
+      onUrl: (url) => {
+        // The browser lands on a forged copy of the callback first; then the real one arrives.
+        const forged = browse(url, { rewrite: (u) => (u.includes('/callback?') ? ((real = u), u.replace(/state=[^&]+/, 'state=forged')) : u) });
+        pages = forged.then(async (f) => [f, await fetch(real!)]);
+      },
+    });
+    expect(tokens.access_token).toBeTruthy();
+    const [forged, ok] = await pages!;
+    expect(forged.status).toBe(400);
+    expect(forged.body).toContain('Sign-in refused');
+    expect(ok.status).toBe(200);
+    expect(refused).toEqual([expect.stringMatching(/wrong state/)]);
   });
 
   it('maps access_denied (the user aborts) to an exit-4 error', async () => {

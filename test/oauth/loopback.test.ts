@@ -35,13 +35,22 @@ describe('loopback redirect listener (RFC 8252)', () => {
     await expect(fetch(`${lb.redirectUri}?code=again&state=s1`)).rejects.toThrow(); // listener is gone
   });
 
-  it('refuses a wrong or missing state', async () => {
-    for (const q of ['code=abc&state=other', 'code=abc']) {
-      const lb = await startLoopback({ state: 's1' });
+  it('refuses a wrong or missing state with an error page, and keeps waiting for the real callback', async () => {
+    const refused: string[] = [];
+    const lb = await startLoopback({ state: 's1', onRejected: (m) => refused.push(m) });
+    let settled = false;
+    void lb.result.finally(() => (settled = true)).catch(() => {});
+    for (const q of ['code=abc&state=other', 'code=abc', 'error=access_denied&state=forged']) {
       const res = await fetch(`${lb.redirectUri}?${q}`);
       expect(res.status).toBe(400);
-      await expect(lb.result).rejects.toThrow(/wrong state/);
+      expect(await res.text()).toContain('does not belong to the sign-in');
     }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    expect(refused).toHaveLength(3);
+    expect(refused[0]).toMatch(/wrong state/);
+    expect((await fetch(`${lb.redirectUri}?code=real&state=s1`)).status).toBe(200);
+    expect(await lb.result).toEqual({ code: 'real', iss: undefined });
   });
 
   it('checks RFC 9207 iss when present, and when the server promised it', async () => {

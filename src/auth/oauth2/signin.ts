@@ -54,6 +54,7 @@ export async function signIn(ctx: Context, info: OAuthConnectionInfo, client: Cl
     client,
     redirectHost: info.redirectHost,
     redirectPort: info.redirectPort,
+    onRejected: (m) => ctx.warn(m),
     onUrl: async (url) => {
       ctx.io.err(`Open this URL in a browser to sign in (Ctrl-C cancels):\n  ${url}`);
       if (!ctx.browser.available()) return;
