@@ -7,7 +7,7 @@ import type { ResolvedConnection } from '../connections/types.js';
 import type { HttpResult } from '../http/types.js';
 import type { ConnectorRecord } from '../model.js';
 import { load } from '../util/load.js';
-import { interpolate, usesVars } from './suite.js';
+import { interpolate, usesVars, type Where } from './suite.js';
 import type { Expectation, JsonAssertion, Step, StepResult, Suite, SuiteResult } from './types.js';
 
 export interface RunOptions {
@@ -148,7 +148,8 @@ async function runStep(
   connection: () => Promise<ResolvedConnection>,
   first: boolean,
 ): Promise<StepResult> {
-  const where = `${base.file}:${step.line ?? 0}: step '${step.id}'`;
+  // Spelled only for a message: a quickly read suite looks its step lines up on first use (suite.ts).
+  const where: Where = { toString: () => `${base.file}:${step.line ?? 0}: step '${step.id}'` };
   const started = ctx.clock.now();
   const failed = (failures: string[], extra: Partial<StepResult> = {}): StepResult => ({
     ...base,
@@ -291,7 +292,7 @@ function sorted(v: unknown): unknown {
 }
 
 /** `status`, `header:<name>`, or a JSONPath with exactly one match. */
-function capture(res: HttpResult, from: string, where: string): unknown {
+function capture(res: HttpResult, from: string, where: Where): unknown {
   if (from === 'status') return res.status;
   if (from.startsWith('header:')) {
     const h = res.headers[from.slice(7).trim().toLowerCase()];
