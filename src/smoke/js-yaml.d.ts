@@ -6,5 +6,13 @@ declare module 'js-yaml' {
   export class Schema {
     constructor(definition: { implicit?: Type[]; explicit?: Type[] });
   }
-  export function load(text: string, options?: { schema?: Schema; filename?: string; json?: boolean }): unknown;
+  export interface LoaderState {
+    input: string;
+    position: number;
+    kind: string | null;
+  }
+  export function load(
+    text: string,
+    options?: { schema?: Schema; filename?: string; json?: boolean; listener?(event: 'open' | 'close', state: LoaderState): void },
+  ): unknown;
 }

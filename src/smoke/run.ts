@@ -139,6 +139,9 @@ export async function runSuite(ctx0: Context, suite: Suite, opts: RunOptions = {
   return { file: suite.file, name: suite.name, connector: record.name, durationMs: Math.round(ctx0.clock.now() - started), steps: results };
 }
 
+/** Loaded by the first step (a step per import() would cost a module lookup and two ticks each). */
+let callModule: typeof import('../http/call.js') | undefined;
+
 async function runStep(
   ctx: Context,
   record: ConnectorRecord,
@@ -166,7 +169,7 @@ async function runStep(
       Object.entries(interpolate(step.params ?? {}, scope, where)).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]),
     );
     const body = step.body === undefined ? undefined : interpolate(step.body, scope, where);
-    const { callOperation } = await import('../http/call.js');
+    const { callOperation } = (callModule ??= await import('../http/call.js'));
     res = await callOperation(ctx, record, step.operation, {
       params,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

@@ -39,28 +39,62 @@ const CORE = new Schema({
 });
 
 /**
- * A tag (`!`), an anchor (`&`) or an alias (`*`) where a node may start, a directive, or a tab.
+ * A tag (`!`), an anchor (`&`), an alias (`*`) or an explicit key (`? `) where a node may start,
+ * a comment right after a quote or bracket (yaml refuses it, js-yaml not), a block scalar header
+ * with `+` or an indentation digit (the two count lines and spaces differently there), a
+ * directive, or a tab.
  * Also true for some texts without them ("a !b" in a plain scalar): those just go to yaml.
  */
-const UNSURE = /(?:^|[\s[\]{},:])[!&*]|^%|\t/m;
-
-/** Keys that yaml and js-yaml spell differently: a null key, and a collection as a key. */
-const odd = (key: string) => key === 'null' || key.includes(',') || key.includes('[object ');
+const UNSURE = /(?:^|[\s[\]{},:])(?:[!&*]|\?(?:\s|$))|["'\]}]#|[|>](?:[-+]?\d|\+)|^%|\t/m;
 
 /** The suite's data as yaml's toJS would give it, or undefined: read it with yaml. */
 export function quickData(text: string): unknown {
   if (UNSURE.test(text)) return undefined;
+  let unsure = false;
+  const starts: number[] = [];
   let data: unknown;
   try {
-    data = load(text, { schema: CORE });
+    data = load(text, {
+      schema: CORE,
+      listener(event, state) {
+        if (event === 'open') return void starts.push(state.position);
+        const start = contentStart(text, starts.pop() ?? 0);
+        if (state.kind === 'scalar') {
+          // A quoted scalar over several lines: yaml wants its lines indented, js-yaml does not.
+          const quote = text[start];
+          if ((quote === '"' || quote === "'") && text.lastIndexOf('\n', state.position - 1) >= start) unsure = true;
+        } else if (state.kind === 'sequence' || state.kind === 'mapping') {
+          // A collection followed by ':' is a key: yaml spells it '[ k ]', js-yaml 'k'.
+          let at = state.position;
+          while (text[at] === ' ') at++;
+          if (text[at] === ':') unsure = true;
+        }
+      },
+    });
   } catch {
     return undefined;
   }
-  return plainKeys(data) ? data : undefined;
+  // A null key: yaml makes it '', js-yaml 'null'.
+  return unsure || !plainKeys(data) ? undefined : data;
+}
+
+/** Where a node's text begins: past the spaces, line breaks and comments before it. */
+function contentStart(text: string, at: number): number {
+  for (;;) {
+    const c = text[at];
+    if (c === ' ' || c === '\n' || c === '\r') at++;
+    else if (c === '#') {
+      const eol = text.indexOf('\n', at);
+      if (eol < 0) return text.length;
+      at = eol + 1;
+    } else return at;
+  }
 }
 
 function plainKeys(v: unknown): boolean {
   if (Array.isArray(v)) return v.every(plainKeys);
-  if (v && typeof v === 'object') return Object.entries(v).every(([k, x]) => !odd(k) && plainKeys(x));
+  if (v && typeof v === 'object') {
+    for (const k in v) if (k === 'null' || !plainKeys((v as Record<string, unknown>)[k])) return false;
+  }
   return true;
 }
