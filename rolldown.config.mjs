@@ -45,12 +45,6 @@ export default defineConfig({
           name: 'core',
           test: /[\\/]dist[\\/](errors|context|main|commands[\\/](?:[^\\/.]+|[^\\/]+[\\/][^\\/.]+)|io[\\/](iostreams|signal|clock|browser)|http[\\/](client|headers|proxy)|util[\\/](load|package-root))\.js$/,
         },
-        // What `connector test <suite>` always loads (the action, loader, validator, runner, reporters,
-        // js-yaml), in one file instead of eight: each file costs a resolve, a realpath and a read.
-        {
-          name: 'smoke',
-          test: /[\\/](dist[\\/](commands[\\/]test\.action|smoke[\\/](suite|validator|yaml-fast|run|report|progress|types))\.js|node_modules[\\/]js-yaml[\\/].*)$/,
-        },
       ],
     },
   },

@@ -139,7 +139,7 @@ export async function runSuite(ctx0: Context, suite: Suite, opts: RunOptions = {
   return { file: suite.file, name: suite.name, connector: record.name, durationMs: Math.round(ctx0.clock.now() - started), steps: results };
 }
 
-/** Loaded by the first step (a step per import() would cost a module lookup and two ticks each). */
+/** Loaded by the first step (a dynamic import per step would cost a module lookup and two ticks each). */
 let callModule: typeof import('../http/call.js') | undefined;
 
 async function runStep(
