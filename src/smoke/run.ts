@@ -7,7 +7,7 @@ import type { ResolvedConnection } from '../connections/types.js';
 import type { HttpResult } from '../http/types.js';
 import type { ConnectorRecord } from '../model.js';
 import { load } from '../util/load.js';
-import { interpolate, usesVars } from './suite.js';
+import { interpolate, usesVars, type Where } from './suite.js';
 import type { Expectation, JsonAssertion, Step, StepResult, Suite, SuiteResult } from './types.js';
 
 export interface RunOptions {
@@ -139,6 +139,9 @@ export async function runSuite(ctx0: Context, suite: Suite, opts: RunOptions = {
   return { file: suite.file, name: suite.name, connector: record.name, durationMs: Math.round(ctx0.clock.now() - started), steps: results };
 }
 
+/** Loaded by the first step (a dynamic import per step would cost a module lookup and two ticks each). */
+let callModule: typeof import('../http/call.js') | undefined;
+
 async function runStep(
   ctx: Context,
   record: ConnectorRecord,
@@ -148,7 +151,8 @@ async function runStep(
   connection: () => Promise<ResolvedConnection>,
   first: boolean,
 ): Promise<StepResult> {
-  const where = `${base.file}:${step.line ?? 0}: step '${step.id}'`;
+  // Spelled only for a message: a quickly read suite looks its step lines up on first use (suite.ts).
+  const where: Where = { toString: () => `${base.file}:${step.line ?? 0}: step '${step.id}'` };
   const started = ctx.clock.now();
   const failed = (failures: string[], extra: Partial<StepResult> = {}): StepResult => ({
     ...base,
@@ -165,7 +169,7 @@ async function runStep(
       Object.entries(interpolate(step.params ?? {}, scope, where)).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]),
     );
     const body = step.body === undefined ? undefined : interpolate(step.body, scope, where);
-    const { callOperation } = await import('../http/call.js');
+    const { callOperation } = (callModule ??= await import('../http/call.js'));
     res = await callOperation(ctx, record, step.operation, {
       params,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -293,7 +297,7 @@ function sorted(v: unknown): unknown {
 }
 
 /** `status`, `header:<name>`, or a JSONPath with exactly one match. */
-function capture(res: HttpResult, from: string, where: string): unknown {
+function capture(res: HttpResult, from: string, where: Where): unknown {
   if (from === 'status') return res.status;
   if (from.startsWith('header:')) {
     const h = res.headers[from.slice(7).trim().toLowerCase()];

@@ -1,24 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { readRegularFile } from '../fs/read.js';
 import { basename } from 'node:path';
 import { CliError, UsageError } from '../errors.js';
 import { load } from '../util/load.js';
-import { packagePath } from '../util/package-root.js';
 import type { Step, Suite } from './types.js';
+import type { AjvError } from './validator.js';
 
 /** Suites are small; a larger file is a mistake (a spec given instead of a suite). */
 const MAX_SUITE_BYTES = 2 * 1024 * 1024;
-
-type Validator = ((doc: unknown) => boolean) & { errors?: AjvError[] | null };
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-  schema?: unknown;
-  parentSchema?: { properties?: Record<string, unknown> };
-}
-let validator: Validator | undefined;
 
 /** A suite file is invalid: exit 2, `file:line:column: what was expected`, nothing has run. */
 export class SuiteError extends UsageError {}
@@ -45,9 +33,47 @@ export async function loadSuite(file: string): Promise<Suite> {
 /** A suite from its text (`file` names it in messages and is the base of a relative connector path). */
 export async function loadSuiteText(text: string, file: string): Promise<Suite> {
   if (text.length > MAX_SUITE_BYTES) throw new SuiteError(`${file}: larger than ${MAX_SUITE_BYTES / 1024 / 1024} MB; is it a suite?`);
+  const source = text.replace(/^\uFEFF/, '');
+  const v = await (await import('./validator.js')).suiteValidator();
+  // A well-formed suite is read the quick way (yaml-fast.ts), its step lines found only if a message
+  // needs one; anything else is read again with positions, and that reading makes the message.
+  const { quickData } = await import('./yaml-fast.js');
+  const quick = quickData(source);
+  if (quick !== undefined && v(quick)) {
+    let positions: Positions | undefined;
+    const lineOf = (path: (string | number)[]): number | undefined => {
+      try {
+        return (positions ??= readWithPositions(source, file)).posOf(path).line;
+      } catch {
+        return undefined;
+      }
+    };
+    const suite = assemble(quick, file, undefined, lineOf);
+    if (suite) return suite;
+  }
+  const { data, posOf } = readWithPositions(source, file);
+  if (!v(data)) {
+    const e = pickError(v.errors ?? []);
+    const path = e.instancePath.split('/').slice(1).map(unescapePointer);
+    const pos = posOf(path);
+    throw new SuiteError(
+      `${file}:${pos.line}:${pos.col}: ${describe(e, path)}`,
+      'The suite format is in README.md (Smoke-testing connectors) and schema/suite.schema.json.',
+    );
+  }
+  return assemble(data, file, posOf)!;
+}
+
+interface Positions {
+  data: unknown;
+  posOf(path: (string | number)[]): { line: number; col: number };
+}
+
+/** Parse with the yaml package and a LineCounter: positions of any node; a YAML mistake is a SuiteError at its place. */
+function readWithPositions(source: string, file: string): Positions {
   const YAML = load<typeof import('yaml')>('yaml');
   const lines = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
+  const doc = YAML.parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   const err = doc.errors[0];
   if (err) {
     const pos = lines.linePos(err.pos[0]);
@@ -63,28 +89,45 @@ export async function loadSuiteText(text: string, file: string): Promise<Suite> 
     const node = path.length ? (doc.getIn(path, true) as { range?: [number, number] } | undefined) : (doc.contents as { range?: [number, number] } | null);
     return lines.linePos(node?.range?.[0] ?? 0);
   };
-  const at = (path: (string | number)[]) => {
-    const pos = posOf(path);
-    return `${file}:${pos.line}:${pos.col}`;
-  };
-  const v = await schemaValidator();
-  if (!v(data)) {
-    const e = pickError(v.errors ?? []);
-    const path = e.instancePath.split('/').slice(1).map(unescapePointer);
-    throw new SuiteError(`${at(path)}: ${describe(e, path)}`, 'The suite format is in README.md (Smoke-testing connectors) and schema/suite.schema.json.');
-  }
+  return { data, posOf };
+}
+
+/**
+ * The Suite from schema-valid data: default step ids, unique ids. With `posOf`, a repeated id is a
+ * SuiteError at both places; without (the quick reading), it is undefined (read again with positions),
+ * and each step's `line` is looked up by `lineOf` when first read.
+ */
+function assemble(
+  data: unknown,
+  file: string,
+  posOf: Positions['posOf'] | undefined,
+  lineOf?: (path: (string | number)[]) => number | undefined,
+): Suite | undefined {
   const raw = data as { name?: string; connector: string; connection?: string; setup?: Step[]; steps: Step[]; teardown?: Step[] };
   const seen = new Map<string, string>();
   const count = new Map<string, number>();
+  let repeated = false;
   const phase = (key: 'setup' | 'steps' | 'teardown') =>
-    (raw[key] ?? []).map((s, i) => {
-      const pos = posOf([key, i]);
+    (raw[key] ?? []).map((s, i): Step => {
       let id = s.id;
       if (!id) {
         const n = (count.get(s.operation) ?? 0) + 1;
         count.set(s.operation, n);
         id = n === 1 ? s.operation : `${s.operation}-${n}`;
       }
+      if (!posOf) {
+        if (seen.has(id)) repeated = true;
+        seen.set(id, '');
+        const step = { ...s, id };
+        let line: number | undefined;
+        let known = false;
+        Object.defineProperty(step, 'line', {
+          enumerable: true,
+          get: () => (known ? line : ((known = true), (line = lineOf?.([key, i])))),
+        });
+        return step;
+      }
+      const pos = posOf([key, i]);
       if (seen.has(id))
         throw new SuiteError(
           `${file}:${pos.line}:${pos.col}: step id '${id}' is used twice (first at ${seen.get(id)})`,
@@ -93,7 +136,7 @@ export async function loadSuiteText(text: string, file: string): Promise<Suite> 
       seen.set(id, `${pos.line}:${pos.col}`);
       return { ...s, id, line: pos.line };
     });
-  return {
+  const suite: Suite = {
     file,
     name: raw.name ?? basename(file).replace(/\.(suite\.)?(ya?ml|json)$/i, ''),
     connector: raw.connector,
@@ -102,15 +145,7 @@ export async function loadSuiteText(text: string, file: string): Promise<Suite> 
     steps: phase('steps'),
     teardown: phase('teardown'),
   };
-}
-
-async function schemaValidator(): Promise<Validator> {
-  if (!validator) {
-    const schema = JSON.parse(await readFile(packagePath('schema', 'suite.schema.json'), 'utf8'));
-    const { default: Ajv } = load<{ default: new (o: object) => { compile(s: object): Validator } }>('ajv');
-    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
-  }
-  return validator;
+  return repeated ? undefined : suite;
 }
 
 /** The most useful of ajv's errors: the deepest one, not a oneOf summary. */
@@ -145,8 +180,11 @@ function describe(e: AjvError, path: (string | number)[]): string {
   }
 }
 
+/** Where a message points: a string, or an object that spells it only when a message needs it. */
+export type Where = string | { toString(): string };
+
 /** `${env:NAME}` and `${vars.name}` in every string of a value; an unknown one is a CliError naming it. */
-export function interpolate<T>(value: T, scope: { env: NodeJS.ProcessEnv; vars: Record<string, unknown> }, where: string): T {
+export function interpolate<T>(value: T, scope: { env: NodeJS.ProcessEnv; vars: Record<string, unknown> }, where: Where): T {
   if (typeof value === 'string') {
     const whole = /^\$\{vars\.([A-Za-z_][\w-]*)\}$/.exec(value);
     if (whole) return lookup(whole[1]) as T; // a whole-string reference keeps the captured type (a number stays a number)
