@@ -81,6 +81,11 @@ describe('connector test with an OAuth connection whose token expires during the
     expect(renewals.length).toBeGreaterThanOrEqual(2);
     expect(renewals.length).toBeLessThanOrEqual(Math.ceil(elapsed / 800));
     expect(renewals.length).toBeLessThan(16 + runs.length - 1);
-    expect(api.calls.slice(-5).every((c) => c.status === 200)).toBe(true);
+    // Every step passed (exit 0 above). A token that expires in flight on a loaded machine is
+    // refused once (401), renewed and retried: the API saw only 200s and such 401s, and no more
+    // 401s than renewals.
+    expect(api.calls.filter((c) => c.status !== 200 && c.status !== 401)).toEqual([]);
+    expect(api.calls.filter((c) => c.status === 401).length).toBeLessThanOrEqual(renewals.length);
+    expect(api.calls.at(-1)?.status).toBe(200);
   }, 30_000);
 });
