@@ -1,6 +1,6 @@
 import { readFileSync, promises as fsp } from 'node:fs'; // fs.promises loads on first use, not on the hot path
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CancelError, CliError } from '../errors.js';
 import { fsFailure } from './atomic.js';
 import { systemClock } from '../io/clock.js';
@@ -258,10 +258,4 @@ export async function breakStaleLock(lockPath: string, staleMs = 30_000): Promis
   if (s.kind === 'free' || !(await breakable(s, staleMs))) return false;
   await breakLock(lockPath, s);
   return true;
-}
-
-/** A staging folder `<lock>.<pid>-<random>.tmp` of an acquisition killed before its rename: its pid. */
-export function stagingOwnerPid(name: string): number | undefined {
-  const m = /\.lock\.(\d+)-[a-z0-9]+\.(?:tmp|broken)$/.exec(basename(name));
-  return m ? Number(m[1]) : undefined;
 }

@@ -52,6 +52,12 @@ export class VaultStore implements SecretStore {
     return (await this.open(file))[account];
   }
 
+  /** Every account in the vault (for `doctor`: secrets no connection points at). */
+  async accounts(): Promise<string[]> {
+    const file = await readJsonFile<VaultFile>(this.path);
+    return file ? Object.keys(await this.open(file)) : [];
+  }
+
   async set(account: string, value: string) {
     await this.update((items) => {
       items[account] = value;
