@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { makeIO } from '../../src/io/iostreams.js';
 import { PassThrough } from 'node:stream';
@@ -7,7 +8,9 @@ import { createContext } from '../../src/context.js';
 import { checkConsistency } from '../../src/registry/consistency.js';
 import { Registry } from '../../src/registry/registry.js';
 import { VaultStore } from '../../src/secrets/vault.js';
-import { tempHome } from '../helpers/cli.js';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { MemoryStore } from '../../src/secrets/store.js';
+import { CliError } from '../../src/errors.js';
 import { CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { runLive, writeConnector } from '../oauth-cli/helpers.js';
 import { apiKeySpec, BUILT, LONG, look, PASSPHRASE, rng, spawnCli, VAULT_ENV } from './crash-harness.js';
@@ -140,7 +143,7 @@ describe.skipIf(!BUILT)('kill -9 while writing', () => {
       remaining = (await checkConsistency(ctx)).map((f) => `${f.code}: ${f.message}`);
     }
     console.log(
-      `crash test: seed ${SEED}, ${kills} kills, ${anomalies.length} anomalies, leftovers seen after kills: ${JSON.stringify(leftoverCounts)}, ` +
+      `crash test: seed ${SEED}, ${kills} kills, ${anomalies.length} anomalies (${new Set(anomalies.map((a) => a.replace(/^after killing .*?\): /, ''))).size} distinct), leftovers seen after kills: ${JSON.stringify(leftoverCounts)}, ` +
         `profile ${JSON.stringify(Object.fromEntries(profile))}`,
     );
     if (anomalies.length) console.log(anomalies.slice(0, 20).join('\n'));
@@ -149,4 +152,81 @@ describe.skipIf(!BUILT)('kill -9 while writing', () => {
     expect(unexpected).toEqual([]);
     expect(remaining, 'doctor --fix leaves nothing').toEqual([]);
   }, 600_000);
+});
+
+describe('a crash between the index and a record (the states the journal leaves)', () => {
+  const summary = (name: string, title: string) => ({ ...stubSummary, name, title });
+  const stubSummary = {
+    name: '',
+    title: '',
+    specFormat: 'swagger2' as const,
+    operationCount: 0,
+    authKinds: [],
+    source: { kind: 'file' as const, location: 'x' },
+    importedAt: '2026-01-01T00:00:00.000Z',
+  };
+  const record = (name: string, title: string) => ({ name, specFormat: 'swagger2', definition: { swagger: '2.0', info: { title } } });
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  const setup = (pending: object, file?: string) => {
+    const home = tempHome();
+    mkdirSync(join(home, 'connectors'));
+    if (file) writeFileSync(join(home, 'connectors', 'k.json'), file);
+    writeFileSync(join(home, 'index.json'), JSON.stringify({ version: 1, connectors: { k: summary('k', 'old') }, pending }));
+    return home;
+  };
+
+  it('killed after writing the record: the new connector is what everyone sees, and the next write settles it', async () => {
+    const text = JSON.stringify(record('k', 'new'));
+    const home = setup({ k: { op: 'put', sha256: sha(text), summary: summary('k', 'new') } }, text);
+    const reg = new Registry(home);
+    expect((await reg.list()).map((s) => s.title)).toEqual(['new']);
+    expect((await checkConsistency(ctxFor(home), { secrets: false })).map((f) => f.code)).toEqual(['interrupted-write']);
+    expect(await reg.settle()).toBe(true);
+    expect(JSON.parse(readFileSync(join(home, 'index.json'), 'utf8'))).toEqual({ version: 1, connectors: { k: summary('k', 'new') } });
+    expect(await checkConsistency(ctxFor(home), { secrets: false })).toEqual([]);
+  });
+
+  it('killed before writing the record: the old connector stays', async () => {
+    const home = setup({ k: { op: 'put', sha256: sha('something else'), summary: summary('k', 'new') } }, JSON.stringify(record('k', 'old')));
+    expect((await new Registry(home).list()).map((s) => s.title)).toEqual(['old']);
+    expect((await new Registry(home).get('k')).definition).toMatchObject({ info: { title: 'old' } });
+  });
+
+  it('killed while removing: gone for list and get; the fix unlinks the record', async () => {
+    const home = setup({ k: { op: 'remove' } }, JSON.stringify(record('k', 'old')));
+    const reg = new Registry(home);
+    expect(await reg.list()).toEqual([]);
+    await expect(reg.get('k')).rejects.toThrow(/no connector named 'k'/);
+    const findings = await checkConsistency(ctxFor(home), { secrets: false });
+    expect(findings.map((f) => f.code)).toEqual(['interrupted-write']);
+    for (const f of findings) await f.fix?.();
+    expect(readdirSync(join(home, 'connectors'))).toEqual([]);
+    expect(await checkConsistency(ctxFor(home), { secrets: false })).toEqual([]);
+  });
+});
+
+describe('connection delete removes the record before its secrets', () => {
+  it('when a secret is deleted, no record points at it any more; a store failure after that says the record is gone', async () => {
+    const home = tempHome();
+    const spec = join(home, 'api.json');
+    writeFileSync(spec, apiKeySpec('127.0.0.1:9'));
+    const store = new MemoryStore();
+    const o = { home, env: { KEY: 'v' }, overrides: { secrets: async () => store } };
+    expect((await runCli(['import', spec, '--name', 'api'], o)).code).toBe(0);
+    expect((await runCli(['connection', 'create', 'api', '--name', 'a', '--no-verify', '--no-input', '--param-env', 'key=KEY'], o)).code).toBe(0);
+    expect((await runCli(['connection', 'create', 'api', '--name', 'b', '--no-verify', '--no-input', '--param-env', 'key=KEY'], o)).code).toBe(0);
+    const recordsAtDelete: string[][] = [];
+    const realDelete = store.delete.bind(store);
+    store.delete = async (account: string) => {
+      recordsAtDelete.push((await new Registry(home).connections()).map((c) => c.name));
+      if (account === 'api/b/key') throw new CliError('the store is locked');
+      return realDelete(account);
+    };
+    expect((await runCli(['connection', 'delete', 'api/a'], o)).code).toBe(0);
+    expect(recordsAtDelete).toEqual([['b']]);
+    const r = await runCli(['connection', 'delete', 'api/b'], o);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('connector: deleted the connection api/b, but not its secrets in the in-memory store');
+    expect(await new Registry(home).connections()).toEqual([]);
+  });
 });
