@@ -22,7 +22,7 @@ export interface LockOwner {
   host: string;
   /** The owner process's start time in clock ticks since boot (Linux /proc), to tell a reused pid. */
   started?: number;
-  /** When the lock was taken (ms since the epoch). */
+  /** When the lock was taken (ms since the epoch; as read, the later of this and the folder's mtime). */
   at: number;
 }
 
@@ -93,6 +93,8 @@ async function acquire(lockPath: string, staging: string, opts: LockOptions): Pr
     if (signal?.aborted) throw new CancelError(`cancelled while waiting for the lock ${lockPath}`);
     try {
       await fsp.rename(staging, lockPath);
+      const now = new Date();
+      await fsp.utimes(lockPath, now, now).catch(() => {}); // when it was taken, not when the wait began (another host judges by age)
       return;
     } catch (e) {
       if (!BUSY.has((e as NodeJS.ErrnoException).code ?? '')) throw fsFailure(e, lockPath, 'write');
@@ -145,6 +147,8 @@ async function inspect(lockPath: string): Promise<LockState> {
   }
   const token = names[0];
   const owner = parseOwner(await fsp.readFile(join(lockPath, token), 'utf8').catch(() => ''), token);
+  // `at` is when the owner began to wait; on winning it stamps the folder's mtime (see acquire).
+  if (owner) owner.at = Math.max(owner.at, st.mtimeMs);
   return { kind: 'owned', token, owner, mtimeMs: st.mtimeMs };
 }
 

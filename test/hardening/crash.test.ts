@@ -40,6 +40,9 @@ afterAll(async () => {
   await op?.close();
 });
 
+const countBy = (items: string[]) =>
+  Object.fromEntries([...new Set(items.map((i) => i.split(' ')[0]))].map((k) => [k, items.filter((i) => i.startsWith(`${k} `)).length]));
+
 function ctxFor(home: string) {
   const io = makeIO(new PassThrough(), new PassThrough(), new PassThrough(), { NO_COLOR: '1', CONNECTOR_HOME: home, ...VAULT_ENV }, { noInput: true });
   return createContext(io, home, { input: false });
@@ -109,7 +112,7 @@ describe.skipIf(!BUILT)('kill -9 while writing', () => {
     }
 
     const anomalies: string[] = [];
-    const leftoverCounts: Record<string, number> = {};
+    const leftoverSeen = new Set<string>(); // distinct leftovers seen after some kill
     const unexpected: string[] = [];
     let kills = 0;
     for (let i = 0; kills < KILLS && i < KILLS * 3; i++) {
@@ -124,7 +127,7 @@ describe.skipIf(!BUILT)('kill -9 while writing', () => {
         unexpected.push(`${n.args.join(' ')} exited ${r.code}: ${r.stderr.split('\n')[0]}`);
       const seen = await look(home, vault, accounts);
       for (const a of seen.anomalies) anomalies.push(`after killing '${n.args.join(' ')}' (${JSON.stringify(crash)}): ${a}`);
-      for (const l of seen.leftovers) leftoverCounts[l.split(' ')[0]] = (leftoverCounts[l.split(' ')[0]] ?? 0) + 1;
+      for (const l of seen.leftovers) leftoverSeen.add(l);
       if (!process.env.CONNECTOR_CRASH_BASELINE) {
         const findings = await checkConsistency(ctx);
         for (const f of findings) if (!HARMLESS.has(f.code)) anomalies.push(`after killing '${n.args.join(' ')}': doctor finds ${f.code}: ${f.message}`);
@@ -143,7 +146,7 @@ describe.skipIf(!BUILT)('kill -9 while writing', () => {
       remaining = (await checkConsistency(ctx)).map((f) => `${f.code}: ${f.message}`);
     }
     console.log(
-      `crash test: seed ${SEED}, ${kills} kills, ${anomalies.length} anomalies (${new Set(anomalies.map((a) => a.replace(/^after killing .*?\): /, ''))).size} distinct), leftovers seen after kills: ${JSON.stringify(leftoverCounts)}, ` +
+      `crash test: seed ${SEED}, ${kills} kills, ${anomalies.length} anomalies (${new Set(anomalies.map((a) => a.replace(/^after killing .*?\): /, ''))).size} distinct), distinct leftovers seen after kills: ${JSON.stringify(countBy([...leftoverSeen]))}, ` +
         `profile ${JSON.stringify(Object.fromEntries(profile))}`,
     );
     if (anomalies.length) console.log(anomalies.slice(0, 20).join('\n'));

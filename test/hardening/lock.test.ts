@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -235,6 +235,8 @@ describe('the lock in one process', () => {
     writeFileSync(join(lock, '1-other'), JSON.stringify({ pid: 1, host: 'elsewhere.invalid', at: Date.now() }));
     await expect(withLock(lock, async () => {}, { timeoutMs: 200, staleMs: 60_000 })).rejects.toThrow(/timed out/);
     writeFileSync(join(lock, '1-other'), JSON.stringify({ pid: 1, host: 'elsewhere.invalid', at: Date.now() - 120_000 }));
+    const taken = new Date(Date.now() - 120_000);
+    utimesSync(lock, taken, taken);
     expect(await withLock(lock, async () => 'ran', { timeoutMs: 1_000, staleMs: 60_000 })).toBe('ran');
   });
 
