@@ -32,12 +32,59 @@ export async function listConnections(ctx: Context, connector?: string): Promise
  * keeping one default per connector. `fn` mutates the list in place; its return value is passed
  * through. Nothing is written when it throws.
  */
-export async function updateConnections<T>(ctx: Context, fn: (list: ConnectionRecord[]) => T | Promise<T>): Promise<T> {
+export async function updateConnections<T>(
+  ctx: Context,
+  fn: (list: ConnectionRecord[]) => T | Promise<T>,
+  opts: { afterWrite?: (result: T) => Promise<void> } = {},
+): Promise<T> {
   return (await ctx.registry()).updateConnections(async (list) => {
     const result = await fn(list);
     normaliseDefaults(list);
     return result;
-  });
+  }, opts);
+}
+
+/**
+ * Delete a connection: the record first, then its secrets, both under the registry lock.
+ * A crash in between leaves only secrets no record points at (invisible; `doctor` removes
+ * them), never a listed connection whose secrets are gone; and a `connection create` of the
+ * same name cannot write new secrets that this deletion would then remove.
+ */
+export async function deleteConnection(ctx: Context, connector: string, name: string): Promise<ConnectionRecord> {
+  const { storeFor } = await import('../secrets/open.js');
+  // Open the store before taking the lock: the vault derives its key (scrypt, ~0.1 s) on its first read,
+  // which would otherwise hold up every other writer.
+  const seen = (await listConnections(ctx, connector)).find((c) => c.name === name);
+  const warm = seen?.secretParams.length ? await storeFor(ctx, seen.secretStore) : undefined;
+  await warm?.get(secretAccount(connector, name, seen!.secretParams[0]));
+  return updateConnections(
+    ctx,
+    (list) => {
+      const i = list.findIndex((c) => c.connector === connector && c.name === name);
+      if (i < 0)
+        throw notFound(
+          connector,
+          name,
+          list.filter((c) => c.connector === connector),
+        );
+      return list.splice(i, 1)[0];
+    },
+    {
+      afterWrite: async (conn) => {
+        if (!conn.secretParams.length) return;
+        const store = warm?.kind === conn.secretStore ? warm : await storeFor(ctx, conn.secretStore);
+        try {
+          for (const p of conn.secretParams) await store.delete(secretAccount(connector, name, p));
+        } catch (e) {
+          const why = e instanceof CliError ? e.message : String(e);
+          throw new CliError(`deleted the connection ${connector}/${name}, but not its secrets in the ${store.describe()}: ${why}`, {
+            hint: e instanceof CliError && e.hint ? e.hint : 'Remove them once the store is reachable (connector doctor lists them).',
+            cause: e,
+          });
+        }
+      },
+    },
+  );
 }
 
 /** Exactly one default per connector that has connections: keep the flagged one, else the oldest. */

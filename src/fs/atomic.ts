@@ -62,3 +62,49 @@ async function writeAtomically(path: string, data: string | Uint8Array, mode: nu
     /* directory fsync unsupported */
   }
 }
+
+/** A leftover of a write or lock that a crash interrupted: `.name.<pid>.<rand>.tmp`, `<lock>.<pid>-<rand>.tmp` or `.broken`. */
+const LEFTOVER = /^(?:\..+\.(\d+)\.[a-z0-9]+\.tmp|.*\.lock\.(\d+)-[a-z0-9]+\.(?:tmp|broken))$/;
+
+/**
+ * The leftovers in `dir` whose writer has ended: its pid is not alive and the file is older
+ * than 5 s (a pid of another container is not ours to check), or any older than an hour (a
+ * write takes milliseconds; a live pid that old was reused). Other files are never listed.
+ */
+export async function staleTemps(dir: string, now = Date.now()): Promise<string[]> {
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  const out: string[] = [];
+  for (const name of names) {
+    const m = LEFTOVER.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1] ?? m[2]);
+    const st = await fsp.lstat(join(dir, name)).catch(() => undefined);
+    if (!st) continue;
+    const age = now - st.mtimeMs;
+    if (age > 3_600_000 || (age > 5_000 && pid !== process.pid && !alive(pid))) out.push(join(dir, name));
+  }
+  return out;
+}
+
+/** Remove the stale leftovers of `dirs` (see staleTemps); returns what was removed. */
+export async function removeStaleTemps(dirs: string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const dir of dirs) {
+    for (const path of await staleTemps(dir)) {
+      await fsp.rm(path, { recursive: true, force: true }).then(
+        () => removed.push(path),
+        () => {},
+      );
+    }
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { promises as fsp } from 'node:fs';
-import { atomicWrite } from '../fs/atomic.js';
+import { atomicWrite, removeStaleTemps } from '../fs/atomic.js';
 import { readJsonFile } from '../fs/json.js';
 import { withLock } from '../fs/lock.js';
 import { CliError, UsageError } from '../errors.js';
@@ -8,11 +8,27 @@ import { closest } from '../util/suggest.js';
 import type { ConnectorRecord, ConnectorSummary } from '../model.js';
 import type { ConnectionRecord } from '../connections/types.js';
 import { readConnectionsFile } from './connections.js';
+import { load } from '../util/load.js';
+
+/** node:crypto only when a write needs it (start-up does not load it). */
+function sha256(bytes: Uint8Array): string {
+  const { createHash } = load<typeof import('node:crypto')>('node:crypto');
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
 export interface RegistryIndex {
   version: 1;
   connectors: Record<string, ConnectorSummary>;
+  /**
+   * Writes in flight (or interrupted by a crash): an import writes its intent here before the
+   * record, a removal before it unlinks the record. Readers resolve them (see `resolvePending`),
+   * the next writer under the lock finishes them, so a crash between the two files is never seen.
+   */
+  pending?: Record<string, PendingWrite>;
 }
+
+/** `put`: the record file becomes the one with this SHA-256, then `summary` is the entry. `remove`: the record file goes. */
+export type PendingWrite = { op: 'put'; sha256: string; summary: ConnectorSummary } | { op: 'remove' };
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -50,7 +66,15 @@ export class Registry {
     return join(this.home, 'connectors', `${validateName(name)}.json`);
   }
 
+  /** The index as users see it: writes a crash interrupted are resolved (in memory; `put`/`remove` persist it). */
   async index(): Promise<RegistryIndex> {
+    const idx = await this.rawIndex();
+    if (idx.pending) await this.resolvePending(idx, false);
+    return idx;
+  }
+
+  /** index.json as stored, pending writes included. */
+  async rawIndex(): Promise<RegistryIndex> {
     const idx = await readJsonFile<RegistryIndex>(this.indexPath);
     if (idx === undefined) return { version: 1, connectors: {} };
     if (!idx || typeof idx.connectors !== 'object' || idx.connectors === null || Array.isArray(idx.connectors)) {
@@ -58,7 +82,55 @@ export class Registry {
         hint: 'Remove it or restore it from a backup; connector never writes half a file.',
       });
     }
+    if (idx.pending !== undefined && (typeof idx.pending !== 'object' || idx.pending === null || Array.isArray(idx.pending))) delete idx.pending;
     return idx;
+  }
+
+  /**
+   * Decide each pending write: a put whose record file has the intended content happened (its
+   * summary becomes the entry), any other did not (the previous entry stays); a removal
+   * happened. With `finish` (only under the lock, where a pending write is a dead writer's)
+   * the record file of a removal is unlinked too; the caller then writes the index.
+   */
+  private async resolvePending(idx: RegistryIndex, finish: boolean): Promise<void> {
+    for (const [name, p] of Object.entries(idx.pending ?? {})) {
+      if (p?.op === 'put') {
+        if (typeof p.sha256 === 'string' && (await this.recordHash(name)) === p.sha256) idx.connectors[name] = p.summary;
+      } else {
+        delete idx.connectors[name];
+        if (finish) await fsp.unlink(this.recordPath(name)).catch(() => {});
+      }
+    }
+    delete idx.pending;
+  }
+
+  private async recordHash(name: string): Promise<string | undefined> {
+    const bytes = await fsp.readFile(this.recordPath(name)).catch(() => undefined);
+    return bytes && sha256(bytes);
+  }
+
+  /** Under the lock: the index with interrupted writes finished and written back. */
+  private async settledIndex(): Promise<RegistryIndex> {
+    const idx = await this.rawIndex();
+    if (idx.pending) {
+      await this.resolvePending(idx, true);
+      await this.writeIndex(idx);
+    }
+    return idx;
+  }
+
+  private writeIndex(idx: RegistryIndex) {
+    if (idx.pending && !Object.keys(idx.pending).length) delete idx.pending;
+    return atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
+  }
+
+  /** Finish writes a crash interrupted (for `doctor --fix`); true when there were some. */
+  async settle(): Promise<boolean> {
+    return this.locked(async () => {
+      const had = Boolean((await this.rawIndex()).pending);
+      await this.settledIndex();
+      return had;
+    });
   }
 
   async list(): Promise<ConnectorSummary[]> {
@@ -75,7 +147,8 @@ export class Registry {
   async get(name: string): Promise<ConnectorRecord> {
     validateName(name);
     const path = this.recordPath(name);
-    const rec = await readJsonFile<unknown>(path);
+    const removing = (await this.rawIndex()).pending?.[name]?.op === 'remove';
+    const rec = removing ? undefined : await readJsonFile<unknown>(path);
     if (!rec) {
       if (await this.has(name)) {
         throw new CliError(`the registry lists '${name}' but ${path} is missing`, {
@@ -108,34 +181,36 @@ export class Registry {
     check?: (previous: ConnectorRecord | undefined) => void | Promise<void>,
   ): Promise<ConnectorRecord | undefined> {
     validateName(record.name);
-    return withLock(
-      this.lockPath,
-      async () => {
-        const previous = await readJsonFile<ConnectorRecord>(this.recordPath(record.name));
-        if (check) await check(previous);
-        await atomicWrite(this.recordPath(record.name), JSON.stringify(record));
-        const idx = await this.index();
-        idx.connectors[record.name] = summary;
-        await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
-        return previous;
-      },
-      { signal: this.signal },
-    );
+    return this.locked(async () => {
+      const idx = await this.settledIndex();
+      // A record file the index does not list (left by an older connector) is nobody's: replaced without --force.
+      const previous = Object.hasOwn(idx.connectors, record.name) ? await readJsonFile<ConnectorRecord>(this.recordPath(record.name)) : undefined;
+      if (check) await check(previous);
+      // Intent, record, entry: a crash anywhere leaves the old connector or the new one, never a mix.
+      const text = JSON.stringify(record);
+      idx.pending = { [record.name]: { op: 'put', sha256: sha256(Buffer.from(text)), summary } };
+      await this.writeIndex(idx);
+      await atomicWrite(this.recordPath(record.name), text);
+      delete idx.pending;
+      idx.connectors[record.name] = summary;
+      await this.writeIndex(idx);
+      return previous;
+    });
   }
 
   async remove(name: string): Promise<void> {
     validateName(name);
-    await withLock(
-      this.lockPath,
-      async () => {
-        const idx = await this.index();
-        if (!idx.connectors[name]) throw await this.notFound(name);
-        delete idx.connectors[name];
-        await atomicWrite(this.indexPath, JSON.stringify(idx, null, 1));
-        await fsp.unlink(this.recordPath(name)).catch(() => {});
-      },
-      { signal: this.signal },
-    );
+    await this.locked(async () => {
+      const idx = await this.settledIndex();
+      if (!Object.hasOwn(idx.connectors, name)) throw await this.notFound(name);
+      // The entry goes first (with a note to unlink the record), so a crash never leaves a listed connector without its file.
+      delete idx.connectors[name];
+      idx.pending = { [name]: { op: 'remove' } };
+      await this.writeIndex(idx);
+      await fsp.unlink(this.recordPath(name)).catch(() => {});
+      delete idx.pending;
+      await this.writeIndex(idx);
+    });
   }
 
   private get connectionsPath() {
@@ -150,19 +225,38 @@ export class Registry {
   /**
    * Read-modify-write connections.json under the registry lock. `fn` mutates the list
    * in place; its return value is passed through. Nothing is written when it throws.
+   * `afterWrite` runs once the file is written, before the lock is released.
    */
-  async updateConnections<T>(fn: (list: ConnectionRecord[]) => T | Promise<T>): Promise<T> {
+  async updateConnections<T>(fn: (list: ConnectionRecord[]) => T | Promise<T>, opts: { afterWrite?: (result: T) => Promise<void> } = {}): Promise<T> {
     return this.locked(async () => {
       const file = await readConnectionsFile(this.connectionsPath);
       const result = await fn(file.connections);
       await atomicWrite(this.connectionsPath, JSON.stringify(file, null, 1) + '\n');
+      await opts.afterWrite?.(result); // still under the lock: e.g. delete secrets no new record can claim meanwhile
       return result;
     });
   }
 
   /** Run fn under the registry lock (for multi-file updates such as connections). */
   locked<T>(fn: () => Promise<T>): Promise<T> {
-    return withLock(this.lockPath, fn, { signal: this.signal });
+    return withLock(
+      this.lockPath,
+      async () => {
+        if (!this.swept) {
+          this.swept = true; // once per process: what crashed writers left (see staleTemps)
+          await removeStaleTemps(this.leftoverDirs).catch(() => {});
+        }
+        return fn();
+      },
+      // Dead owners are detected at once, so the wait is only ever for a live writer: 20 at once on a busy machine take more than 10 s.
+      { signal: this.signal, timeoutMs: 30_000 },
+    );
+  }
+  private swept = false;
+
+  /** Where writes and locks leave temporary files: the home, its records, its lock folder. */
+  get leftoverDirs(): string[] {
+    return [this.home, join(this.home, 'connectors'), join(this.home, 'locks')];
   }
 }
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { atomicWrite } from '../../src/fs/atomic.js';
 import { readJsonFile } from '../../src/fs/json.js';
-import { withLock } from '../../src/fs/lock.js';
+import { lockOwner, withLock } from '../../src/fs/lock.js';
 import { tempHome } from '../helpers/cli.js';
 import { CancelError, CliError, ExitCode } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
@@ -149,7 +149,7 @@ describe('withLock and Ctrl-C (signal)', () => {
     const waiting = withLock(lock, async () => 'ran', { signal: ac.signal });
     setTimeout(() => ac.abort(), 50);
     await expect(waiting).rejects.toBeInstanceOf(CancelError);
-    expect(await readFile(lock, 'utf8')).toBe(`${process.pid}\n`);
+    expect((await lockOwner(lock))?.pid).toBe(process.pid);
     release();
     await holding;
     await expect(stat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
