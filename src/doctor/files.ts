@@ -1,5 +1,6 @@
 import { promises as fsp, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { breakStaleLock, isStaleLock, lockOwner as folderLockOwner } from '../fs/lock.js';
 import { few, plural } from './text.js';
 import type { Check, Finding } from './types.js';
 
@@ -12,6 +13,8 @@ interface Found {
   shown: string;
   ageMs: number;
   pid?: number;
+  /** A lock in src/fs/lock.ts's format: a folder holding its owner's token file. */
+  folder?: boolean;
 }
 
 function filesEnding(home: string, suffix: string): Found[] {
@@ -28,8 +31,8 @@ function filesEnding(home: string, suffix: string): Found[] {
       const path = join(dir, n);
       try {
         const st = statSync(path);
-        if (!st.isFile()) continue;
-        out.push({ path, shown: path.slice(home.length + 1), ageMs: Date.now() - st.mtimeMs });
+        if (!st.isFile() && !st.isDirectory()) continue;
+        out.push({ path, shown: path.slice(home.length + 1), ageMs: Date.now() - st.mtimeMs, folder: st.isDirectory() });
       } catch {
         // gone meanwhile
       }
@@ -62,7 +65,8 @@ const minutes = (ms: number) => `${Math.max(1, Math.round(ms / 60_000))} min`;
 export const tempFilesCheck: Check = async (ctx, facts) => {
   const { staleMs } = facts.options;
   const stale = filesEnding(ctx.home, '.tmp').filter((f) => {
-    const pid = /\.(\d+)\.[^.]+\.tmp$/.exec(f.path)?.[1];
+    // `.<file>.<pid>.<rand>.tmp` (an atomic write) or `<lock>.<pid>-<rand>.tmp/` (a lock being staged)
+    const pid = /(?:\.(\d+)\.[^.]+|\.lock\.(\d+)-[^.]+)\.tmp$/.exec(f.path)?.slice(1).find(Boolean);
     return f.ageMs > staleMs || (pid !== undefined && !facts.system.alive(Number(pid)));
   });
   if (!stale.length) return { id: 'temp-files', status: 'ok', message: 'no stale temp files' };
@@ -79,7 +83,7 @@ export const tempFilesCheck: Check = async (ctx, facts) => {
         let n = 0;
         for (const f of stale)
           if (
-            await fsp.unlink(f.path).then(
+            await fsp.rm(f.path, { recursive: true, force: true }).then(
               () => true,
               () => false,
             )
@@ -102,6 +106,13 @@ export const locksCheck: Check = async (ctx, facts) => {
   const stale: Found[] = [];
   const held: string[] = [];
   for (const f of filesEnding(ctx.home, '.lock')) {
+    if (f.folder) {
+      // src/fs/lock.ts judges its own format (pid, process start time, host): one rule for doctor and waiters.
+      f.pid = (await folderLockOwner(f.path))?.pid;
+      if (await isStaleLock(f.path, staleMs)) stale.push(f);
+      else if (f.pid !== undefined && f.ageMs > staleMs) held.push(`${f.shown} (pid ${f.pid}, ${minutes(f.ageMs)})`);
+      continue;
+    }
     let text = '';
     try {
       text = readFileSync(f.path, 'utf8');
@@ -149,6 +160,11 @@ async function breakLocks(stale: Found[], staleMs: number): Promise<string> {
   let n = 0;
   const busy: string[] = [];
   for (const f of stale) {
+    if (f.folder) {
+      if (await breakStaleLock(f.path, staleMs)) n++;
+      else busy.push(f.shown);
+      continue;
+    }
     const aside = `${f.path}.doctor-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     try {
       await fsp.rename(f.path, aside);

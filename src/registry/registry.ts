@@ -147,7 +147,11 @@ export class Registry {
   async get(name: string): Promise<ConnectorRecord> {
     validateName(name);
     const path = this.recordPath(name);
-    const removing = (await this.rawIndex()).pending?.[name]?.op === 'remove';
+    // A record stays readable when index.json is not (doctor rebuilds the index from the records).
+    const removing = await this.rawIndex().then(
+      (idx) => idx.pending?.[name]?.op === 'remove',
+      () => false,
+    );
     const rec = removing ? undefined : await readJsonFile<unknown>(path);
     if (!rec) {
       if (await this.has(name)) {

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStore } from '../../src/secrets/store.js';
 import { runCli } from '../helpers/cli.js';
@@ -39,6 +40,9 @@ async function brokenHome() {
   fileAt(home, `connectors/.keyco.json.${process.pid}.ab12cd.tmp`, '{"half', 45); // old
   fileAt(home, `.index.json.${dead}.ef34gh.tmp`, '{"half'); // dead writer
   const fresh = fileAt(home, `.connections.json.${process.pid}.ij56kl.tmp`, '{'); // a write in progress: kept
+  // src/fs/lock.ts's own format: a folder holding the owner's token file; and a lock being staged when its taker died.
+  fileAt(home, `locks/oauth-basicco--default.lock/${dead}-zz9`, JSON.stringify({ pid: dead, host: hostname(), at: Date.now() }));
+  fileAt(home, `.lock.${dead}-qq1.tmp/${dead}-qq1`, JSON.stringify({ pid: dead, host: hostname(), at: Date.now() }), 45);
   return { home, fresh };
 }
 
@@ -58,10 +62,11 @@ describe('connector doctor: a broken home', () => {
     expect(check('orphans')[0]).toMatchObject({ status: 'warn', items: ['memory: keyco/old/api_key'] });
     expect(check('temp-files')[0].items?.sort()).toEqual([
       expect.stringMatching(/^\.index\.json\.\d+\.ef34gh\.tmp$/),
+      expect.stringMatching(/^\.lock\.\d+-qq1\.tmp$/),
       `connectors/.keyco.json.${process.pid}.ab12cd.tmp`,
     ]);
     const locks = check('locks');
-    expect(locks[0].items?.sort()).toEqual(['.lock', 'locks/oauth-keyco--default.lock', 'vault.json.lock']);
+    expect(locks[0].items?.sort()).toEqual(['.lock', 'locks/oauth-basicco--default.lock', 'locks/oauth-keyco--default.lock', 'vault.json.lock']);
     expect(locks[1]).toMatchObject({ status: 'warn', items: [expect.stringContaining(`locks/oauth-live--one.lock (pid ${process.pid}`)] });
     expect(check('node')[0].status).toBe('ok');
   });
@@ -95,7 +100,8 @@ describe('connector doctor: a broken home', () => {
     const index = JSON.parse(readFileSync(join(home, 'index.json'), 'utf8'));
     expect(Object.keys(index.connectors).sort()).toEqual(['basicco', 'keyco', 'stale', 'unindexed']);
     expect(index.connectors.stale.title).toBe('stale');
-    for (const f of ['.lock', 'locks/oauth-keyco--default.lock', 'vault.json.lock']) expect(existsSync(join(home, f)), f).toBe(false);
+    for (const f of ['.lock', 'locks/oauth-basicco--default.lock', 'locks/oauth-keyco--default.lock', 'vault.json.lock'])
+      expect(existsSync(join(home, f)), f).toBe(false);
     expect(existsSync(join(home, 'locks/oauth-live--one.lock'))).toBe(true);
     expect(existsSync(fresh)).toBe(true);
     expect(check('locks')).toEqual([expect.objectContaining({ status: 'warn', items: [expect.stringContaining('oauth-live--one.lock')] })]);
