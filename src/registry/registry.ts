@@ -79,7 +79,7 @@ export class Registry {
     if (idx === undefined) return { version: 1, connectors: {} };
     if (!idx || typeof idx.connectors !== 'object' || idx.connectors === null || Array.isArray(idx.connectors)) {
       throw new CliError(`registry file ${this.indexPath} is corrupt (no 'connectors' map)`, {
-        hint: 'Remove it or restore it from a backup; connector never writes half a file.',
+        hint: 'connector doctor --fix rebuilds it from the records (connector never writes half a file).',
       });
     }
     if (idx.pending !== undefined && (typeof idx.pending !== 'object' || idx.pending === null || Array.isArray(idx.pending))) delete idx.pending;
@@ -187,8 +187,10 @@ export class Registry {
     validateName(record.name);
     return this.locked(async () => {
       const idx = await this.settledIndex();
-      // A record file the index does not list (left by an older connector) is nobody's: replaced without --force.
-      const previous = Object.hasOwn(idx.connectors, record.name) ? await readJsonFile<ConnectorRecord>(this.recordPath(record.name)) : undefined;
+      // Any record file there is someone's connector, listed in the index or not (a lost or
+      // hand-removed index.json): replacing it needs --force, or its connections' secrets would
+      // go to another API. Only a file that does not parse is replaced without asking.
+      const previous = await readJsonFile<ConnectorRecord>(this.recordPath(record.name)).catch(() => undefined);
       if (check) await check(previous);
       // Intent, record, entry: a crash anywhere leaves the old connector or the new one, never a mix.
       const text = JSON.stringify(record);

@@ -104,6 +104,17 @@ describe('connector import / list / show / operations / remove', () => {
     expect(JSON.parse((await runCli(['list', '--json'], { home })).stdout)).toEqual([]);
   });
 
+  it('a record the index does not list (index.json lost) is still someone’s: replacing it needs --force', async () => {
+    const home = tempHome();
+    await runCli(['import', spec('petstore.swagger.json')], { home });
+    rmSync(join(home, 'index.json'));
+    const record = readFileSync(join(home, 'connectors', 'petstore.json'), 'utf8');
+    const r = await runCli(['import', spec('petstore.swagger.yaml'), '--name', 'petstore'], { home });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe("connector: connector 'petstore' exists; use --force to replace it");
+    expect(readFileSync(join(home, 'connectors', 'petstore.json'), 'utf8')).toBe(record);
+  });
+
   it('an existing name needs --force; with it the change is printed', async () => {
     const home = tempHome();
     await runCli(['import', spec('petstore.swagger.json')], { home });
