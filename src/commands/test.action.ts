@@ -86,7 +86,7 @@ async function init(ctx: Context, args: string[], opts: Opts): Promise<number> {
     await atomicWrite(opts.output, out.yaml, 0o644);
   }
   ctx.io.err(
-    `Wrote a suite with ${out.included} step${out.included === 1 ? '' : 's'} for '${record.name}'${out.commented ? ` (${out.commented} more commented out: they need values or --include-writes)` : ''}${opts.output ? ` to ${opts.output}` : ''}.`,
+    `Wrote a suite with ${out.included} step${out.included === 1 ? '' : 's'} for '${record.name}'${out.commented ? ` (${out.commented} more commented out: they need values${opts.includeWrites ? '' : ' or --include-writes'})` : ''}${out.triggers ? `; ${out.triggers} trigger${out.triggers === 1 ? '' : 's'} left out` : ''}${opts.output ? ` to ${opts.output}` : ''}.`,
   );
   return 0;
 }

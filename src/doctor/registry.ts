@@ -55,7 +55,7 @@ export const indexCheck: Check = async (ctx, facts) => {
 };
 
 /** Record files that do not parse as connector records: nothing can repair them but a new import. */
-export const recordsCheck: Check = async (_ctx, facts) => {
+export const recordsCheck: Check = async (ctx, facts) => {
   const scan = await facts.registry();
   if (!scan.broken.size)
     return { id: 'records', status: 'ok', message: `${plural(scan.records.size, 'record')} ${scan.records.size === 1 ? 'parses' : 'parse'}` };
@@ -65,7 +65,10 @@ export const recordsCheck: Check = async (_ctx, facts) => {
     id: 'records',
     status: 'fail',
     message: `${plural(names.length, 'record')} cannot be read: ${scan.broken.get(first)}${names.length > 1 ? ` (and ${few(names.slice(1))})` : ''}`,
-    hint: `Import ${names.length > 1 ? 'them' : 'it'} again (connector import <source> --name ${first} --force), or: connector remove ${first}`,
+    // `remove` finds an indexed name only; an unindexed broken file is the user's to delete.
+    hint: `Import ${names.length > 1 ? 'them' : 'it'} again (connector import <source> --name ${first} --force), or: ${
+      scan.index && Object.hasOwn(scan.index.connectors, first) ? `connector remove ${first}` : `delete ${join(ctx.home, 'connectors', `${first}.json`)}`
+    }`,
     items: names,
   };
 };

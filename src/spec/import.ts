@@ -19,7 +19,7 @@ export interface PreparedImport {
 export interface ImportOptions extends LoadOptions {
   name?: string;
   now?: Date;
-  /** `--allow-remote-refs`: http(s) $refs are fetched (never from a loopback or private address). */
+  /** `--allow-remote-refs`: http(s) $refs are fetched (never from a loopback or private address other than the host the spec came from). */
   allowRemoteRefs?: boolean;
   /** Tests only: the resolver and address rule for remote $refs. */
   refNet?: RefNet;

@@ -105,7 +105,7 @@ export function refResolvers(def: Record<string, unknown>, opts: RefOptions) {
         fail(
           new UsageError(
             `external $ref '${shown}'${at(file.url)} is a remote URL; refused`,
-            'Pass --allow-remote-refs to fetch it (never from a loopback or private address), or download it next to the spec.',
+            'Pass --allow-remote-refs to fetch it (never from a loopback or private address other than the host the spec came from), or download it next to the spec.',
           ),
         );
       }

@@ -76,10 +76,11 @@ describe('generateSuite (connector test init)', () => {
     });
   });
 
-  it('leaves internal operations and triggers out altogether', async () => {
+  it('leaves internal operations and triggers out as steps, and names the triggers it left out', async () => {
     const { yaml } = generateSuite(await record(), { source: 'smoke', includeWrites: true });
     expect(yaml).not.toContain('Reindex');
-    expect(yaml).not.toContain('OnNewPet');
+    expect(yaml).not.toMatch(/operation: OnNewPet/);
+    expect(yaml).toMatch(/^# Left out: 1 trigger \(OnNewPet\): they start flows, a step cannot call them/m);
   });
 
   it('includes writes with --include-writes, with a body built from the schema', async () => {

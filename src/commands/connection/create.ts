@@ -19,7 +19,7 @@ export default defineCommand({
   ],
   examples: [
     'connector connection create jira                  # interactive',
-    'JIRA_TOKEN=... connector connection create jira --name ci --no-input \\\n    --param username=me@example.com --param-env password=JIRA_TOKEN',
+    'JIRA_TOKEN=... connector connection create jira --name ci --no-input \\\n    --param jirainstance=example.atlassian.net --param username=me@example.com --param-env password=JIRA_TOKEN',
     'connector connection create petstore --from teammate.connection.yaml',
   ],
   action: () => import('./create.action.js'),

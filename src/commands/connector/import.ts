@@ -7,7 +7,10 @@ export default defineCommand({
   options: [
     { flags: '--name <name>', description: 'registry name (default: slug of info.title)' },
     { flags: '--force', description: 'replace an existing connector of that name, printing what changed' },
-    { flags: '--allow-remote-refs', description: "fetch the spec's http(s) $refs (never from a loopback or private address)" },
+    {
+      flags: '--allow-remote-refs',
+      description: "fetch the spec's http(s) $refs (never from a loopback or private address other than the host the spec came from)",
+    },
   ],
   examples: [
     'connector import ./apiDefinition.swagger.json',
