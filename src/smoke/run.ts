@@ -7,7 +7,7 @@ import type { ResolvedConnection } from '../connections/types.js';
 import type { HttpResult } from '../http/types.js';
 import type { ConnectorRecord } from '../model.js';
 import { load } from '../util/load.js';
-import { interpolate, usesVars, type Where } from './suite.js';
+import { interpolate, SuiteError, usesVars, type Where } from './suite.js';
 import type { Expectation, JsonAssertion, Step, StepResult, Suite, SuiteResult } from './types.js';
 
 export interface RunOptions {
@@ -70,6 +70,12 @@ async function connectorFor(ctx: Context, suite: Suite): Promise<{ ctx: Context;
 export async function runSuite(ctx0: Context, suite: Suite, opts: RunOptions = {}): Promise<SuiteResult> {
   const started = ctx0.clock.now();
   const { ctx, record, cleanup } = await connectorFor(ctx0, suite);
+  try {
+    await checkReferences(suite, record);
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
   const results: StepResult[] = [];
   const vars: Record<string, unknown> = {};
   const connections = new Map<string, Promise<ResolvedConnection>>();
@@ -137,6 +143,31 @@ export async function runSuite(ctx0: Context, suite: Suite, opts: RunOptions = {
   }
   results.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   return { file: suite.file, name: suite.name, connector: record.name, durationMs: Math.round(ctx0.clock.now() - started), steps: results };
+}
+
+/**
+ * What a suite names must exist before anything is sent: every step's operation in the
+ * connector, and every `${vars.x}` captured by a step before it (setup, steps, teardown in file
+ * order). A mistake is a SuiteError (exit 2) at the step, like a malformed suite.
+ */
+async function checkReferences(suite: Suite, record: ConnectorRecord): Promise<void> {
+  const { findOperation } = await import('../operation/find.js');
+  const captured = new Set<string>();
+  for (const step of [...suite.setup, ...suite.steps, ...suite.teardown]) {
+    const at = `${suite.file}:${step.line ?? 0}: step '${step.id}'`;
+    try {
+      findOperation(record, step.operation);
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      throw new SuiteError(`${at}: ${e.message}`, e.hint);
+    }
+    const used = JSON.stringify([step.params, step.body, step.headers]).matchAll(/\$\{vars\.([A-Za-z_][\w-]*)\}/g);
+    for (const [, name] of used) {
+      if (!captured.has(name))
+        throw new SuiteError(`${at}: \${vars.${name}} is not captured by an earlier step`, 'Capture it in a step above this one (capture: { name: $.path }).');
+    }
+    for (const name of Object.keys(step.capture ?? {})) captured.add(name);
+  }
 }
 
 /** Loaded by the first step (a dynamic import per step would cost a module lookup and two ticks each). */

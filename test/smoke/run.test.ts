@@ -101,6 +101,27 @@ teardown:
     expect(after).toEqual(before);
   });
 
+  it('an unknown operation or a variable no earlier step captures is an invalid suite (exit 2, at the step); nothing of it is sent', async () => {
+    const before = await (await fetch(`http://127.0.0.1:${server.port}/api/notes`, { headers: { 'X-Api-Key': KEY } })).json();
+    const typo = suite(
+      'typo.yaml',
+      'connector: ./notes.swagger.json\nsteps:\n  - operation: createNote\n    body: { title: never }\n  - operation: listNotez\n',
+    );
+    const r = await runCli(['test', typo], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/typo\.yaml:5: step 'listNotez': .*listNotez/);
+    expect(r.stderr).toContain('listNotes');
+    const vars = suite(
+      'vars.yaml',
+      'connector: ./notes.swagger.json\nsteps:\n  - operation: getNote\n    params: { id: "${vars.noteId}" }\n  - operation: createNote\n    body: { title: later }\n    capture: { noteId: $.id }\n',
+    );
+    const v = await runCli(['test', vars], { env });
+    expect(v.code).toBe(2);
+    expect(v.stderr.split('\n')[0]).toMatch(/vars\.yaml:3: step 'getNote': \$\{vars\.noteId\} is not captured by an earlier step$/);
+    const after = await (await fetch(`http://127.0.0.1:${server.port}/api/notes`, { headers: { 'X-Api-Key': KEY } })).json();
+    expect(after).toEqual(before);
+  });
+
   it('--shard slices partition the steps: together they run every step exactly once', async () => {
     const steps = Array.from({ length: 12 }, (_, i) => `  - operation: listNotes\n    id: s${i}\n`).join('');
     const f = suite('many.yaml', `connector: ./notes.swagger.json\nsteps:\n${steps}`);
