@@ -71,25 +71,16 @@ async function pruneConnections(ctx: Context, conns: ConnectionRecord[]): Promis
   return `deleted ${plural(conns.length, 'connection')} whose secrets were gone (${few(conns.map(address))})`;
 }
 
-/** Account `<connector>/<connection>/<param>` → its parts; undefined for anything else. */
-function parseAccount(account: string): { connector: string; name: string; param: string } | undefined {
-  const [connector, name, ...rest] = account.split('/');
-  return connector && name && rest.length ? { connector, name, param: rest.join('/') } : undefined;
-}
-
 /**
  * Secret-store items that belong to no connection (a crash between writing a secret and
  * its record, 300-kill probe: 6 of them). The vault and the memory store belong to this
  * home alone. The OS keychain is shared by every connector home of the user, so an item
- * of a connector this home has never heard of may be another --home's: it is reported
- * and left alone; items of this home's connectors (and the demo's keychain probes) are removed.
+ * may be another --home's, even for a connector name this home has too: keychain items are
+ * reported and left alone (only the demo's keychain probes are removed).
  */
 export const orphansCheck: Check = async (_ctx, facts) => {
   const { list, error } = await facts.connections();
   if (error) return { id: 'orphans', status: 'warn', message: 'not checked: connections.json cannot be read' };
-  const scan = await facts.registry();
-  const knownConnector = (n: string) =>
-    scan.records.has(n) || scan.broken.has(n) || Boolean(scan.index && Object.hasOwn(scan.index.connectors, n)) || list.some((c) => c.connector === n);
   const findings: Finding[] = [];
   const orphans: { kind: StoreKind; store: SecretStore; account: string }[] = [];
   const foreign: string[] = [];
@@ -105,8 +96,9 @@ export const orphansCheck: Check = async (_ctx, facts) => {
     const claimed = new Set(list.filter((c) => c.secretStore === kind).flatMap((c) => c.secretParams.map((p) => secretAccount(c.connector, c.name, p))));
     for (const account of listing.accounts) {
       if (claimed.has(account)) continue;
-      const parts = parseAccount(account);
-      const ours = kind !== 'keychain' || account.startsWith('demo-probe/') || (parts !== undefined && knownConnector(parts.connector));
+      // Keychain accounts carry no home: another --home may have a connector of the same name
+      // whose connection this is (a review found --fix deleting a CI home's key). Report, never delete.
+      const ours = kind !== 'keychain' || account.startsWith('demo-probe/');
       if (ours) orphans.push({ kind, store: listing.store, account });
       else foreign.push(account);
     }
@@ -139,7 +131,7 @@ export const orphansCheck: Check = async (_ctx, facts) => {
     findings.push({
       id: 'orphans',
       status: 'ok',
-      message: `${plural(foreign.length, 'keychain item')} of connectors this home does not have (another --home's?), left alone: ${few(foreign)}`,
+      message: `${plural(foreign.length, 'keychain item')} no connection of this home uses (the keychain is shared by every --home: left alone): ${few(foreign)}`,
       items: foreign.map((a) => `keychain: ${a}`),
     });
   }
