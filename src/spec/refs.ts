@@ -83,6 +83,17 @@ export function refResolvers(def: Record<string, unknown>, opts: RefOptions) {
           ),
         );
       }
+      // A spec saved into $HOME must not reach ~/.ssh/id_rsa or ~/.aws/credentials: hidden files
+      // and folders, and anything but JSON or YAML, are never part of a spec (review finding).
+      const inside = relative(root!, real).split(/[\\/]/);
+      if (inside.some((c) => c.startsWith('.')) || !/\.(json|ya?ml)$/i.test(real)) {
+        fail(
+          new UsageError(
+            `external $ref '${path}'${at(file.url)} is ${inside.some((c) => c.startsWith('.')) ? 'a hidden file or in a hidden folder' : 'not a .json, .yaml or .yml file'}; refused`,
+            'A spec may $ref JSON or YAML files of its own folder only.',
+          ),
+        );
+      }
       let buf: Buffer;
       try {
         buf = await readRegularFile(real, { limit: MAX_FILE_BYTES, within: root, shown: relative(root!, real) || real });

@@ -101,6 +101,16 @@ describe('file $refs stay inside the spec folder', () => {
     await expectRefused(['import', file], /external \$ref '.*schemas\/link\.json' at #\/x-data is outside the spec's folder/);
   });
 
+  it('a spec saved in a home folder cannot reach its hidden files, nor any file that is not JSON or YAML', async () => {
+    const { dir, file } = specWithRef('./.ssh/id_rsa.json');
+    mkdirSync(join(dir, '.ssh'));
+    writeFileSync(join(dir, '.ssh', 'id_rsa.json'), JSON.stringify({ key: SECRET }));
+    await expectRefused(['import', file], /external \$ref '.*\.ssh\/id_rsa\.json' at #\/x-data is a hidden file or in a hidden folder; refused/);
+    const other = specWithRef('./notes.txt');
+    writeFileSync(join(other.dir, 'notes.txt'), SECRET);
+    await expectRefused(['import', other.file], /external \$ref '.*notes\.txt' at #\/x-data is not a \.json, \.yaml or \.yml file; refused/);
+  });
+
   it('a FIFO or a device is refused at once', async () => {
     const { dir, file } = specWithRef('./schemas/pipe.json');
     execFileSync('mkfifo', [join(dir, 'schemas', 'pipe.json')]);
