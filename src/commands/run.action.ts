@@ -83,8 +83,8 @@ export default async function run(ctx: Context, connector: string, operation: st
     await printResult(ctx, res, opts, prepared.redactor);
   }
   if (validation?.length) {
-    ctx.io.err(`response does not match the ${prepared.op.operationId} response schema:`);
-    for (const v of validation) ctx.io.err(`  ${v}`);
+    ctx.io.err(sanitizeLine(`response does not match the ${prepared.op.operationId} response schema:`));
+    for (const v of validation) ctx.io.err(sanitizeLine(prepared.redactor.text(`  ${v}`)));
     return opts.fail ? ExitCode.FAILURE : ExitCode.OK;
   }
   if (validation) ctx.io.err('response matches the schema');

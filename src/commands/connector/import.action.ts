@@ -1,3 +1,4 @@
+import { sanitizeLine } from '../../io/sanitize.js';
 import type { Context } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { printJson } from '../../io/output.js';
@@ -21,7 +22,7 @@ export default async function importCommand(
   });
   for (const w of warnings) ctx.warn(w);
   // What a spec pulled in from elsewhere is part of the connector (and of every export): say so, one line each.
-  for (const b of bundled) ctx.io.err(`Bundled external $ref ${b}`);
+  for (const b of bundled) ctx.io.err(sanitizeLine(`Bundled external $ref ${b}`));
   const summary = summarize(record);
   const registry = await ctx.registry();
   let previous: ConnectorRecord | undefined;
@@ -33,7 +34,7 @@ export default async function importCommand(
     }
     previous = prev;
   });
-  if (previous) for (const line of formatDiff(record.name, diffOperations(previous, record))) ctx.io.err(line);
+  if (previous) for (const line of formatDiff(record.name, diffOperations(previous, record))) ctx.io.err(sanitizeLine(line));
   const auth = summary.authKinds.join('+');
   ctx.io.err(
     `${previous ? 'Replaced' : 'Imported'} '${record.name}' (${FORMAT_LABEL[record.specFormat]}, ${summary.operationCount} operation${summary.operationCount === 1 ? '' : 's'}, auth: ${auth}) from ${record.source.location}`,
