@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CancelError, CliError, UsageError } from '../errors.js';
 import { isInside, readRegularFile } from '../fs/read.js';
 import type { HttpClient } from '../http/client.js';
-import { displayUrl, fetchText, MAX_FILE_BYTES } from './load.js';
+import { displayUrl, fetchText, MAX_FILE_BYTES, parseText } from './load.js';
 import { checkedLookup, defaultRefNet, isOwnHost, RefusedAddressError, type RefNet } from './refs-net.js';
 
 /** All external $refs of one definition together: enough for real specs, bounded for hostile ones. */
@@ -138,8 +138,27 @@ export function refResolvers(def: Record<string, unknown>, opts: RefOptions) {
     },
   };
 
+  // Every file a $ref reads is parsed by ours (parseText: the alias limit, the depth limit, one-line
+  // errors), never by the ref parser's own js-yaml: a 393-byte alias bomb in a $ref'd YAML file
+  // hung import beyond SIGTERM (review finding).
+  const ownParser = {
+    order: 1,
+    canParse: true,
+    async parse(file: { url: string; data: Buffer | string }) {
+      const text = typeof file.data === 'string' ? file.data : file.data.toString('utf8');
+      const ext = /\.([a-z]+)$/i.exec(file.url.split(/[?#]/)[0])?.[1]?.toLowerCase();
+      const path = /^https?:\/\//i.test(file.url) ? undefined : toPath(file.url);
+      const shown = path === undefined ? displayUrl(file.url) : root ? relative(root, path) || path : path;
+      try {
+        return await parseText(text, shown, ext === 'json' ? 'json' : ext === 'yaml' || ext === 'yml' ? 'yaml' : 'auto');
+      } catch (e) {
+        return fail(e);
+      }
+    },
+  };
   // A definition fetched from a URL may not pull local files in; a connector document is bundled already.
   const options = {
+    parse: { json: false, yaml: false, text: false, binary: false, connector: ownParser },
     resolve: { http: false, file: false, viaClient, ...(remoteBase ? {} : { confinedFile }), ...(base === undefined ? { external: false } : {}) },
   };
   return { options, state };

@@ -111,6 +111,27 @@ describe('file $refs stay inside the spec folder', () => {
     await expectRefused(['import', other.file], /external \$ref '.*notes\.txt' at #\/x-data is not a \.json, \.yaml or \.yml file; refused/);
   });
 
+  it('a file a $ref reads is parsed by ours: a YAML alias bomb in it is refused at once, deep JSON in it is a depth error', async () => {
+    const { dir, file } = specWithRef('./schemas/bomb.yaml');
+    const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    writeFileSync(join(dir, 'schemas', 'bomb.yaml'), `${bomb.join('\n')}\ntype: string\n`);
+    const home = tempHome();
+    const started = Date.now();
+    const r = await runCli(['import', file], { home });
+    expect(Date.now() - started).toBeLessThan(10_000); // it ran for minutes, past SIGTERM
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/schemas\/bomb\.yaml: YAML uses too many aliases .*alias bomb$/);
+    const deep = specWithRef('./schemas/deep.json');
+    writeFileSync(join(deep.dir, 'schemas', 'deep.json'), `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`);
+    await expectRefused(['import', deep.file], /schemas\/deep\.json: nested more than 256 levels deep/);
+  });
+
   it('a FIFO or a device is refused at once', async () => {
     const { dir, file } = specWithRef('./schemas/pipe.json');
     execFileSync('mkfifo', [join(dir, 'schemas', 'pipe.json')]);
