@@ -22,12 +22,16 @@ export interface RegistryScan {
   records: Map<string, ConnectorRecord>;
   /** Record files that do not, by connector name: why. */
   broken: Map<string, string>;
+  /** Writes a crash interrupted (index.json `pending`), by connector name: every command already sees them resolved. */
+  pending: string[];
 }
 
 /** Read the registry's files as they are (no lock: a report, not a repair). */
 export async function scanRegistry(ctx: Context): Promise<RegistryScan> {
   const registry = await ctx.registry();
-  const scan: RegistryScan = { records: new Map(), broken: new Map() };
+  const scan: RegistryScan = { records: new Map(), broken: new Map(), pending: [] };
+  const raw = await registry.rawIndex().catch(() => undefined);
+  scan.pending = Object.keys(raw?.pending ?? {});
   try {
     scan.index = await registry.index();
   } catch (e) {
@@ -35,6 +39,7 @@ export async function scanRegistry(ctx: Context): Promise<RegistryScan> {
     scan.indexError = e.message;
   }
   for (const name of recordNames(ctx.home)) {
+    if (raw?.pending?.[name]?.op === 'remove') continue; // removed for every command; the file goes when the removal is finished
     try {
       scan.records.set(name, await registry.get(name));
     } catch (e) {

@@ -136,6 +136,22 @@ describe('connector doctor: a broken home', () => {
     expect((await runCli(['remove', 'bad'], { home, overrides: overrides() })).code).toBe(0);
   });
 
+  it('an interrupted removal (index.json pending) is a warning, not an unreadable record; --fix finishes it', async () => {
+    const home = await homeWith([apiKeyRecord(), basicRecord()]);
+    const index = JSON.parse(readFileSync(join(home, 'index.json'), 'utf8'));
+    index.pending = { basicco: { op: 'remove' } }; // killed after noting the removal, before unlinking the record
+    writeFileSync(join(home, 'index.json'), JSON.stringify(index));
+    const before = await doctorJson(home, ['--no-input'], { overrides: overrides() });
+    expect(before.check('records')[0].status).toBe('ok');
+    expect(before.check('index')[0]).toMatchObject({ status: 'warn', items: ['basicco'] });
+    expect(before.check('index')[0].message).toContain('1 interrupted write (basicco');
+    const after = await doctorJson(home, ['--fix', '--no-input'], { overrides: overrides() });
+    expect(after.code).toBe(0);
+    expect(after.check('index')[0].message).toBe('1 connector; the index matches the records');
+    expect(existsSync(join(home, 'connectors', 'basicco.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(home, 'index.json'), 'utf8')).pending).toBeUndefined();
+  });
+
   it('an index that is not JSON fails and --fix rebuilds it from the records', async () => {
     const home = await homeWith([apiKeyRecord(), basicRecord()]);
     writeFileSync(join(home, 'index.json'), '{"connectors": {"keyco": ');
