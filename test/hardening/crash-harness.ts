@@ -115,7 +115,7 @@ const LEFTOVER = /(?:\.tmp|\.broken)$/;
 /**
  * Look at `home` the way a user would (list, connection list, every listed connector and
  * every connection's secrets) and the way doctor would (files no command reads). Independent
- * of src/registry/consistency.ts, so the same look measured the code before the fixes.
+ * of connector's own code (not doctor's checks), so the same look measured the code before the fixes.
  */
 export async function look(home: string, vault: VaultStore, accounts: string[]): Promise<Look> {
   const anomalies: string[] = [];

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { makeIO } from '../../src/io/iostreams.js';
 import { PassThrough } from 'node:stream';
 import { createContext } from '../../src/context.js';
-import { checkConsistency } from '../../src/registry/consistency.js';
+import { repair, runChecks, systemFacts } from '../../src/doctor/run.js';
+import type { Finding } from '../../src/doctor/types.js';
 import { Registry } from '../../src/registry/registry.js';
+import { summarize } from '../../src/spec/normalize.js';
+import type { ConnectorRecord } from '../../src/model.js';
 import { VaultStore } from '../../src/secrets/vault.js';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { MemoryStore } from '../../src/secrets/store.js';
@@ -19,8 +22,9 @@ import { apiKeySpec, BUILT, LONG, look, PASSPHRASE, rng, spawnCli, VAULT_ENV } f
  * Issue 15, finding 4 and "Crash safety": the built CLI is killed (SIGKILL) at chosen system
  * calls and at random times while it imports, creates and deletes connections and saves
  * renewed OAuth tokens. After every kill the home is looked at as a user would see it (list,
- * connection list, every connector, every connection's secret) and by checkConsistency:
- * nothing may be half-done; what is left (orphan secrets, temp files) is only what doctor repairs.
+ * connection list, every connector, every connection's secret) and by `connector doctor`'s own
+ * checks: nothing may be half-done; what is left (orphan secrets, temp files, a dead owner's
+ * lock, an interrupted write every command already sees resolved) is only what doctor --fix repairs.
  * Short mode: ~30 kills; CONNECTOR_HARDENING=long: 240.
  */
 if (!BUILT) console.warn('skipping the crash tests: dist/ is not built (npm test builds it)');
@@ -29,8 +33,17 @@ const KILLS = Number(process.env.CONNECTOR_CRASH_KILLS) || (LONG ? 240 : 30);
 const SEED = Number(process.env.CONNECTOR_CRASH_SEED) || 15_4;
 const POOL = ['n1', 'n2', 'n3', 'n4'];
 const CONNECTORS = ['c1', 'c2', 'c3'];
-/** Leftovers a crash may leave that no command shows and `doctor --fix` removes. */
-const HARMLESS = new Set(['interrupted-write', 'orphan-secret', 'stale-temp', 'stale-lock']);
+/** The doctor checks about what a crash can leave (the others read the machine: keychain, proxy, CA, Node). */
+const HOME_CHECKS = new Set(['index', 'records', 'connections', 'secrets', 'orphans', 'temp-files', 'locks']);
+/** Leftovers no command shows and `doctor --fix` removes are warnings; a stale summary or a lost connector is not harmless. */
+const harmful = (f: Finding) =>
+  HOME_CHECKS.has(f.id) && (f.status === 'fail' || (f.status === 'warn' && /stale summar|connector that is gone/.test(f.message)));
+/** Doctor's checks on a home; temp and lock files count as stale after 30 s (the test ages them). */
+const doctorChecks = (ctx: ReturnType<typeof ctxFor>) => runChecks(ctx, systemFacts(), { staleMs: 30_000 });
+const doctorFix = async (ctx: ReturnType<typeof ctxFor>) => repair(await doctorChecks(ctx), { pruneBroken: false }, undefined);
+/** What doctor still reports about the home (its check ids with their messages). */
+const homeProblems = async (ctx: ReturnType<typeof ctxFor>) =>
+  (await doctorChecks(ctx)).filter((f) => HOME_CHECKS.has(f.id) && f.status !== 'ok').map((f) => `${f.id}: ${f.message}`);
 
 let op: TestProvider;
 beforeAll(async () => {
@@ -129,8 +142,7 @@ describe.skipIf(!BUILT)('kill -9 while writing', () => {
       for (const a of seen.anomalies) anomalies.push(`after killing '${n.args.join(' ')}' (${JSON.stringify(crash)}): ${a}`);
       for (const l of seen.leftovers) leftoverSeen.add(l);
       if (!process.env.CONNECTOR_CRASH_BASELINE) {
-        const findings = await checkConsistency(ctx);
-        for (const f of findings) if (!HARMLESS.has(f.code)) anomalies.push(`after killing '${n.args.join(' ')}': doctor finds ${f.code}: ${f.message}`);
+        for (const f of await doctorChecks(ctx)) if (harmful(f)) anomalies.push(`after killing '${n.args.join(' ')}': doctor finds ${f.id}: ${f.message}`);
       }
     }
 
@@ -141,9 +153,8 @@ describe.skipIf(!BUILT)('kill -9 while writing', () => {
     }
     let remaining: string[] = [];
     if (!process.env.CONNECTOR_CRASH_BASELINE) {
-      const findings = await checkConsistency(ctx);
-      for (const f of findings) await f.fix?.();
-      remaining = (await checkConsistency(ctx)).map((f) => `${f.code}: ${f.message}`);
+      await doctorFix(ctx);
+      remaining = await homeProblems(ctx);
     }
     console.log(
       `crash test: seed ${SEED}, ${kills} kills, ${anomalies.length} anomalies (${new Set(anomalies.map((a) => a.replace(/^after killing .*?\): /, ''))).size} distinct), distinct leftovers seen after kills: ${JSON.stringify(countBy([...leftoverSeen]))}, ` +
@@ -158,17 +169,16 @@ describe.skipIf(!BUILT)('kill -9 while writing', () => {
 });
 
 describe('a crash between the index and a record (the states the journal leaves)', () => {
-  const summary = (name: string, title: string) => ({ ...stubSummary, name, title });
-  const stubSummary = {
-    name: '',
-    title: '',
+  // A record whose summary is what the registry would write for it (doctor compares the two).
+  const record = (name: string, title: string) => ({
+    name,
+    title,
     specFormat: 'swagger2' as const,
-    operationCount: 0,
-    authKinds: [],
     source: { kind: 'file' as const, location: 'x' },
     importedAt: '2026-01-01T00:00:00.000Z',
-  };
-  const record = (name: string, title: string) => ({ name, specFormat: 'swagger2', definition: { swagger: '2.0', info: { title } } });
+    definition: { swagger: '2.0', info: { title } },
+  });
+  const summary = (name: string, title: string) => summarize(record(name, title) as unknown as ConnectorRecord);
   const sha = (text: string) => createHash('sha256').update(text).digest('hex');
   const setup = (pending: object, file?: string) => {
     const home = tempHome();
@@ -183,10 +193,10 @@ describe('a crash between the index and a record (the states the journal leaves)
     const home = setup({ k: { op: 'put', sha256: sha(text), summary: summary('k', 'new') } }, text);
     const reg = new Registry(home);
     expect((await reg.list()).map((s) => s.title)).toEqual(['new']);
-    expect((await checkConsistency(ctxFor(home), { secrets: false })).map((f) => f.code)).toEqual(['interrupted-write']);
+    expect(await homeProblems(ctxFor(home))).toEqual([expect.stringMatching(/^index: .*1 interrupted write \(k;/)]);
     expect(await reg.settle()).toBe(true);
     expect(JSON.parse(readFileSync(join(home, 'index.json'), 'utf8'))).toEqual({ version: 1, connectors: { k: summary('k', 'new') } });
-    expect(await checkConsistency(ctxFor(home), { secrets: false })).toEqual([]);
+    expect(await homeProblems(ctxFor(home))).toEqual([]);
   });
 
   it('killed before writing the record: the old connector stays', async () => {
@@ -200,11 +210,10 @@ describe('a crash between the index and a record (the states the journal leaves)
     const reg = new Registry(home);
     expect(await reg.list()).toEqual([]);
     await expect(reg.get('k')).rejects.toThrow(/no connector named 'k'/);
-    const findings = await checkConsistency(ctxFor(home), { secrets: false });
-    expect(findings.map((f) => f.code)).toEqual(['interrupted-write']);
-    for (const f of findings) await f.fix?.();
+    expect(await homeProblems(ctxFor(home))).toEqual([expect.stringMatching(/^index: .*1 interrupted write \(k;/)]);
+    await doctorFix(ctxFor(home));
     expect(readdirSync(join(home, 'connectors'))).toEqual([]);
-    expect(await checkConsistency(ctxFor(home), { secrets: false })).toEqual([]);
+    expect(await homeProblems(ctxFor(home))).toEqual([]);
   });
 });
 
