@@ -41,6 +41,7 @@ export function refResolvers(def: Record<string, unknown>, opts: RefOptions) {
   const base = opts.refBase;
   const remoteBase = /^https?:\/\//i.test(base ?? '');
   const root = base !== undefined && !remoteBase ? realRoot(base) : undefined;
+  const lexicalRoot = base !== undefined && !remoteBase ? dirname(resolve(base)) : undefined;
   const net = opts.refNet ?? defaultRefNet;
   const baseHost = remoteBase ? new URL(base!).hostname.replace(/^\[|\]$/g, '') : undefined;
   const lookup = checkedLookup(net, baseHost && isOwnHost(baseHost, net) ? baseHost : undefined);
@@ -66,6 +67,16 @@ export function refResolvers(def: Record<string, unknown>, opts: RefOptions) {
     async read(file: { url: string }) {
       const path = toPath(file.url);
       if (path === undefined) return fail(new UsageError(`external $ref '${file.url}'${at(file.url)}: only files and http(s) URLs can be referenced`));
+      // Outside the folder by its name alone: refused before the path is touched (on Windows a
+      // \\host\share path would connect, and send an NTLM hash, during realpath).
+      if (!isInside(resolve(path), lexicalRoot!) && !isInside(resolve(path), root!)) {
+        fail(
+          new UsageError(
+            `external $ref '${path}'${at(file.url)} is outside the spec's folder ${root}; refused`,
+            'A spec may $ref files in its own folder only (symbolic links out of it included); bundle the others into it.',
+          ),
+        );
+      }
       let real: string;
       try {
         real = realpathSync(path);

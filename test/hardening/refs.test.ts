@@ -95,6 +95,13 @@ describe('file $refs stay inside the spec folder', () => {
     await expectRefused(['import', specWithRef(rel).file], /external \$ref '.*credentials\.json' at #\/x-data is outside the spec's folder/);
   });
 
+  it('a path outside the folder by its name is refused before it is touched (a missing one is not "no such file")', async () => {
+    await expectRefused(
+      ['import', specWithRef('/nonexistent-connector-dir/x.json').file],
+      /external \$ref '\/nonexistent-connector-dir\/x\.json' at #\/x-data is outside the spec's folder/,
+    );
+  });
+
   it('a symlink inside the folder that leads out of it is refused', async () => {
     const { dir, file } = specWithRef('./schemas/link.json');
     symlinkSync(secretFile, join(dir, 'schemas', 'link.json'));
