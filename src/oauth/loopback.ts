@@ -71,6 +71,7 @@ export async function startLoopback(opts: LoopbackOptions): Promise<Loopback> {
   const servers: Server[] = [];
   let timer: NodeJS.Timeout | undefined;
   let done = false;
+  let rejected = 0;
   const finish = (err: Error | undefined, value?: LoopbackCallback) => {
     if (done) return;
     done = true;
@@ -99,7 +100,9 @@ export async function startLoopback(opts: LoopbackOptions): Promise<Loopback> {
     const outcome = checkCallback(url.searchParams, opts);
     if (outcome === WRONG_STATE) {
       send(res, 400, page('Sign-in refused', 'This sign-in response does not belong to the sign-in the terminal is waiting for. Return to the terminal.'));
-      opts.onRejected?.('refused a sign-in callback with the wrong state (not from this sign-in; possible cross-site request forgery); still waiting');
+      // Once: any local process can send such requests, and each must not add a line to the terminal.
+      if (rejected++ === 0)
+        opts.onRejected?.('refused a sign-in callback with the wrong state (not from this sign-in; possible cross-site request forgery); still waiting');
     } else if (outcome instanceof Error) {
       send(res, 400, page('Sign-in failed', `${outcome.message}. Return to the terminal.`));
       finish(outcome);

@@ -47,7 +47,7 @@ describe('loopback redirect listener (RFC 8252)', () => {
     }
     await new Promise((r) => setTimeout(r, 20));
     expect(settled).toBe(false);
-    expect(refused).toHaveLength(3);
+    expect(refused).toHaveLength(1); // one warning however many: any local process can send them
     expect(refused[0]).toMatch(/wrong state/);
     expect((await fetch(`${lb.redirectUri}?code=real&state=s1`)).status).toBe(200);
     expect(await lb.result).toEqual({ code: 'real', iss: undefined });

@@ -1,3 +1,4 @@
+import { sanitizeLine } from '../../io/sanitize.js';
 import type { Context } from '../../context.js';
 import { InputNeededError } from '../../errors.js';
 import type { ResolvedProvider } from '../../oauth/providers.js';
@@ -41,8 +42,9 @@ export async function signIn(ctx: Context, info: OAuthConnectionInfo, client: Cl
       sleep: (ms, s) => ctx.clock.sleep(ms, s),
       now: () => ctx.clock.now(),
       onPrompt: (d) => {
-        ctx.io.err(`To sign in, open ${d.verificationUri} and enter the code: ${d.userCode}`);
-        if (d.verificationUriComplete) ctx.io.err(`(or open ${d.verificationUriComplete})`);
+        // The provider's words, printed on the user's terminal: no control sequences.
+        ctx.io.err(sanitizeLine(`To sign in, open ${d.verificationUri} and enter the code: ${d.userCode}`));
+        if (d.verificationUriComplete) ctx.io.err(sanitizeLine(`(or open ${d.verificationUriComplete})`));
         ctx.io.err(`Waiting for the sign-in (the code expires in ${Math.round(d.expiresIn / 60)} min; Ctrl-C cancels)…`);
       },
     });
