@@ -154,17 +154,18 @@ async function checkReferences(suite: Suite, record: ConnectorRecord): Promise<v
   const { findOperation } = await import('../operation/find.js');
   const captured = new Set<string>();
   for (const step of [...suite.setup, ...suite.steps, ...suite.teardown]) {
-    const at = `${suite.file}:${step.line ?? 0}: step '${step.id}'`;
+    // Lazily: a step's line is found by re-reading the suite with positions, only for a message.
+    const at = () => `${suite.file}:${step.line ?? 0}: step '${step.id}'`;
     try {
       findOperation(record, step.operation);
     } catch (e) {
       if (!(e instanceof CliError)) throw e;
-      throw new SuiteError(`${at}: ${e.message}`, e.hint);
+      throw new SuiteError(`${at()}: ${e.message}`, e.hint);
     }
     const used = JSON.stringify([step.params, step.body, step.headers]).matchAll(/\$\{vars\.([A-Za-z_][\w-]*)\}/g);
     for (const [, name] of used) {
       if (!captured.has(name))
-        throw new SuiteError(`${at}: \${vars.${name}} is not captured by an earlier step`, 'Capture it in a step above this one (capture: { name: $.path }).');
+        throw new SuiteError(`${at()}: \${vars.${name}} is not captured by an earlier step`, 'Capture it in a step above this one (capture: { name: $.path }).');
     }
     for (const name of Object.keys(step.capture ?? {})) captured.add(name);
   }
