@@ -165,7 +165,10 @@ async function checkReferences(suite: Suite, record: ConnectorRecord): Promise<v
     const used = JSON.stringify([step.params, step.body, step.headers]).matchAll(/\$\{vars\.([A-Za-z_][\w-]*)\}/g);
     for (const [, name] of used) {
       if (!captured.has(name))
-        throw new SuiteError(`${at()}: \${vars.${name}} is not captured by an earlier step`, 'Capture it in a step above this one (capture: { name: $.path }).');
+        throw new SuiteError(
+          `${at()}: \${vars.${name}} is not captured by an earlier step`,
+          'Capture it in a step above this one (capture: { name: $.path }).',
+        );
     }
     for (const name of Object.keys(step.capture ?? {})) captured.add(name);
   }
