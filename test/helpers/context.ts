@@ -116,6 +116,7 @@ function absentIO(): IO {
  * `home` counts as providing the registry: the real Registry on the test's own folder
  * (that folder is its only input). Plain fields (json, verbose, noInput,
  * secretStoreKind) default as createContext has them; `home` alone throws when read.
+ * ctx.progress is a recordingProgress() unless given: no line, no clock, what it would show kept.
  * Getters in `overrides` stay getters.
  */
 export function testContext(overrides: Partial<Context> = {}): Context {
