@@ -1,6 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { main } from '../../src/main.js';
 import { CancelError } from '../../src/errors.js';
+import type { Clock } from '../../src/io/clock.js';
 import { makeIO } from '../../src/io/iostreams.js';
 import { createProgress, isCI, meter, PROGRESS_DELAY_MS, type ProgressHost } from '../../src/io/progress.js';
 import { timeLeft } from '../../src/auth/oauth2/signin.js';
@@ -300,5 +306,53 @@ describe("testContext's recordingProgress", () => {
 describe('timeLeft', () => {
   it('minutes and seconds, rounded up; then expired', () => {
     expect([900_000, 61_000, 59_001, 1, 0, -5].map(timeLeft)).toEqual(['15:00 left', '1:01 left', '1:00 left', '0:01 left', 'expired', 'expired']);
+  });
+});
+
+describe('where the commands wait (on a terminal, the delay made instant)', () => {
+  let server: Server;
+  let dir: string;
+  let spec: string;
+  beforeAll(async () => {
+    server = createServer((_req, res) => res.setHeader('content-type', 'application/json').end('{"pong":true}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    dir = mkdtempSync(join(tmpdir(), 'connector-progress-'));
+    spec = join(dir, 'ping.swagger.json');
+    const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    const paths = { '/ping': { get: { operationId: 'ping', responses: { 200: { description: 'ok' } } } } };
+    writeFileSync(spec, JSON.stringify({ swagger: '2.0', info: { title: 'Ping', version: '1' }, host, schemes: ['http'], paths }));
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  /** `connector <args>` with stdout and stderr on a (fake) terminal; the spinner's 300 ms pass at once, its 1 s redraws never come. */
+  async function onTerminal(args: string[]) {
+    const err = new FakeTTY();
+    const stdout = Object.assign(new PassThrough(), { isTTY: true });
+    const io = makeIO(Object.assign(new PassThrough(), { isTTY: true }), stdout, err as never, { NO_COLOR: '1', CONNECTOR_HOME: join(dir, 'home') });
+    const clock: Clock = {
+      now: () => 0,
+      sleep: (ms, signal) =>
+        ms === PROGRESS_DELAY_MS ? Promise.resolve() : new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new CancelError()))),
+    };
+    const code = await main(['node', 'connector', ...args], io, { clock, signal: new AbortController().signal });
+    return { code, raw: err.raw, rows: err.screen().rows };
+  }
+
+  it('import, connection create (its verification) and run each show their line, and leave only their own output', async () => {
+    const imported = await onTerminal(['import', spec]);
+    expect(imported.code).toBe(0);
+    expect(imported.raw).toContain(`Importing ${spec}`);
+    expect(imported.rows).toEqual([`Imported 'ping' (Swagger 2.0, 1 operation, auth: none) from ${spec}`]);
+
+    const created = await onTerminal(['--secret-store', 'memory', 'connection', 'create', 'ping', '--no-input']);
+    expect(created.code, created.raw).toBe(0);
+    expect(created.raw).toContain('Testing the connection with ping');
+    expect(created.rows.some((r) => r.includes('Testing the connection'))).toBe(false);
+    expect(created.rows).toContain('Verified: ping answered HTTP 200.');
+
+    const ran = await onTerminal(['run', 'ping', 'ping']);
+    expect(ran.code).toBe(0);
+    expect(ran.raw).toContain('Waiting for ping (GET /ping)');
+    expect(ran.rows).toEqual([expect.stringMatching(/^HTTP 200 OK \(\d+ ms\)$/)]);
   });
 });
