@@ -16,6 +16,7 @@ const external = [
   're2',
   'undici',
   'yaml',
+  'yocto-spinner',
 ];
 
 /**

@@ -3,6 +3,7 @@ import { UsageError } from './errors.js';
 import { HttpClient } from './http/client.js';
 import { systemBrowser, type Browser } from './io/browser.js';
 import { systemClock, type Clock } from './io/clock.js';
+import { createProgress, type Progress } from './io/progress.js';
 import { sanitizeText } from './io/sanitize.js';
 import type { Prompter } from './io/prompter.js';
 import type { Registry } from './registry/registry.js';
@@ -32,6 +33,8 @@ export interface Context {
   readonly http: HttpClient;
   browser: Browser;
   clock: Clock;
+  /** Spinner and bar lines on stderr while a wait lasts (src/io/progress.ts); shown only to a person at a terminal. */
+  progress: Progress;
   /** Aborted on Ctrl-C / SIGTERM: every wait ends with CancelError (exit 3). */
   signal: AbortSignal;
   home: string;
@@ -66,6 +69,7 @@ export function createContext(io: IO, home: string, opts: GlobalOptions, overrid
   let registry: Promise<Registry> | undefined;
   let secrets: Promise<SecretStore> | undefined;
   let http: HttpClient | undefined;
+  let progress: Progress | undefined;
   const signal = overrides.signal ?? new AbortController().signal;
   const noInput = opts.input === false;
   const warned = new Set<string>();
@@ -76,6 +80,12 @@ export function createContext(io: IO, home: string, opts: GlobalOptions, overrid
     },
     browser: systemBrowser(io.env, io.platform),
     clock: systemClock,
+    get progress() {
+      return (progress ??= createProgress(ctx));
+    },
+    set progress(p) {
+      progress = p;
+    },
     signal,
     home,
     json: Boolean(opts.json),

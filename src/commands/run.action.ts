@@ -63,7 +63,8 @@ export default async function run(ctx: Context, connector: string, operation: st
     else ctx.io.out(curl);
     return ExitCode.OK;
   }
-  const res = await sendPrepared(ctx, prepared, callOpts);
+  const { op } = prepared;
+  const res = await ctx.progress.spin(`Waiting for ${op.operationId} (${op.method.toUpperCase()} ${op.path})`, () => sendPrepared(ctx, prepared, callOpts));
   const code = exitCodeFor(res.status, opts.fail);
 
   let validation: string[] | undefined;

@@ -83,7 +83,9 @@ export interface TestResult {
 export async function runTest(ctx: Context, record: ConnectorRecord, conn: ResolvedConnection, test: TestOperation): Promise<TestResult> {
   const { callOperation: call } = await import('../http/call.js');
   ctx.debug(`testing ${record.name}/${conn.record.name} with ${test.operationId} (${test.source})`);
-  const res = await call(ctx, record, test.operationId, { params: test.params, connection: conn, retries: 0, timeoutMs: 15_000 });
+  const res = await ctx.progress.spin(`Testing the connection with ${test.operationId}`, () =>
+    call(ctx, record, test.operationId, { params: test.params, connection: conn, retries: 0, timeoutMs: 15_000 }),
+  );
   if (res.status === 401 || res.status === 403) {
     throw new AuthError(
       `the ${record.title || record.name} API refused these credentials (HTTP ${res.status} on ${test.operationId})`,

@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { CliError, UsageError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import { validateName } from '../registry/registry.js';
@@ -94,4 +96,47 @@ async function checkExportable(record: ConnectorRecord, loaded: LoadedSource): P
   throw new CliError(`${file}: at ${m ? `#${m[2] ?? ''}` : problem.where}: ${problem.message}`, {
     hint: 'connector could not export it as a connector document (schema/connector.schema.json) that imports back.',
   });
+}
+
+/** One connector found in a folder of connectors. */
+export interface FolderEntry {
+  /** Its file or folder name, as printed. */
+  name: string;
+  /** Absolute path to import. */
+  path: string;
+  /** Why it cannot be imported, found while listing (a symbolic link). */
+  problem?: string;
+}
+
+/** A file directly in a folder of connectors that is taken for a spec (Swagger/OpenAPI or a connector document). */
+const SPEC_FILE = /\.(json|ya?ml)$/i;
+/** What makes a folder one paconn connector (the names loadSource looks for, in any case). */
+const PACONN_FILE = /^(apidefinition\.swagger\.json|settings\.json)$/i;
+
+/**
+ * The connectors in a folder of connectors — each folder and each .json/.yaml/.yml file directly
+ * inside (hidden ones skipped), sorted by name — or undefined when `source` is one connector
+ * (a URL, a file, a paconn folder with its own apiDefinition.swagger.json or settings.json) or
+ * holds no candidate at all (then importing it as one folder gives the usual error).
+ * Symbolic links are listed with a problem instead of being followed: what is imported is what
+ * is in the folder.
+ */
+export async function connectorsInFolder(source: string): Promise<FolderEntry[] | undefined> {
+  if (/^https?:\/\//i.test(source)) return undefined;
+  const dir = resolve(source);
+  const st = await stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) return undefined;
+  const entries = await readdir(dir, { withFileTypes: true });
+  if (entries.some((e) => PACONN_FILE.test(e.name))) return undefined;
+  const found: FolderEntry[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const path = join(dir, e.name);
+    if (e.isSymbolicLink()) {
+      if (e.name.match(SPEC_FILE) || (await stat(path).catch(() => undefined))?.isDirectory())
+        found.push({ name: e.name, path, problem: `${path}: a symbolic link; import what it points to by its own path` });
+    } else if (e.isDirectory() || (e.isFile() && SPEC_FILE.test(e.name))) found.push({ name: e.name, path });
+  }
+  if (!found.length) return undefined;
+  return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -4,6 +4,7 @@ import { createContext, type Context } from '../../src/context.js';
 import { makeIO, type IO } from '../../src/io/iostreams.js';
 import type { Browser } from '../../src/io/browser.js';
 import type { Prompter } from '../../src/io/prompter.js';
+import type { Progress } from '../../src/io/progress.js';
 import type { SecretStore } from '../../src/secrets/store.js';
 
 /** The side-effect seams of a Context: testContext makes each one a test did not provide throw. */
@@ -115,6 +116,7 @@ function absentIO(): IO {
  * `home` counts as providing the registry: the real Registry on the test's own folder
  * (that folder is its only input). Plain fields (json, verbose, noInput,
  * secretStoreKind) default as createContext has them; `home` alone throws when read.
+ * ctx.progress is a recordingProgress() unless given: no line, no clock, what it would show kept.
  * Getters in `overrides` stay getters.
  */
 export function testContext(overrides: Partial<Context> = {}): Context {
@@ -126,12 +128,55 @@ export function testContext(overrides: Partial<Context> = {}): Context {
     strict[seam] = missingSeam(seam);
   }
   if (!given('home')) strict.home = missingSeam('home');
+  // Never the terminal's: a test sees what would have been shown in ctx.progress.shown.
+  if (!given('progress')) strict.progress = { value: recordingProgress(), configurable: true, enumerable: true, writable: true };
   const io = given('io') ? overrides.io! : absentIO();
   const home = given('home') ? overrides.home! : '/nonexistent/testContext-without-home';
   const ctx = createContext(io, home, {});
   Object.defineProperties(ctx, strict);
   Object.defineProperties(ctx, Object.getOwnPropertyDescriptors(overrides));
   return ctx;
+}
+
+export type RecordingProgress = Progress & {
+  /** What each wait would have shown, in order: `spin: <label>` (a label function as it read when the wait began) or `bar: <label> <done>/<total> <last step>` when it was done. */
+  readonly shown: string[];
+};
+
+/**
+ * testContext's ctx.progress: runs the work without any line (no stream, no clock), and records
+ * what a terminal would have shown. A bar never done() fails the test (it would stay on the screen).
+ */
+export function recordingProgress(): RecordingProgress {
+  const shown: string[] = [];
+  const open = new Set<string>();
+  try {
+    onTestFinished(() => {
+      if (open.size) throw new TestSetupError(`a progress bar was never done(): ${[...open].join(', ')}`);
+    });
+  } catch {
+    // not inside a test
+  }
+  return {
+    shown,
+    async spin(label, work) {
+      shown.push(`spin: ${typeof label === 'function' ? label() : label}`);
+      return work();
+    },
+    bar(total, label) {
+      let done = 0;
+      let name = '';
+      open.add(label);
+      return {
+        step: (n) => void (name = n),
+        tick: () => void (done = Math.min(total, done + 1)),
+        done() {
+          if (!open.delete(label)) return;
+          shown.push(`bar: ${label} ${done}/${total}${name ? ` ${name}` : ''}`);
+        },
+      };
+    },
+  };
 }
 
 /** In-memory streams (no terminal unless `tty`) and what was written to them. */

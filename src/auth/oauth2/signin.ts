@@ -33,7 +33,11 @@ export async function signIn(ctx: Context, info: OAuthConnectionInfo, client: Cl
   }
   if (info.flow === 'device') {
     const { deviceFlow } = await import('../../oauth/device.js');
-    return deviceFlow({
+    // The spinner keeps the code in sight (the lines above may scroll away) and counts down to its expiry.
+    let code: { userCode: string; expiresAt: number } | undefined;
+    const waiting = () =>
+      code ? `Waiting for the sign-in with the code ${code.userCode} (${timeLeft(code.expiresAt - ctx.clock.now())})` : 'Asking for a device code';
+    const flow = deviceFlow({
       ...common,
       deviceAuthorizationUrl: p.deviceAuthorizationUrl!,
       tokenUrl: p.tokenUrl,
@@ -46,11 +50,13 @@ export async function signIn(ctx: Context, info: OAuthConnectionInfo, client: Cl
         ctx.io.err(sanitizeLine(`To sign in, open ${d.verificationUri} and enter the code: ${d.userCode}`));
         if (d.verificationUriComplete) ctx.io.err(sanitizeLine(`(or open ${d.verificationUriComplete})`));
         ctx.io.err(`Waiting for the sign-in (the code expires in ${Math.round(d.expiresIn / 60)} min; Ctrl-C cancels)…`);
+        code = { userCode: d.userCode, expiresAt: ctx.clock.now() + d.expiresIn * 1000 };
       },
     });
+    return ctx.progress.spin(waiting, () => flow);
   }
   const { browserFlow } = await import('../../oauth/authorize.js');
-  return browserFlow({
+  const flow = browserFlow({
     ...common,
     provider: p,
     client,
@@ -67,6 +73,14 @@ export async function signIn(ctx: Context, info: OAuthConnectionInfo, client: Cl
       }
     },
   });
+  return ctx.progress.spin('Waiting for the sign-in in the browser (Ctrl-C cancels)', () => flow);
+}
+
+/** `14:05 left`, or `expired`. */
+export function timeLeft(ms: number): string {
+  if (ms <= 0) return 'expired';
+  const s = Math.ceil(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} left`;
 }
 
 /** Client credentials act for no user: user-only scopes (openid, offline_access) are dropped. */
