@@ -90,11 +90,11 @@ export type KeychainTrouble = 'locked' | 'unreachable' | 'no-keyring' | 'other';
  */
 export function mapKeyringError(e: unknown, account: string, verb = 'access', platform: NodeJS.Platform = 'linux'): CliError {
   const msg = String((e as Error)?.message ?? e);
-  const [what, trouble] = classify(msg, account, verb, platform);
+  const [what, trouble] = classify(msg, account, verb);
   return keychainError(what, account, platform, e, trouble);
 }
 
-function classify(msg: string, account: string, verb: string, platform: NodeJS.Platform): [string, KeychainTrouble] {
+function classify(msg: string, account: string, verb: string): [string, KeychainTrouble] {
   if (/unlock prompt was dismissed|is ?locked|locked object|keychain is locked/i.test(msg)) {
     const why = /unlock prompt was dismissed/i.test(msg) ? ' (Secret Service: its unlock prompt could not be shown or was dismissed)' : '';
     return [`the OS keychain is locked${why}`, 'locked'];
