@@ -155,6 +155,16 @@ export async function completeValues(ctx: Context, option: AuthOption | undefine
   return out;
 }
 
+/** Ask each parameter again on the terminal (connection create after a refusal); '' answers are left out. */
+export async function askValues(ctx: Context, params: ConnectionParameter[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const p of params) {
+    const value = await ask(ctx, p);
+    if (value !== '') out.set(p.name, checkValue(p, value));
+  }
+  return out;
+}
+
 async function ask(ctx: Context, p: ConnectionParameter): Promise<string> {
   const prompter = await ctx.prompter();
   const hint = p.tooltip ?? p.description;
