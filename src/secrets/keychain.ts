@@ -43,6 +43,18 @@ export class KeychainStore implements SecretStore {
     return keychainName(this.platform);
   }
 
+  /**
+   * Whether `account` could be written now, before anyone types a secret for it. A locked
+   * Secret Service collection answers reads of a missing item with "none" and fails only
+   * writes, so on Linux a missing item is written and deleted at once (the write is what
+   * raises the desktop's unlock prompt, or fails "locked" without one). Elsewhere one read.
+   */
+  async probe(account: string): Promise<void> {
+    if ((await this.get(account)) !== undefined || this.platform !== 'linux') return;
+    await this.set(account, 'connector-probe');
+    await this.delete(account);
+  }
+
   private async call<T>(account: string, verb: string, fn: (e: InstanceType<KeyringModule['AsyncEntry']>, signal: AbortSignal) => Promise<T>): Promise<T> {
     let mod: KeyringModule;
     try {

@@ -62,6 +62,13 @@ describe.skipIf(!tools || !built)('a locked OS keychain (real gnome-keyring, loc
     expect(cli(['connection', 'list', '--json']).stdout).not.toContain('keyco/two');
   });
 
+  it('create finds the lock out before asking for anything (a read of a missing item does not: only a write fails)', () => {
+    const r = cli(['connection', 'create', 'keyco', '--name', 'early', '--no-input', '--no-verify']);
+    expect(r.stderr).toContain('connector: the OS keychain is locked');
+    expect(r.stderr).not.toContain('missing a required parameter');
+    expect(r.status).toBe(1);
+  });
+
   it('doctor reports the keychain as locked (a warning) with the same cures', () => {
     const r = cli(['doctor', '--json', '--no-input']);
     const report = JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; hint?: string }[] };

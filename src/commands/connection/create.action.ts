@@ -47,13 +47,17 @@ export default async function create(ctx: Context, connector: string, opts: Opts
   if (option) plugin.check?.(option, record);
   if (!option) ctx.warn(`connector '${record.name}' needs no connection; creating one anyway`);
 
-  // A keychain that cannot take the secrets should say so now, not after the user has typed
-  // them or signed in through a browser: one read of an item that does not exist.
+  // A keychain that cannot take the secrets (unreachable, locked) should say so now, not after
+  // the user has typed them or signed in through a browser (KeychainStore.probe).
   // (The item read is the first one that would be written, so the error names its variable.)
   const firstSecret = valueParameters(option).find((p) => p.secret)?.name ?? plugin.lazySecrets?.[0];
   if (firstSecret) {
     const early = await ctx.secrets();
-    if (early.kind === 'keychain') await early.get(secretAccount(record.name, name, firstSecret));
+    if (early.kind === 'keychain') {
+      const account = secretAccount(record.name, name, firstSecret);
+      const probe = (early as SecretStore & { probe?: (a: string) => Promise<void> }).probe;
+      await (probe ? probe.call(early, account) : early.get(account));
+    }
   }
 
   const supplied = await suppliedValues(ctx, option, opts, template?.values);
