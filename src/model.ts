@@ -69,6 +69,8 @@ import type { AuthKind } from './auth/kinds.js';
 export interface AuthOption {
   id: string;
   label: string;
+  /** The parameter set's uiDefinition description, shown beside its label in the picker. */
+  description?: string;
   kind: AuthKind;
   parameters: ConnectionParameter[];
   /** For apiKey: where the key goes on the wire, and which parameter holds it. */
@@ -80,6 +82,8 @@ export interface AuthOption {
 export interface ConnectionModel {
   /** Empty means no connection is needed. Several means the user picks one. */
   options: AuthOption[];
+  /** The connectionParameterSets' own uiDefinition: the picker's question and its hint. */
+  picker?: { label?: string; description?: string };
 }
 
 export interface OperationSummary {

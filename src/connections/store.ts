@@ -3,7 +3,7 @@ import { CliError, UsageError } from '../errors.js';
 import { validateName } from '../registry/registry.js';
 import { closest } from '../util/suggest.js';
 import type { AuthOption, ConnectionParameter, ConnectorRecord } from '../model.js';
-import { envOverlay, envVarName } from '../secrets/env.js';
+import { envConnectionNames, envOverlay, envVarName } from '../secrets/env.js';
 import { secretAccount } from '../secrets/store.js';
 import type { ConnectionRecord, ResolvedConnection } from './types.js';
 import { checkValue } from './check.js';
@@ -118,6 +118,14 @@ export function notFound(connector: string, name: string, list: ConnectionRecord
   });
 }
 
+/** No stored connection and none from the environment (`connector test` stops on it before any step, as on an auth failure). */
+export class NoConnectionError extends CliError {
+  constructor(message: string, hint: string) {
+    super(message, { hint });
+    this.name = 'NoConnectionError';
+  }
+}
+
 /**
  * A connection ready to use: stored values, secrets from the store the record names,
  * and the CONNECTOR_<K>__<C>__<PARAM> environment overlay on top. `name` omitted → the
@@ -133,16 +141,18 @@ export async function resolveConnection(ctx: Context, connector: string, name?: 
   if (!record) {
     const fromEnv = await envOnlyRecord(ctx, connectorRecord, model.options, name ?? 'default');
     if (fromEnv) record = fromEnv;
-    else if (name) throw notFound(connector, name, list);
     else {
       const plugins = await Promise.all(model.options.map((o) => pluginFor(o.kind)));
-      if (model.options.every((o, i) => !plugins[i].needsConnection(o))) return synthetic(connector);
+      if (!name && model.options.every((o, i) => !plugins[i].needsConnection(o))) return synthetic(connector);
       // In CI the environment can stand in for a stored connection: name the variables it takes.
       const names = model.options.map((o, i) => (plugins[i].needsConnection(o) ? plugins[i].environment(o)?.names : undefined)).find(Boolean) ?? [];
-      const vars = names.map((n) => envVarName(connector, 'default', n));
-      throw new CliError(`connector '${connector}' needs a connection and has none`, {
-        hint: `Create one: connector connection create ${connector}` + (vars.length ? `\nOr, in CI, set ${vars.join(' and ')}.` : ''),
-      });
+      const vars = names.map((n) => envVarName(connector, name ?? 'default', n));
+      const ci = vars.length ? `\nOr, in CI, set ${vars.join(' and ')}.` : '';
+      if (name) {
+        const e = notFound(connector, name, list);
+        throw new NoConnectionError(e.message, `${e.hint}${ci}`);
+      }
+      throw new NoConnectionError(`connector '${connector}' needs a connection and has none`, `Create one: connector connection create ${connector}${ci}`);
     }
   }
   // Some kinds keep secrets read only when a request needs them (OAuth: the token set, and the
@@ -165,6 +175,13 @@ function checked(param: ConnectionParameter, value: string, variable: string): s
     throw e;
   }
 }
+
+/** Why a stored secret may be gone, by the store the record names (the keychain's advice only for the keychain). */
+const MISSING_CAUSE: Record<string, string> = {
+  keychain: 'The item may have been deleted from the keychain, or this is another machine or user. ',
+  vault: 'The vault file may have been replaced or restored from an older copy (its passphrase opened it, so it is not locked). ',
+  memory: 'The in-memory store forgets everything when the process exits. ',
+};
 
 /** Values of a stored record: registry values, secrets from its store, env overlay on top. */
 export async function resolveRecord(
@@ -217,7 +234,7 @@ export async function resolveRecord(
     const where = store?.describe() ?? record.secretStore;
     throw new CliError(`secret ${missing.map((m) => `'${m}'`).join(', ')} of connection ${record.connector}/${record.name} is missing from the ${where}`, {
       hint:
-        `If the keychain is unreachable or locked, unlock it or use --secret-store vault; or set ${missing.map((m) => envVarName(record.connector, record.name, m)).join(', ')}; ` +
+        `${MISSING_CAUSE[record.secretStore] ?? ''}Set ${missing.map((m) => envVarName(record.connector, record.name, m)).join(', ')}; ` +
         `or recreate it: connector connection delete ${record.connector}/${record.name} && connector connection create ${record.connector} --name ${record.name}`,
     });
   }
@@ -245,6 +262,39 @@ function synthetic(connector: string): ResolvedConnection {
     secrets: [],
     origins: {},
   };
+}
+
+/**
+ * Connections that exist only as CONNECTOR_<K>__<C>__* variables (CI), for `connection list`:
+ * each connector the environment names, each connection name not stored, whose variables
+ * stand in for a whole connection (resolveConnection would use it). Never reads a value out.
+ */
+export async function envConnections(
+  ctx: Context,
+  stored: ConnectionRecord[],
+  connector?: string,
+): Promise<{ record: ConnectionRecord; variables: string[] }[]> {
+  const registry = await ctx.registry();
+  const names = connector ? [connector] : (await registry.list()).map((s) => s.name);
+  const out: { record: ConnectionRecord; variables: string[] }[] = [];
+  const { deriveConnectionModel } = await import('../spec/connection-model.js');
+  for (const k of names) {
+    const candidates = envConnectionNames(ctx.io.env, k).filter((c) => !stored.some((s) => s.connector === k && s.name === c));
+    if (!candidates.length) continue;
+    const record = await registry.get(k);
+    const { options } = deriveConnectionModel(record);
+    const hasStored = stored.some((s) => s.connector === k);
+    for (const c of candidates) {
+      const found = await envOnlyRecord(ctx, record, options, c);
+      if (!found) continue;
+      const option = options.find((o) => o.id === found.authOption);
+      const params = option ? ((await pluginFor(option.kind)).environment(option)?.names ?? []) : [];
+      const variables = params.flatMap((p) => envOverlay(ctx.io.env, k, c, p)?.name ?? []);
+      // Unstored, `default` is what resolveConnection falls back to when the connector has no stored connection.
+      out.push({ record: { ...found, values: {}, isDefault: c === 'default' && !hasStored }, variables });
+    }
+  }
+  return out;
 }
 
 /** CI without a stored connection: the first option whose plug-in takes the environment's values as one. */

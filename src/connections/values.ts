@@ -21,27 +21,53 @@ export interface Supplied {
 
 const canPrompt = (ctx: Context) => !ctx.noInput && ctx.io.canPrompt();
 
-/** Pick the auth option: --auth (id or label), the only one, or a select prompt. */
+/** How the picker and the errors name a kind to a person (never the internal kind id). */
+const KIND_NAMES: Record<string, string> = {
+  oauth2: 'OAuth 2.0 sign-in',
+  windows: 'Windows authentication',
+  gateway: 'on-premises data gateway',
+  basic: 'user name and password',
+  apiKey: 'API key',
+  custom: 'connection parameters',
+  none: 'no credentials',
+};
+
+/** `api-key`, `API_Key` and `apikey` all name the kind apiKey. */
+const kindKey = (s: string) => s.toLowerCase().replace(/[-_\s.]/g, '');
+
+/**
+ * Pick the auth option: --auth as an option id, an option label, or a kind name
+ * (`--auth oauth2`, `--auth windows`) when exactly one option is of that kind; else the
+ * only option, or a select prompt worded by the connector's own uiDefinition.
+ */
 export async function chooseOption(ctx: Context, connector: string, model: ConnectionModel, wanted?: string): Promise<AuthOption | undefined> {
   const options = model.options;
+  const listed = (list: AuthOption[]) => list.map((o) => `--auth ${o.id}` + (o.label !== o.id ? ` (${o.label})` : '')).join(', ');
   if (wanted) {
     const w = wanted.toLowerCase();
     const found = options.find((o) => o.id.toLowerCase() === w) ?? options.find((o) => o.label.toLowerCase() === w);
     if (found) return found;
     if (!options.length) throw new UsageError(`connector '${connector}' has no authentication options (it needs no --auth)`);
-    throw new UsageError(`connector '${connector}' has no auth option '${wanted}'`, `Choose one of: ${options.map((o) => `${o.id} (${o.label})`).join(', ')}.`);
+    const ofKind = options.filter((o) => kindKey(o.kind) === kindKey(wanted));
+    if (ofKind.length === 1) return ofKind[0];
+    if (ofKind.length > 1) {
+      throw new UsageError(
+        `--auth ${wanted}: connector '${connector}' has ${ofKind.length} options of that kind (${KIND_NAMES[ofKind[0].kind] ?? ofKind[0].kind})`,
+        `Choose one: ${listed(ofKind)}.`,
+      );
+    }
+    const kinds = [...new Set(options.map((o) => o.kind))].join(', ');
+    throw new UsageError(`connector '${connector}' has no auth option '${wanted}'`, `Choose one of: ${listed(options)} (or a kind: ${kinds}).`);
   }
   if (options.length <= 1) return options[0];
   if (!canPrompt(ctx)) {
-    throw new InputNeededError(
-      `connector '${connector}' offers ${options.length} ways to connect; choose one with --auth`,
-      `Pass one of: ${options.map((o) => `--auth ${o.id} (${o.label})`).join(', ')}.`,
-    );
+    throw new InputNeededError(`connector '${connector}' offers ${options.length} ways to connect; choose one with --auth`, `Pass one of: ${listed(options)}.`);
   }
   const p = await ctx.prompter();
   const id = await p.select(
-    'How do you want to connect?',
-    options.map((o) => ({ name: o.label, value: o.id, description: o.kind })),
+    model.picker?.label ?? 'How do you want to connect?',
+    options.map((o) => ({ name: o.label, value: o.id, description: o.description ?? KIND_NAMES[o.kind] ?? o.kind })),
+    { hint: model.picker?.description },
   );
   return options.find((o) => o.id === id);
 }
@@ -125,6 +151,16 @@ export async function completeValues(ctx: Context, option: AuthOption | undefine
       `missing ${missing.length === 1 ? 'a required parameter' : 'required parameters'} and cannot prompt: ${flags.join(', ')}`,
       `Secrets are safer as --param-env NAME=ENV_VAR or --param-stdin NAME.`,
     );
+  }
+  return out;
+}
+
+/** Ask each parameter again on the terminal (connection create after a refusal); '' answers are left out. */
+export async function askValues(ctx: Context, params: ConnectionParameter[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const p of params) {
+    const value = await ask(ctx, p);
+    if (value !== '') out.set(p.name, checkValue(p, value));
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { InputNeededError, isCliError } from '../errors.js';
 import { storeFor } from '../secrets/open.js';
 import { MemoryStore, SERVICE, type SecretStore } from '../secrets/store.js';
-import { KEYCHAIN_TIMEOUT_MS, KeychainStore, mapKeyringError } from '../secrets/keychain.js';
+import { KEYCHAIN_TIMEOUT_MS, KeychainStore, keychainCures, mapKeyringError } from '../secrets/keychain.js';
 import type { Listing } from './facts.js';
 import type { System } from './types.js';
 
@@ -84,18 +84,15 @@ async function listKeychain(ctx: Context, store: KeychainStore, system: System):
     const mapped = /failed to connect|no such file or directory/i.test(msg)
       ? { message: 'no OS keychain is reachable (no Secret Service on the session bus)' }
       : mapKeyringError(e, '*', 'list items of');
-    const locked = /locked/i.test(mapped.message);
+    const locked = /is locked/i.test(mapped.message);
+    const cures = keychainCures(ctx.io.platform, locked ? 'locked' : 'unreachable');
     return {
       ok: false,
       status: locked ? 'warn' : 'fail',
       why: /did not answer|no answer within/.test(String((e as Error)?.message))
         ? `the OS keychain did not answer within ${KEYCHAIN_TIMEOUT_MS / 1000} s`
         : mapped.message,
-      hint: locked
-        ? ctx.io.platform === 'linux'
-          ? 'Unlock it (e.g. log in to the desktop, or `printf %s "$PASS" | gnome-keyring-daemon --unlock` in a D-Bus session), or use --secret-store vault.'
-          : 'Unlock the OS keychain, or use --secret-store vault.'
-        : 'Start a Secret Service (e.g. gnome-keyring) in the session, or use --secret-store vault (or CONNECTOR_SECRET_STORE=vault).',
+      hint: `${cures.map((c, i) => (i ? c : c[0].toUpperCase() + c.slice(1))).join('; or ')}; or use --secret-store vault (or CONNECTOR_SECRET_STORE=vault).`,
     };
   } finally {
     clearTimeout(timer);

@@ -220,11 +220,19 @@ function asString(v: ParamValue | undefined): string | undefined {
   return v === undefined ? undefined : Array.isArray(v) ? v.join(',') : readAt(v);
 }
 
-/** `@path` → the file's text; `@@x` → `@x`. */
+/**
+ * `@path` → the file's text without ONE trailing line break (`\n` or `\r\n`, the one editors
+ * and `echo >` add, which would otherwise land in a query or header value; one, where $(…)
+ * strips all); `@raw:path` → the text byte for byte; `@@x` → `@x`. File uploads
+ * (readFilePart) are always sent as is.
+ */
 function readAt(v: string): string {
   if (v.startsWith('@@')) return v.slice(1);
+  if (v.startsWith('@raw:') && v.length > 5) return readAtFile(v.slice(5)).toString('utf8');
   if (v.startsWith('@') && v.length > 1) {
-    return readAtFile(v.slice(1)).toString('utf8');
+    return readAtFile(v.slice(1))
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
   }
   return v;
 }
@@ -232,7 +240,8 @@ function readAt(v: string): string {
 function readFilePart(p: OpParam, raw: ParamValue): FilePart {
   const v = Array.isArray(raw) ? raw[0] : raw;
   if (!v.startsWith('@') || v.startsWith('@@')) return { filename: p.name, content: Buffer.from(readAt(v)) };
-  return { filename: basename(v.slice(1)), content: readAtFile(v.slice(1), ` for parameter '${p.name}'`) };
+  const path = v.startsWith('@raw:') && v.length > 5 ? v.slice(5) : v.slice(1);
+  return { filename: basename(path), content: readAtFile(path, ` for parameter '${p.name}'`) };
 }
 
 /** `-p name=@file`: one regular file (no FIFO, device or /dev/zero), at most as large as a --body file. */

@@ -8,7 +8,7 @@ import { schemeFor, type AuthScheme } from '../auth/index.js';
 import { buildRequest } from './build.js';
 import { isLoopback } from './proxy.js';
 import { withRetries } from './retry.js';
-import { requestUrl } from './headers.js';
+import { getHeader, requestUrl, setHeader } from './headers.js';
 import { Redactor } from './redact.js';
 import { sanitizeLine } from '../io/sanitize.js';
 import type { CallOptions, HttpResult, PreparedRequest, RawResponse } from './types.js';
@@ -38,6 +38,7 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
   for (const s of conn?.secrets ?? []) req.secretValues.add(s);
   const scheme = await schemeFor(record, conn, ctx);
   await scheme.authorize(req, conn);
+  userHeadersWin(ctx, req, opts.headers, conn);
   applyPolicies(record, req, {
     connectionValues: conn?.values ?? {},
     secretNames: new Set(conn?.record.secretParams ?? []),
@@ -59,6 +60,29 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
     });
   }
   return { op, req, scheme, redactor };
+}
+
+const warned = new WeakMap<Context, Set<string>>();
+
+/**
+ * A `-H` header the auth scheme also set: the user's wins, as in curl ("your externally set
+ * header is used instead of the internal one"), so `-H 'Authorization: Bearer …'` can try
+ * another token; said once per header on stderr, as the connection's credential is then not
+ * sent in it. Its value stays secret in traces and --dry-run.
+ */
+function userHeadersWin(ctx: Context, req: PreparedRequest, user: Record<string, string> | undefined, conn: ResolvedConnection | undefined, quiet = false) {
+  for (const [name, value] of Object.entries(user ?? {})) {
+    const current = getHeader(req.headers, name);
+    if (current === value) continue;
+    setHeader(req.headers, name, value);
+    req.secretHeaders.add(name.toLowerCase());
+    const seen = warned.get(ctx) ?? new Set<string>();
+    warned.set(ctx, seen);
+    if (quiet || seen.has(name.toLowerCase())) continue;
+    seen.add(name.toLowerCase());
+    const of = conn?.record.name ? ` of connection ${conn.record.connector}/${conn.record.name}` : '';
+    ctx.warn(`-H ${name}: your header replaces the one the credentials${of} set (they are not sent in ${name})`);
+  }
 }
 
 export function makeRedactor(req: PreparedRequest): Redactor {
@@ -103,6 +127,7 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
     let res = await retry();
     if (res.status === 401 && scheme.onUnauthorized && (await scheme.onUnauthorized(res, req, conn))) {
       await scheme.authorize(req, conn);
+      userHeadersWin(ctx, req, opts.headers, conn, true);
       res = await retry();
     }
     const durationMs = Math.round(ctx.clock.now() - started);

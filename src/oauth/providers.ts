@@ -173,8 +173,9 @@ export function defaultScope(resource: string): string {
 
 /** Refuse a flow the provider cannot run (client credentials against Entra ID also need a real tenant). */
 export function checkFlow(p: ResolvedProvider, flow: FlowKind): void {
+  const entraHint = flow === 'device' ? entraAdvice(p) : undefined;
   if (!p.flows.includes(flow)) {
-    throw new UsageError(`the ${p.id} provider does not support --flow ${flow}`, `Use --flow ${p.flows[0]}.`);
+    throw new UsageError(`the ${p.id} provider does not support --flow ${flow}`, entraHint ?? `Use --flow ${p.flows[0]}.`);
   }
   if (flow === 'client-credentials' && p.tenant && ['common', 'organizations', 'consumers'].includes(p.tenant.toLowerCase())) {
     throw new UsageError(`client credentials need a specific Entra ID tenant, not "${p.tenant}"`, 'Pass --tenant <tenant GUID or domain>.');
@@ -183,8 +184,31 @@ export function checkFlow(p: ResolvedProvider, flow: FlowKind): void {
     throw new UsageError(`the ${p.id} provider has no authorization URL, so it cannot sign in with a browser`, 'Use --flow client-credentials.');
   }
   if (flow === 'device' && !p.deviceAuthorizationUrl) {
-    throw new UsageError(`the ${p.id} provider has no device authorization endpoint`, 'Use --flow browser.');
+    throw new UsageError(`the ${p.id} provider has no device authorization endpoint`, entraHint ?? 'Use --flow browser.');
   }
+}
+
+const ENTRA_HOSTS = /^(login\.microsoftonline\.(com|us)|login\.windows\.net|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
+
+/**
+ * A generic template (oauth2, oauth2generic) whose URLs are Microsoft Entra ID's: the entra
+ * preset knows its device endpoint. The tenant is the URL's first path segment when it is one.
+ */
+function entraAdvice(p: ResolvedProvider): string | undefined {
+  if (!['oauth2', 'oauth2generic', 'swagger', 'discovery'].includes(p.id)) return undefined;
+  for (const u of [p.authorizationUrl, p.tokenUrl]) {
+    let url: URL;
+    try {
+      url = new URL(u ?? '');
+    } catch {
+      continue;
+    }
+    if (!ENTRA_HOSTS.test(url.hostname)) continue;
+    const tenant = decodeURIComponent(url.pathname.split('/')[1] ?? '');
+    const named = /^[\w.-]+$/.test(tenant) && !['common', 'oauth2'].includes(tenant.toLowerCase());
+    return `Its URLs are Microsoft Entra ID's (${url.hostname}): --provider entra${named ? ` --tenant ${tenant}` : ''} --flow device signs in with a device code.`;
+  }
+  return undefined;
 }
 
 /**

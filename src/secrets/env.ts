@@ -42,3 +42,27 @@ export function envOverlay(env: NodeJS.ProcessEnv, connector: string, connection
   }
   return undefined;
 }
+
+/** The name a CONNECTOR_<K>__<C>__ part stands for (the inverse of namePart; names are lower-case), or undefined. */
+export function nameOfPart(part: string): string | undefined {
+  if (/^_([0-9A-F]{2})+$/.test(part)) return Buffer.from(part.slice(1), 'hex').toString('utf8');
+  if (/^[A-Z0-9]+(_[A-Z0-9]+)*$/.test(part)) return part.toLowerCase().replace(/_/g, '-');
+  return undefined;
+}
+
+/**
+ * The connection names the environment has CONNECTOR_<K>__<C>__<P> variables for, for
+ * connector K (non-empty values only; the legacy single-'_' form is not scanned).
+ */
+export function envConnectionNames(env: NodeJS.ProcessEnv, connector: string): string[] {
+  const prefix = `CONNECTOR_${namePart(connector)}__`;
+  const names = new Set<string>();
+  for (const [k, v] of Object.entries(env)) {
+    if (!k.startsWith(prefix) || !v) continue;
+    const rest = k.slice(prefix.length);
+    const end = rest.indexOf('__');
+    const name = end > 0 ? nameOfPart(rest.slice(0, end)) : undefined;
+    if (name !== undefined) names.add(name);
+  }
+  return [...names].sort();
+}

@@ -43,6 +43,18 @@ export class KeychainStore implements SecretStore {
     return keychainName(this.platform);
   }
 
+  /**
+   * Whether `account` could be written now, before anyone types a secret for it. A locked
+   * Secret Service collection answers reads of a missing item with "none" and fails only
+   * writes, so on Linux a missing item is written and deleted at once (the write is what
+   * raises the desktop's unlock prompt, or fails "locked" without one). Elsewhere one read.
+   */
+  async probe(account: string): Promise<void> {
+    if ((await this.get(account)) !== undefined || this.platform !== 'linux') return;
+    await this.set(account, 'connector-probe');
+    await this.delete(account);
+  }
+
   private async call<T>(account: string, verb: string, fn: (e: InstanceType<KeyringModule['AsyncEntry']>, signal: AbortSignal) => Promise<T>): Promise<T> {
     let mod: KeyringModule;
     try {
@@ -79,25 +91,52 @@ export function keychainName(platform: NodeJS.Platform): string {
   return 'OS keychain (Secret Service)';
 }
 
-/** Map @napi-rs/keyring's GenericFailure messages to what the user should do. */
+/** Why the keychain failed, as the hint tells the cure apart. */
+export type KeychainTrouble = 'locked' | 'unreachable' | 'no-keyring' | 'other';
+
+/**
+ * Map @napi-rs/keyring's GenericFailure messages to what the user should do. A locked
+ * Secret Service collection fails a write with "Couldn't access platform storage: Secret
+ * Service: unlock prompt was dismissed" (the prompt cannot show without a display): the
+ * lock is tested before the generic "couldn't access" of an unreachable bus.
+ */
 export function mapKeyringError(e: unknown, account: string, verb = 'access', platform: NodeJS.Platform = 'linux'): CliError {
   const msg = String((e as Error)?.message ?? e);
-  let what: string;
-  if (/no result found/i.test(msg)) what = 'the Secret Service has no keyring to store secrets in';
-  else if (/couldn'?t access platform storage|dbus error|platform failure/i.test(msg))
-    what = 'no OS keychain is reachable (no Secret Service on the session bus)';
-  else if (/unlock prompt was dismissed|locked/i.test(msg)) what = 'the OS keychain is locked';
-  else what = `the OS keychain failed to ${verb} ${account}: ${msg}`;
-  return keychainError(what, account, platform, e);
+  const [what, trouble] = classify(msg, account, verb);
+  return keychainError(what, account, platform, e, trouble);
 }
 
-function keychainError(what: string, account: string, platform: NodeJS.Platform, cause?: unknown): CliError {
+function classify(msg: string, account: string, verb: string): [string, KeychainTrouble] {
+  if (/unlock prompt was dismissed|is ?locked|locked object|keychain is locked/i.test(msg)) {
+    const why = /unlock prompt was dismissed/i.test(msg) ? ' (Secret Service: its unlock prompt could not be shown or was dismissed)' : '';
+    return [`the OS keychain is locked${why}`, 'locked'];
+  }
+  if (/no result found/i.test(msg)) return ['the Secret Service has no keyring to store secrets in', 'no-keyring'];
+  if (/couldn'?t access platform storage|dbus error|platform failure|failed to connect/i.test(msg))
+    return ['no OS keychain is reachable (no Secret Service on the session bus)', 'unreachable'];
+  return [`the OS keychain failed to ${verb} ${account}: ${msg}`, 'other'];
+}
+
+/** How to unlock or start the keychain, one line per way (doctor prints the same). */
+export function keychainCures(platform: NodeJS.Platform, trouble: KeychainTrouble): string[] {
+  if (platform === 'darwin') return ['unlock it: security unlock-keychain login.keychain'];
+  if (platform !== 'linux') return ['unlock the OS keychain'];
+  const unlock = 'printf %s "$PASS" | gnome-keyring-daemon --unlock --replace --components=secrets';
+  if (trouble === 'locked')
+    return [
+      'unlock the "Login" keyring in Passwords and Keys (seahorse) on a desktop, then run the command again',
+      `without a desktop (SSH, CI): \`${unlock}\` ($PASS: the keyring's password)`,
+    ];
+  if (trouble === 'unreachable')
+    return [`start a Secret Service in a D-Bus session: \`dbus-run-session -- sh -c '${unlock.replace(' --replace', '')} >/dev/null && exec "$SHELL"'\``];
+  return [`unlock (or create) a Secret Service keyring: \`${unlock}\` inside a D-Bus session`];
+}
+
+function keychainError(what: string, account: string, platform: NodeJS.Platform, cause?: unknown, trouble: KeychainTrouble = 'other'): CliError {
   const [k = 'K', c = 'C', p = 'PARAM'] = account.split('/');
   const hint = [
     'Do one of:',
-    platform === 'linux'
-      ? '  - unlock a Secret Service keyring, e.g. `printf %s "$PASS" | gnome-keyring-daemon --unlock` inside a D-Bus session'
-      : '  - unlock the OS keychain',
+    ...keychainCures(platform, trouble).map((l) => `  - ${l}`),
     `  - supply the secret by environment variable, e.g. ${envVarName(k, c, p)}=...`,
     '  - use the encrypted file vault: --secret-store vault (or CONNECTOR_SECRET_STORE=vault)',
   ].join('\n');

@@ -14,10 +14,10 @@ export async function openSecretStore(ctx: Context, kind: string | undefined = c
   }
   if (k === 'memory') return (memory ??= new MemoryStore());
   if (k === 'vault') {
-    const { VaultStore, passphraseSource } = await import('./vault.js');
+    const { VaultStore, passphraseSource, vaultPath } = await import('./vault.js');
     return new VaultStore(
       ctx.home,
-      passphraseSource(ctx.io.env, () => ctx.prompter()),
+      passphraseSource(ctx.io.env, () => ctx.prompter(), vaultPath(ctx.home)),
       ctx.signal,
     );
   }

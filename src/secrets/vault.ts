@@ -21,6 +21,9 @@ interface VaultFile {
   data: string;
 }
 
+/** Where the vault of a connector home lives. */
+export const vaultPath = (home: string) => join(home, 'vault.json');
+
 /**
  * The encrypted file vault at <home>/vault.json: one JSON map account → secret,
  * encrypted as a whole with AES-256-GCM under a key from scrypt(passphrase, salt).
@@ -39,7 +42,7 @@ export class VaultStore implements SecretStore {
     /** Ends a wait for the vault's lock with CancelError. */
     private readonly signal?: AbortSignal,
   ) {
-    this.path = join(home, 'vault.json');
+    this.path = vaultPath(home);
   }
 
   describe() {
@@ -143,13 +146,20 @@ export class VaultStore implements SecretStore {
 export function passphraseSource(
   env: NodeJS.ProcessEnv,
   prompter: () => Promise<import('../io/prompter.js').Prompter>,
+  /** The vault file, named in the hint shown before the first question. */
+  path?: string,
 ): (creating: boolean) => Promise<string> {
   return async (creating) => {
     const fromEnv = env.CONNECTOR_VAULT_PASSPHRASE;
     if (fromEnv) return fromEnv;
     const p = await prompter();
+    // Said before the question, not after: what the passphrase is for, and how to skip the prompt.
+    const file = path ? ` ${path}` : '';
+    const hint = creating
+      ? `Secrets go to a new encrypted file vault${file}: choose its passphrase (it cannot be recovered). CONNECTOR_VAULT_PASSPHRASE=... skips this prompt.`
+      : `Opening the encrypted file vault${file}. CONNECTOR_VAULT_PASSPHRASE=... skips this prompt.`;
     try {
-      const first = await p.password(creating ? 'New vault passphrase' : 'Vault passphrase', { required: true });
+      const first = await p.password(creating ? 'New vault passphrase' : 'Vault passphrase', { required: true, hint });
       if (creating) {
         const again = await p.password('Repeat the vault passphrase', { required: true });
         if (again !== first) throw new CliError('the two passphrases differ; nothing was written');

@@ -215,6 +215,7 @@ async function runStep(
   } catch (e) {
     if (e instanceof CancelError) throw e;
     if (e instanceof AuthError && first) throw e; // nothing has run yet: the connection itself is the problem
+    if (first && (e as Error).name === 'NoConnectionError') throw e; // its hint names the CONNECTOR_* variables that stand in for one
     if (e instanceof CliError) return failed([e.message]);
     throw e;
   }

@@ -26,9 +26,13 @@ export function deriveConnectionModel(record: ConnectorRecord): ConnectionModel 
       const id = str(set.name) ?? `set${i + 1}`;
       const ui = obj(set.uiDefinition);
       const params = parseParameters(obj(set.parameters));
-      return claim({ id, label: str(ui.displayName) ?? id, params, definitions, setName: id })!;
+      const option = claim({ id, label: str(ui.displayName) ?? id, params, definitions, setName: id })!;
+      const description = str(ui.description);
+      return description && description !== option.label ? { ...option, description } : option;
     });
-    return { options: uniqueIds(options) };
+    const ui = obj(sets.uiDefinition);
+    const picker = { label: str(ui.displayName), description: str(ui.description) };
+    return { options: uniqueIds(options), ...(picker.label || picker.description ? { picker } : {}) };
   }
 
   const flat = obj(props.connectionParameters);

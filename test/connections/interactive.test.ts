@@ -39,12 +39,12 @@ beforeEach(async () => {
 
 describe('interactive connection create', () => {
   it('asks which option first, then each parameter with its own label; secrets masked; allowedValues as a select', async () => {
-    const { p, asked } = scripted({ 'How do you want to connect?': 'api-auth', 'App Token': 'tok', Region: 'eu' });
+    const { p, asked } = scripted({ 'Authentication Type': 'api-auth', 'App Token': 'tok', Region: 'eu' });
     const r = await runTty(home, store, p, ['connection', 'create', 'setsco', '--no-verify']);
     expect(r.stderr).toContain('Created connection setsco/default');
     expect(r.code).toBe(0);
     expect(asked).toEqual([
-      { kind: 'select', message: 'How do you want to connect?', choices: ['App Token=api-auth', 'Key ID and secret=basic-auth'], default: undefined },
+      { kind: 'select', message: 'Authentication Type', choices: ['App Token=api-auth', 'Key ID and secret=basic-auth'], default: undefined },
       { kind: 'password', message: 'App Token', hint: undefined },
       { kind: 'select', message: 'Region', choices: ['North America=us', 'EU=eu'], default: 'us' },
     ]);

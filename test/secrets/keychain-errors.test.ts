@@ -39,6 +39,8 @@ describe('keychain failures become one clear CliError', () => {
     ['Platform failure: DBus error: Failed to connect to socket /nowhere: No such file or directory', 'no OS keychain is reachable'],
     ["Couldn't access platform storage: Secret Service: no result found", 'has no keyring'],
     ['Platform secure storage failure: unlock prompt was dismissed', 'the OS keychain is locked'],
+    // What gnome-keyring 42 answers a write to a locked login keyring with (measured): locked, not unreachable.
+    ["Couldn't access platform storage: Secret Service: unlock prompt was dismissed", 'the OS keychain is locked'],
   ])('%s', async (raw, expected) => {
     behaviour.set = () => Promise.reject(generic(raw));
     const err = await new KeychainStore().set('jira/prod/password', 'x').catch((e) => e);

@@ -24,7 +24,7 @@ export async function configure(
   const setting = oauthSettingOf(option);
   const provider = await resolveProvider(ctx, setting, flags, values);
   const client = await gatherClient(ctx, flags, setting);
-  const flow = await pickFlow(ctx, provider, flags.flow ?? 'auto', client.auth);
+  const flow = await pickFlow(ctx, provider, flags.flow ?? 'auto', client.auth, address);
   const info: OAuthConnectionInfo = { provider, clientId: client.auth.clientId, flow, ...redirectOptions(flags) };
   const tokens = new MemoryTokenStorage(toTokenSet(await signIn(ctx, info, client.auth, address), undefined, ctx.clock.now()));
   ctx.io.err(`Signed in (${flow === 'client-credentials' ? 'client credentials' : `${flow} flow`}).`);

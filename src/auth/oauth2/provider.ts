@@ -63,6 +63,19 @@ export function realClientId(id: string | undefined): string | undefined {
   return id;
 }
 
+/**
+ * What to register as the app's redirect URI for the browser sign-in: the loopback URI
+ * the listener binds (src/oauth/loopback.ts), any port unless --redirect-port fixes one.
+ */
+export function redirectAdvice(flags: { redirectHost?: string; redirectPort?: string }): string {
+  const host = flags.redirectHost ?? '127.0.0.1';
+  if (flags.redirectPort) return `For the browser sign-in, register the redirect URI http://${host}:${flags.redirectPort}/callback with your app.`;
+  return (
+    `For the browser sign-in, register the redirect URI http://${host}/callback with your app (a native/desktop app takes any port); ` +
+    `a provider that wants the exact URI: register http://${host}:8400/callback and pass --redirect-port 8400.`
+  );
+}
+
 /** Client id (flag, else the connector's clientId, else a prompt), secret (env or stdin, never argv), certificate. */
 export async function gatherClient(ctx: Context, flags: OAuthFlags, setting: OAuthSetting | undefined): Promise<GatheredClient> {
   let clientId = flags.clientId ?? realClientId(setting?.clientId);
@@ -70,10 +83,10 @@ export async function gatherClient(ctx: Context, flags: OAuthFlags, setting: OAu
     if (!canPrompt(ctx)) {
       throw new InputNeededError(
         'an OAuth client id is needed and cannot prompt: pass --client-id',
-        'Use the application (client) id of your app registration at the provider.',
+        `Use the application (client) id of your app registration at the provider. ${redirectAdvice(flags)}`,
       );
     }
-    clientId = (await (await ctx.prompter()).input('OAuth client (application) id', { required: true })).trim();
+    clientId = (await (await ctx.prompter()).input('OAuth client (application) id', { required: true, hint: redirectAdvice(flags) })).trim();
   }
   let secret: string | undefined;
   if (flags.clientSecretEnv && flags.clientSecretStdin) throw new UsageError('pass either --client-secret-env or --client-secret-stdin, not both');
@@ -105,8 +118,11 @@ export function canOpenBrowser(ctx: Context): boolean {
   return ctx.browser.available() && terminal;
 }
 
-/** The flow to run; client credentials also work against a plain oauth2 token URL when a secret or certificate is given. */
-export async function pickFlow(ctx: Context, p: ResolvedProvider, requested: 'auto' | FlowKind, client: ClientAuth): Promise<FlowKind> {
+/**
+ * The flow to run; client credentials also work against a plain oauth2 token URL when a
+ * secret or certificate is given. `address` (`K/C`) names the environment variable of the hints.
+ */
+export async function pickFlow(ctx: Context, p: ResolvedProvider, requested: 'auto' | FlowKind, client: ClientAuth, address?: string): Promise<FlowKind> {
   const { chooseFlow } = await import('../../oauth/providers.js');
   const confidential = client.clientSecret !== undefined || client.certificate !== undefined;
   if (requested === 'client-credentials' && confidential && !p.flows.includes('client-credentials') && ['oauth2', 'swagger'].includes(p.id)) {
@@ -115,9 +131,11 @@ export async function pickFlow(ctx: Context, p: ResolvedProvider, requested: 'au
   const flow = chooseFlow(p, requested, { canOpenBrowser: canOpenBrowser(ctx) });
   // auto fell back to a browser nobody can open: waiting five minutes for it would only hang CI.
   if (requested === 'auto' && flow === 'browser' && !canOpenBrowser(ctx) && !canPrompt(ctx)) {
+    const [k, c] = (address ?? 'K/C').split('/');
+    const { envVarName } = await import('../../secrets/env.js');
     throw new InputNeededError(
       'signing in needs a browser, and there is no display or terminal here (the provider offers no device flow)',
-      'Pass --flow browser to print the sign-in URL and wait for it; in CI use --flow client-credentials, or set CONNECTOR_<K>__<C>__ACCESS_TOKEN.',
+      `Pass --flow browser to print the sign-in URL and wait for it; in CI use --flow client-credentials, or skip the sign-in and give the commands a token: ${envVarName(k, c ?? 'default', 'access_token')}=<token>.`,
     );
   }
   return flow;

@@ -5,9 +5,10 @@ import { validateName } from '../../registry/registry.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { secretAccount, type SecretStore } from '../../secrets/store.js';
 import { listConnections, updateConnections, valueParameters } from '../../connections/store.js';
-import { chooseOption, completeValues, suppliedValues } from '../../connections/values.js';
+import { askValues, chooseOption, completeValues, suppliedValues } from '../../connections/values.js';
 import type { ConnectionRecord } from '../../connections/types.js';
 import type { OAuthFlags } from '../../auth/oauth2/types.js';
+import type { AuthOption } from '../../model.js';
 import { pluginFor } from '../../auth/kinds.js';
 
 interface Opts extends OAuthFlags {
@@ -46,13 +47,17 @@ export default async function create(ctx: Context, connector: string, opts: Opts
   if (option) plugin.check?.(option, record);
   if (!option) ctx.warn(`connector '${record.name}' needs no connection; creating one anyway`);
 
-  // A keychain that cannot take the secrets should say so now, not after the user has typed
-  // them or signed in through a browser: one read of an item that does not exist.
+  // A keychain that cannot take the secrets (unreachable, locked) should say so now, not after
+  // the user has typed them or signed in through a browser (KeychainStore.probe).
   // (The item read is the first one that would be written, so the error names its variable.)
   const firstSecret = valueParameters(option).find((p) => p.secret)?.name ?? plugin.lazySecrets?.[0];
   if (firstSecret) {
     const early = await ctx.secrets();
-    if (early.kind === 'keychain') await early.get(secretAccount(record.name, name, firstSecret));
+    if (early.kind === 'keychain') {
+      const account = secretAccount(record.name, name, firstSecret);
+      const probe = (early as SecretStore & { probe?: (a: string) => Promise<void> }).probe;
+      await (probe ? probe.call(early, account) : early.get(account));
+    }
   }
 
   const supplied = await suppliedValues(ctx, option, opts, template?.values);
@@ -99,25 +104,40 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     if (!test) {
       ctx.io.err(`No test operation found for '${record.name}' (none declared, no GET callable with example values); saving without a check.`);
     } else {
-      const inMemory = {
-        record: conn,
-        option,
-        values: { ...values, ...secretValues },
-        secrets: Object.values(secretValues),
-        origins: {},
-        tokenStorage: configured.tokenStorage,
+      const verify = async () => {
+        const inMemory = {
+          record: conn,
+          option,
+          values: { ...values, ...secretValues },
+          secrets: Object.values(secretValues),
+          origins: {},
+          tokenStorage: configured.tokenStorage,
+        };
+        return runTest(ctx, record, inMemory, test).catch((e: unknown) => {
+          // The API could not be reached (not a refusal of the credentials): say how to save anyway.
+          if (e instanceof CliError && !(e instanceof AuthError) && !(e instanceof CancelError) && !e.hint) {
+            throw new CliError(e.message, {
+              exitCode: e.exitCode,
+              hint: `Testing the connection with ${test.operationId} failed, so nothing was saved. To save it without the test: --no-verify.`,
+              cause: e,
+            });
+          }
+          throw e;
+        });
       };
-      const res = await runTest(ctx, record, inMemory, test).catch((e: unknown) => {
-        // The API could not be reached (not a refusal of the credentials): say how to save anyway.
-        if (e instanceof CliError && !(e instanceof AuthError) && !(e instanceof CancelError) && !e.hint) {
-          throw new CliError(e.message, {
-            exitCode: e.exitCode,
-            hint: `Testing the connection with ${test.operationId} failed, so nothing was saved. To save it without the test: --no-verify.`,
-            cause: e,
-          });
+      let res: Awaited<ReturnType<typeof verify>>;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          res = await verify();
+          break;
+        } catch (e) {
+          // Refused credentials on a terminal: ask again (the secrets, or every value), keeping the other answers.
+          // A sign-in (OAuth) is not re-typed: only connections made of typed values are asked again.
+          const typed = !configured.tokenStorage;
+          if (!(e instanceof AuthError) || !typed || attempt >= MAX_ATTEMPTS || !(await askAgain(ctx, option, e, values, secretValues))) throw e;
+          checkHostValues(record, { ...values, ...secretValues }, new Set(Object.keys(secretValues)));
         }
-        throw e;
-      });
+      }
       if (res.status >= 200 && res.status < 300) {
         ctx.io.err(`Verified: ${test.operationId} answered HTTP ${res.status}.`);
         if (test.source === 'flag') conn.testOperation = test.operationId;
@@ -138,6 +158,45 @@ export default async function create(ctx: Context, connector: string, opts: Opts
     ctx.io.err(`Created connection ${record.name}/${name}${where}.`);
   }
   return 0;
+}
+
+/** Tries of the verification on a terminal: the first and two more after re-entered values. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * After the API refused the credentials: on a terminal, and when the option has typed values
+ * (not an OAuth sign-in), offer to re-enter the secrets only, or every value (the earlier
+ * answers as defaults), or to stop. Edits `values` / `secretValues` in place; false: stop.
+ */
+async function askAgain(
+  ctx: Context,
+  option: AuthOption | undefined,
+  refused: AuthError,
+  values: Record<string, string>,
+  secretValues: Record<string, string>,
+): Promise<boolean> {
+  const params = valueParameters(option).filter((p) => !p.hidden);
+  const secrets = params.filter((p) => p.secret && p.name in secretValues);
+  if (ctx.noInput || !ctx.io.canPrompt() || !params.length) return false;
+  ctx.io.err(`${refused.message}.`);
+  const p = await ctx.prompter();
+  const choice = await p.select('Try again?', [
+    ...(secrets.length ? [{ name: `Re-enter ${secrets.map((x) => x.label).join(', ')} (keep the other answers)`, value: 'secrets' }] : []),
+    { name: 'Re-enter every value', value: 'all' },
+    { name: 'Stop (nothing is saved)', value: 'stop' },
+  ]);
+  if (choice === 'stop') return false;
+  const again = choice === 'secrets' ? secrets : params;
+  // A re-asked non-secret value offers the earlier answer as its default.
+  const asked = again.map((x) => (x.secret || values[x.name] === undefined ? x : { ...x, default: values[x.name] }));
+  const answers = await askValues(ctx, asked);
+  for (const x of again) {
+    const v = answers.get(x.name);
+    const into = x.secret ? secretValues : values;
+    if (v === undefined) delete into[x.name];
+    else into[x.name] = v;
+  }
+  return true;
 }
 
 /**

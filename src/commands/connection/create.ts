@@ -7,7 +7,10 @@ export default defineCommand({
   arguments: [{ name: '<connector>', description: 'connector name' }],
   options: [
     { flags: '--name <name>', description: 'connection name (default: "default")' },
-    { flags: '--auth <option>', description: 'which auth option / parameter set to use' },
+    {
+      flags: '--auth <option>',
+      description: 'which parameter set to use: its name or label, or a kind (oauth2, windows, basic, apiKey) that only one set has',
+    },
     { flags: '--param <name=value>', description: 'a parameter value (repeatable; secrets here land in shell history)', repeatable: true },
     { flags: '--param-env <name=ENV_VAR>', description: 'read a parameter from an environment variable (repeatable)', repeatable: true },
     { flags: '--param-stdin <name>', description: 'read one parameter from standard input' },

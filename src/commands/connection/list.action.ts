@@ -1,16 +1,24 @@
 import type { Context } from '../../context.js';
 import { printJson, printTable } from '../../io/output.js';
-import { listConnections } from '../../connections/store.js';
+import { envConnections, listConnections } from '../../connections/store.js';
 import { pluginFor } from '../../auth/kinds.js';
 
 /** `connector connection list [connector]`: name, auth kind, default, where each secret lives. */
 export default async function list(ctx: Context, connector: string | undefined): Promise<number> {
   if (connector) await (await ctx.registry()).get(connector); // unknown connector → error with suggestions
-  const all = await listConnections(ctx, connector);
+  const stored = await listConnections(ctx, connector);
+  // Connections that exist only as CONNECTOR_<K>__<C>__* variables (CI) are listed too, marked env.
+  const fromEnv = await envConnections(ctx, stored, connector);
+  const env = new Map(fromEnv.map((e) => [e.record, e.variables]));
+  const all = [...stored, ...fromEnv.map((e) => e.record)].sort((a, b) => a.connector.localeCompare(b.connector) || a.name.localeCompare(b.name));
   if (ctx.json) {
     printJson(
       ctx.io,
-      all.map((c) => ({ ...c, address: `${c.connector}/${c.name}` })),
+      all.map((c) => {
+        const { secretStore, ...rest } = c;
+        const vars = env.get(c);
+        return vars ? { ...rest, address: `${c.connector}/${c.name}`, source: 'env', variables: vars } : { ...c, address: `${c.connector}/${c.name}` };
+      }),
     );
     return 0;
   }
@@ -27,19 +35,21 @@ export default async function list(ctx: Context, connector: string | undefined):
     all.map(async (c) => {
       const plugin = await pluginFor(c.kind);
       const own = plugin.ownSecrets ?? {};
+      const vars = env.get(c);
+      if (vars) return { c, secrets: [], where: `env: ${vars.join(', ')}`, status: undefined };
       const secrets = c.secretParams.map((p) => own[p] ?? p);
-      return { c, secrets, status: (await plugin.describe?.(ctx, c))?.status };
+      return { c, secrets, where: secrets.length ? `${secrets.join(', ')} → ${c.secretStore}` : '-', status: (await plugin.describe?.(ctx, c))?.status };
     }),
   );
   const headings = [...new Set(rows.flatMap((r) => (r.status ? [r.status.heading] : [])))];
   printTable(
     ctx.io,
     ['CONNECTION', 'AUTH', 'DEFAULT', 'SECRETS', ...headings],
-    rows.map(({ c, secrets, status }) => [
+    rows.map(({ c, where, status }) => [
       `${c.connector}/${c.name}`,
       c.kind,
       c.isDefault ? 'yes' : '',
-      secrets.length ? `${secrets.join(', ')} → ${c.secretStore}` : '-',
+      where,
       ...headings.map((h) => (status?.heading === h ? status.text : '')),
     ]),
   );

@@ -1,23 +1,21 @@
 import type { Context } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { printJson } from '../../io/output.js';
-import { deriveConnectionModel } from '../../spec/connection-model.js';
-import { getConnection, parseAddress, resolveRecord } from '../../connections/store.js';
+import { parseAddress, resolveConnection } from '../../connections/store.js';
 import { chooseTestOperation, runTest } from '../../connections/verify.js';
 
 /** `connector connection test <connector>/<name>`: call the test operation with the stored credentials. */
 export default async function test(ctx: Context, address: string, opts: { testOperation?: string }): Promise<number> {
   const { connector, name } = parseAddress(address);
   const record = await (await ctx.registry()).get(connector);
-  const conn = await getConnection(ctx, connector, name);
-  const option = deriveConnectionModel(record).options.find((o) => o.id === conn.authOption);
-  const op = chooseTestOperation(record, opts.testOperation, conn.testOperation);
+  // A stored connection, or one the CONNECTOR_<K>__<C>__* variables stand in for (CI); none: the hint names them.
+  const resolved = await resolveConnection(ctx, connector, name);
+  const op = chooseTestOperation(record, opts.testOperation, resolved.record.testOperation);
   if (!op) {
     throw new CliError(`connector '${connector}' has no test operation (none declared, no GET callable with example values)`, {
       hint: `Name one: connector connection test ${connector}/${name} --test-operation <operationId>`,
     });
   }
-  const resolved = await resolveRecord(ctx, conn, option);
   const res = await runTest(ctx, record, resolved, op);
   const ok = res.status >= 200 && res.status < 300;
   if (ctx.json) printJson(ctx.io, { connection: `${connector}/${name}`, operationId: res.operationId, status: res.status, ok });
