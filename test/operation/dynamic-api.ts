@@ -70,6 +70,7 @@ export function definition(host: string) {
         },
         { name: 'status', in: 'query', type: 'string', enum: ['open', 'closed'] },
         { name: 'flag', in: 'query', type: 'boolean' },
+        { name: 'mood', in: 'query', type: 'string', enum: ['calm', 'loud\u001b[2J'], 'x-ms-summary': 'Mood\u001b]0;owned\u0007' },
         { name: 'slow', in: 'query', type: 'string', ...dv('Slow', { 'value-path': 'id' }) },
         { name: 'hostile', in: 'query', type: 'string', ...dv('Hostile', { 'value-path': 'id', 'value-title': 't' }) },
         { name: 'broken', in: 'query', type: 'string', ...dv('Broken', { 'value-path': 'id' }) },
