@@ -9,7 +9,7 @@ connections, parameter names and values):
   bash        echo 'source <(connector completion bash)' >> ~/.bashrc
   zsh         echo 'source <(connector completion zsh)' >> ~/.zshrc    # after compinit
   fish        connector completion fish > ~/.config/fish/completions/connector.fish
-  powershell  connector completion powershell | Out-String | Add-Content $PROFILE
+  powershell  Add-Content $PROFILE 'connector completion powershell | Out-String | Invoke-Expression'
 Values of a parameter with dynamic values come from calling its source operation with the
 default connection (or the -c given), for at most 2 s; nothing is ever prompted for.`,
   examples: ['connector completion bash > ~/.local/share/bash-completion/completions/connector', 'source <(connector completion zsh)'],

@@ -24,7 +24,19 @@ export interface Answer {
 }
 
 /** What an argument position or an option value completes to. */
-type Kind = 'connector' | 'operation' | 'connection' | 'connection-name' | 'param' | 'shell' | 'suites' | 'files' | 'dirs' | 'none';
+type Kind =
+  | 'connector'
+  | 'operation'
+  | 'connection'
+  | 'connection-name'
+  | 'param'
+  | 'connection-param'
+  | 'auth'
+  | 'shell'
+  | 'suites'
+  | 'files'
+  | 'dirs'
+  | 'none';
 
 /** An argument's kind, from its name (and for `<name>`, its description: `connector name`). */
 export function argumentKind(a: ArgumentSpec): Kind {
@@ -43,6 +55,8 @@ export function optionKind(o: OptionSpec, path: readonly string[]): Kind {
   const flag = longFlag(o);
   if (flag === '--connection') return 'connection-name';
   if (flag === '--param' && path[0] === 'run') return 'param';
+  if (['--param', '--param-env', '--param-stdin'].includes(flag) && path.join(' ') === 'connection create') return 'connection-param';
+  if (flag === '--auth' && path.join(' ') === 'connection create') return 'auth';
   if (flag === '--test-operation') return 'operation';
   if (flag === '--home') return 'dirs';
   if (/<(file|path)>/.test(o.flags) || flag === '--body') return 'files';
@@ -165,6 +179,17 @@ async function optionValues(kind: Kind, line: Line, sources: Sources): Promise<C
       if (eq < 0) return sources.parameterNames(connector, operation);
       const connection = line.values.get('--connection')?.at(-1);
       return sources.parameterValues(connector, operation, text.slice(0, eq), { connection, params: line.values.get('--param') ?? [] });
+    }
+    case 'auth':
+      return sources.connectionParameters(line.positionals[0], { auth: true });
+    case 'connection-param': {
+      const flag = line.valueFor ? longFlag(line.valueFor) : '';
+      const text = valuePrefix(line);
+      const eq = text.indexOf('=');
+      const authOption = line.values.get('--auth')?.at(-1);
+      if (flag === '--param' && eq > 0) return sources.connectionParameters(line.positionals[0], { param: text.slice(0, eq), authOption });
+      if (eq > 0) return []; // --param-env name=<an environment variable>
+      return sources.connectionParameters(line.positionals[0], { suffix: flag === '--param-stdin' ? '' : '=', authOption });
     }
     default:
       return [];

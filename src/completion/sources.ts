@@ -40,7 +40,13 @@ export class Sources {
   private record(name: string | undefined): Promise<ConnectorRecord | undefined> {
     if (!name) return Promise.resolve(undefined);
     let r = this.records.get(name);
-    if (!r) this.records.set(name, (r = this.registry.get(name).catch(() => undefined)));
+    // The record file alone: Registry.get reads index.json first (for a removal in flight), which at
+    // 1,000 connectors is as much JSON again as a record; a candidate of a connector being removed is harmless.
+    const read = async () => {
+      const rec = await readJsonFile<ConnectorRecord>(this.registry.recordPath(name));
+      return rec && rec.name === name && rec.definition && typeof rec.definition === 'object' ? rec : undefined;
+    };
+    if (!r) this.records.set(name, (r = read().catch(() => undefined)));
     return r;
   }
 
@@ -119,6 +125,43 @@ export class Sources {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * `connection create <connector>`: its auth options (`--auth`), or the parameters a connection
+   * holds (`name=` for --param / --param-env, bare for --param-stdin), or a parameter's allowed values.
+   */
+  async connectionParameters(
+    connector: string | undefined,
+    what: { auth?: boolean; param?: string; suffix?: string; authOption?: string },
+  ): Promise<Candidate[]> {
+    const record = await this.record(connector);
+    if (!record) return [];
+    const { deriveConnectionModel } = await import('../spec/connection-model.js');
+    const { valueParameters } = await import('../auth/parameters.js');
+    const options = deriveConnectionModel(record).options;
+    if (what.auth) return options.map((o) => ({ value: o.id, description: o.label }));
+    const chosen = options.filter((o) => !what.authOption || o.id === what.authOption);
+    const params = chosen.flatMap((o) => valueParameters(o)).filter((p) => !p.hidden);
+    if (what.param !== undefined) {
+      const p = params.find((x) => x.name === what.param);
+      const allowed = p?.allowedValues?.length
+        ? p.allowedValues
+        : p?.type === 'bool'
+          ? [
+              { value: 'true', text: '' },
+              { value: 'false', text: '' },
+            ]
+          : [];
+      return allowed.map((v) => ({ value: `${what.param}=${v.value}`, description: v.text || undefined }));
+    }
+    const seen = new Set<string>();
+    return params
+      .filter((p) => !seen.has(p.name) && seen.add(p.name))
+      .map((p) => ({
+        value: `${p.name}${what.suffix ?? ''}`,
+        description: `${firstLine(p.label) ?? p.name}${p.secret ? ' (secret)' : ''}${p.required ? ' (required)' : ''}`,
+      }));
   }
 
   /** Connection addresses `connector/name` (or bare names of one connector's connections). */

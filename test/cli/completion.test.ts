@@ -170,6 +170,12 @@ describe('connector complete -- <words>', () => {
     expect((await complete('run', 'dyn', 'GetItems', '--param', 'st')).values).toEqual(['status=']);
   });
 
+  it('connection create: its auth options, and the parameters a connection holds', async () => {
+    expect((await complete('connection', 'create', 'sample', '--param', '')).values).toEqual(['api_key=']);
+    expect((await complete('connection', 'create', 'sample', '--param-stdin', '')).values).toEqual(['api_key']);
+    expect((await complete('connection', 'create', 'sample', '--auth', '')).values).toEqual(['api_key']);
+  });
+
   it('allowed values after -p name=: enum, true/false', async () => {
     expect((await complete('run', 'dyn', 'GetItems', '-p', 'status=')).values).toEqual(['status=open', 'status=closed']);
     expect((await complete('run', 'dyn', 'GetItems', '-p', 'status=c')).values).toEqual(['status=closed']);
