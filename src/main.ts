@@ -58,7 +58,7 @@ export function commandNamed(argv: string[]): string | undefined {
 }
 
 function addCommand(parent: Command, spec: CommandSpec, action: (spec: CommandSpec) => (...args: unknown[]) => Promise<void>): void {
-  const command = parent.command(spec.name).description(spec.description);
+  const command = parent.command(spec.name, { hidden: spec.hidden }).description(spec.description);
   for (const alias of spec.aliases ?? []) command.alias(alias);
   for (const a of spec.arguments ?? []) command.argument(a.name, a.description);
   for (const o of optionsOf(spec)) command.addOption(toOption(o));

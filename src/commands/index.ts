@@ -10,6 +10,8 @@ import run from './run.js';
 import demo from './demo.js';
 import test from './test.js';
 import doctor from './doctor.js';
+import completion from './completion.js';
+import complete from './complete.js';
 
 /** The root program: what `connector --help` shows around the command list. */
 export const PROGRAM: ProgramSpec = {
@@ -35,4 +37,18 @@ export const PROGRAM: ProgramSpec = {
 };
 
 /** Every top-level command, in the order `connector --help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [importConnector, list, show, operations, remove, exportConnector, connection, run, test, doctor, demo];
+export const COMMANDS: readonly CommandSpec[] = [
+  importConnector,
+  list,
+  show,
+  operations,
+  remove,
+  exportConnector,
+  connection,
+  run,
+  test,
+  doctor,
+  demo,
+  completion,
+  complete,
+];

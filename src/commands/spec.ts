@@ -37,6 +37,8 @@ export interface CommandSpec {
   readonly name: string;
   readonly aliases?: readonly string[];
   readonly description: string;
+  /** Left out of `connector --help` (the endpoint the completion scripts call). */
+  readonly hidden?: boolean;
   readonly arguments?: readonly ArgumentSpec[];
   readonly options?: readonly (OptionSpec | OptionGroup)[];
   /** Text shown in --help before the examples. */

@@ -97,6 +97,19 @@ describe('the built bundle', () => {
     expect(mods.filter((m) => m.startsWith('/') && !m.startsWith(DIST) && !m.endsWith('record.cjs') && m !== BIN)).toEqual([]);
   });
 
+  for (const words of [
+    ['run', 'sample', ''],
+    ['run', 'sample', 'listNotes', '-p', ''],
+  ]) {
+    it(`a completion call (complete -- ${words.join(' ')}) loads only the bundle and Node built-ins`, async () => {
+      const { r, mods, heavy } = await loads(['complete', '--', ...words]);
+      expect(r.stdout).toMatch(words.length === 3 ? /^listNotes\t/ : /^limit=\t/);
+      expect(heavy).toEqual([]);
+      expect(mods.filter((m) => /^builtin:(child_process|fs\/promises|http|https|tls|zlib|crypto)$/.test(m))).toEqual([]);
+      expect(mods.filter((m) => m.includes('/node_modules/'))).toEqual([]);
+    });
+  }
+
   it('loads a heavy package when it is needed (control: the recorder sees lazy loads)', async () => {
     const { r, heavy } = await loads(runArgs('--output', 'yaml'));
     expect(r.stdout).toMatch(/^- id: 1\n/);

@@ -1,0 +1,198 @@
+import { join } from 'node:path';
+import type { Context } from '../context.js';
+import type { ConnectorRecord } from '../model.js';
+import type { ParamValue } from '../http/types.js';
+import type { Registry } from '../registry/registry.js';
+import { readJsonFile } from '../fs/json.js';
+import { walkOperations } from '../operation/walk.js';
+import { findOperation, type OpParam } from '../operation/find.js';
+
+/** One completion candidate: what the shell inserts, and what it may show beside it. */
+export interface Candidate {
+  value: string;
+  description?: string;
+}
+
+/** How long the source operation of a dynamic-values parameter may take before completion gives up. */
+export const DYNAMIC_TIMEOUT_MS = 2000;
+
+const firstLine = (text: unknown) => (typeof text === 'string' ? text.split('\n')[0].trim() : undefined);
+
+/**
+ * What completion offers from the registry: connector names (index.json only), operation ids and
+ * parameters (one connector record), connections (connections.json, no secret), and values.
+ * Every method answers [] on any failure: completion never prints an error.
+ */
+export class Sources {
+  private records = new Map<string, Promise<ConnectorRecord | undefined>>();
+  constructor(
+    private readonly ctx: Context,
+    private readonly registry: Registry,
+  ) {}
+
+  async connectors(): Promise<Candidate[]> {
+    const idx = await this.registry.index();
+    return Object.values(idx.connectors)
+      .filter((s) => s && typeof s.name === 'string')
+      .map((s) => ({ value: s.name, description: firstLine(s.title) }));
+  }
+
+  private record(name: string | undefined): Promise<ConnectorRecord | undefined> {
+    if (!name) return Promise.resolve(undefined);
+    let r = this.records.get(name);
+    // The record file alone: Registry.get reads index.json first (for a removal in flight), which at
+    // 1,000 connectors is as much JSON again as a record; a candidate of a connector being removed is harmless.
+    const read = async () => {
+      const rec = await readJsonFile<ConnectorRecord>(this.registry.recordPath(name));
+      return rec && rec.name === name && rec.definition && typeof rec.definition === 'object' ? rec : undefined;
+    };
+    if (!r) this.records.set(name, (r = read().catch(() => undefined)));
+    return r;
+  }
+
+  /** The operations `connector operations` lists (internal ones left out). */
+  async operations(connector: string | undefined): Promise<Candidate[]> {
+    const record = await this.record(connector);
+    if (!record) return [];
+    const out: Candidate[] = [];
+    for (const e of walkOperations(record.definition)) {
+      if (e.operation['x-ms-visibility'] === 'internal') continue;
+      out.push({ value: e.operationId, description: firstLine(e.operation.summary) ?? `${e.method.toUpperCase()} ${e.path}` });
+    }
+    return out;
+  }
+
+  private async operation(connector: string | undefined, operation: string | undefined) {
+    const record = await this.record(connector);
+    if (!record || !operation) return undefined;
+    try {
+      return { record, op: findOperation(record, operation) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `name=` for each parameter of the operation (a Swagger 2 body parameter too). */
+  async parameterNames(connector: string | undefined, operation: string | undefined): Promise<Candidate[]> {
+    const found = await this.operation(connector, operation);
+    if (!found) return [];
+    const out: Candidate[] = found.op.params.filter((p) => p.visibility !== 'internal').map((p) => ({ value: `${p.name}=`, description: describe(p) }));
+    if (found.op.body?.name) out.push({ value: `${found.op.body.name}=`, description: 'request body (JSON, or @file)' });
+    return out;
+  }
+
+  /**
+   * `name=value` for each allowed value of a parameter: its enum, true/false for a boolean, or
+   * (when it declares x-ms-dynamic-values / x-ms-dynamic-list and a connection resolves) the
+   * values its source operation answers, called with a short timeout.
+   */
+  async parameterValues(
+    connector: string | undefined,
+    operation: string | undefined,
+    name: string,
+    line: { connection?: string; params: string[] },
+  ): Promise<Candidate[]> {
+    const found = await this.operation(connector, operation);
+    const param = found?.op.params.find((p) => p.name === name) ?? found?.op.params.find((p) => p.name.toLowerCase() === name.toLowerCase());
+    if (!found || !param) return [];
+    const fixed = staticValues(param);
+    const values = fixed.length ? fixed : await this.dynamicValues(found.record, param, line).catch(() => []);
+    return values.map((v) => ({ value: `${name}=${v.value}`, description: v.description }));
+  }
+
+  private async dynamicValues(record: ConnectorRecord, param: OpParam, line: { connection?: string; params: string[] }): Promise<Candidate[]> {
+    const { dynamicSource, resolveDynamicValues } = await import('../operation/dynamic-values.js');
+    const source = dynamicSource(param);
+    if (!source) return [];
+    const given: Record<string, ParamValue> = {};
+    for (const p of line.params) {
+      const eq = p.indexOf('=');
+      if (eq > 0) given[p.slice(0, eq)] = p.slice(eq + 1);
+    }
+    const { resolveConnection } = await import('../connections/store.js');
+    const work = (async () => {
+      const connection = await resolveConnection(this.ctx, record.name, line.connection);
+      const values = await resolveDynamicValues(this.ctx, record, source, { connection, given, timeoutMs: DYNAMIC_TIMEOUT_MS });
+      return values.map((v) => ({ value: v.value, description: v.title }));
+    })();
+    work.catch(() => {}); // a late failure after the timer won is nobody's error
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<Candidate[]>((resolve) => {
+      timer = setTimeout(() => resolve([]), DYNAMIC_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * `connection create <connector>`: its auth options (`--auth`), or the parameters a connection
+   * holds (`name=` for --param / --param-env, bare for --param-stdin), or a parameter's allowed values.
+   */
+  async connectionParameters(
+    connector: string | undefined,
+    what: { auth?: boolean; param?: string; suffix?: string; authOption?: string },
+  ): Promise<Candidate[]> {
+    const record = await this.record(connector);
+    if (!record) return [];
+    const { deriveConnectionModel } = await import('../spec/connection-model.js');
+    const { valueParameters } = await import('../auth/parameters.js');
+    const options = deriveConnectionModel(record).options;
+    if (what.auth) return options.map((o) => ({ value: o.id, description: o.label }));
+    const chosen = options.filter((o) => !what.authOption || o.id === what.authOption);
+    const params = chosen.flatMap((o) => valueParameters(o)).filter((p) => !p.hidden);
+    if (what.param !== undefined) {
+      const p = params.find((x) => x.name === what.param);
+      const allowed = p?.allowedValues?.length
+        ? p.allowedValues
+        : p?.type === 'bool'
+          ? [
+              { value: 'true', text: '' },
+              { value: 'false', text: '' },
+            ]
+          : [];
+      return allowed.map((v) => ({ value: `${what.param}=${v.value}`, description: v.text || undefined }));
+    }
+    const seen = new Set<string>();
+    return params
+      .filter((p) => !seen.has(p.name) && seen.add(p.name))
+      .map((p) => ({
+        value: `${p.name}${what.suffix ?? ''}`,
+        description: `${firstLine(p.label) ?? p.name}${p.secret ? ' (secret)' : ''}${p.required ? ' (required)' : ''}`,
+      }));
+  }
+
+  /** Connection addresses `connector/name` (or bare names of one connector's connections). */
+  async connections(opts: { connector?: string; bare?: boolean } = {}): Promise<Candidate[]> {
+    const file = await readJsonFile<{ connections?: unknown }>(join(this.registry.home, 'connections.json'));
+    const list = Array.isArray(file?.connections) ? file.connections : [];
+    const out: Candidate[] = [];
+    for (const c of list as Record<string, unknown>[]) {
+      if (!c || typeof c.connector !== 'string' || typeof c.name !== 'string') continue;
+      if (opts.connector && c.connector !== opts.connector) continue;
+      out.push({ value: opts.bare ? c.name : `${c.connector}/${c.name}`, description: c.isDefault === true ? 'default connection' : undefined });
+    }
+    return out;
+  }
+}
+
+function describe(p: OpParam): string | undefined {
+  const text = firstLine(p.raw?.['x-ms-summary']) || firstLine(p.description);
+  const facts = [p.in, p.required ? 'required' : undefined].filter(Boolean).join(', ');
+  return text ? `${text} (${facts})` : `(${facts})`;
+}
+
+/** Allowed values a parameter declares: enum (of the items, for an array), true/false for a boolean. */
+function staticValues(p: OpParam): Candidate[] {
+  const schema = p.schema?.type === 'array' && p.schema.items && typeof p.schema.items === 'object' ? p.schema.items : p.schema;
+  if (Array.isArray(schema?.enum)) {
+    const names = Array.isArray(p.raw?.['x-ms-enum-values']) ? (p.raw['x-ms-enum-values'] as Record<string, unknown>[]) : [];
+    return schema.enum
+      .filter((v: unknown) => ['string', 'number', 'boolean'].includes(typeof v))
+      .map((v: unknown) => ({ value: String(v), description: firstLine(names.find((n) => n && n.value === v)?.displayName) }));
+  }
+  if (schema?.type === 'boolean') return [{ value: 'true' }, { value: 'false' }];
+  return [];
+}

@@ -1,0 +1,159 @@
+import type { Context } from '../context.js';
+import type { ConnectorRecord } from '../model.js';
+import type { ResolvedConnection } from '../connections/types.js';
+import type { ParamValue } from '../http/types.js';
+import { CliError, UsageError } from '../errors.js';
+import type { OpParam } from './find.js';
+
+/**
+ * Dynamic values: a parameter whose allowed values come from calling another operation of the
+ * same connector, as the platform does for `x-ms-dynamic-values` and `x-ms-dynamic-list`.
+ * `dynamicSource` reads the extension into one shape; `resolveDynamicValues` calls the source
+ * operation through the normal run path (prepareCall/sendPrepared: the connection's auth plug-in,
+ * policies, ctx.http) and picks value and title out of the response. Shell completion uses it
+ * (src/completion/); `connector values` (issue 12) is meant to.
+ */
+
+type Obj = Record<string, any>;
+const isObj = (v: unknown): v is Obj => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+
+/** One input of the source operation: a fixed value, or the value the caller gives another parameter. */
+export type SourceInput = { value: unknown } | { parameter: string; required: boolean };
+
+export interface DynamicSource {
+  /** Which extension it came from. */
+  kind: 'x-ms-dynamic-values' | 'x-ms-dynamic-list';
+  operationId: string;
+  /** By the source operation's parameter name. */
+  parameters: Record<string, SourceInput>;
+  /** Path to the array in the response body (`value-collection` / `itemsPath`); [] = the body itself. */
+  collection: string[];
+  /** Path to the value in one item (`value-path` / `itemValuePath`); [] = the item itself. */
+  valuePath: string[];
+  /** Path to the title in one item (`value-title` / `itemTitlePath`), if any. */
+  titlePath?: string[];
+}
+
+export interface DynamicValue {
+  value: string;
+  title?: string;
+}
+
+/** `value/items` (or a JSON pointer `/value/items`) → ['value', 'items']. */
+const segments = (path: unknown): string[] => (typeof path === 'string' ? path.split('/').filter(Boolean) : []);
+
+/**
+ * The dynamic-values source declared on a parameter (on the parameter object, or on its schema as
+ * OpenAPI 3 puts it), or undefined when it has none or names no operation (a `builtInOperation`
+ * is the platform's own and cannot be called here).
+ */
+export function dynamicSource(param: Pick<OpParam, 'raw' | 'schema'>): DynamicSource | undefined {
+  const values = param.raw?.['x-ms-dynamic-values'] ?? param.schema?.['x-ms-dynamic-values'];
+  if (isObj(values) && typeof values.operationId === 'string' && values.operationId) {
+    return {
+      kind: 'x-ms-dynamic-values',
+      operationId: values.operationId,
+      parameters: inputs(values.parameters),
+      collection: segments(values['value-collection']),
+      valuePath: segments(values['value-path']),
+      titlePath: typeof values['value-title'] === 'string' ? segments(values['value-title']) : undefined,
+    };
+  }
+  const list = param.raw?.['x-ms-dynamic-list'] ?? param.schema?.['x-ms-dynamic-list'];
+  if (isObj(list) && typeof list.operationId === 'string' && list.operationId) {
+    return {
+      kind: 'x-ms-dynamic-list',
+      operationId: list.operationId,
+      parameters: inputs(list.parameters),
+      collection: segments(list.itemsPath),
+      valuePath: segments(list.itemValuePath),
+      titlePath: typeof list.itemTitlePath === 'string' ? segments(list.itemTitlePath) : undefined,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * `{ "parameter": "other" }` (dynamic-values), `{ "parameterReference": "other", "required": true }`
+ * (dynamic-list), `{ "value": 1 }`, or a bare value (older connectors).
+ */
+function inputs(raw: unknown): Record<string, SourceInput> {
+  const out: Record<string, SourceInput> = {};
+  if (!isObj(raw)) return out;
+  for (const [name, v] of Object.entries(raw)) {
+    if (isObj(v) && typeof (v.parameter ?? v.parameterReference) === 'string') {
+      out[name] = { parameter: v.parameter ?? v.parameterReference, required: v.required !== false };
+    } else if (isObj(v) && 'value' in v) out[name] = { value: v.value };
+    else if (!isObj(v) && v !== undefined) out[name] = { value: v };
+  }
+  return out;
+}
+
+export interface ResolveOptions {
+  connection: ResolvedConnection;
+  /** The calling operation's parameter values given so far (the line's `-p`), for `{ "parameter": … }`. */
+  given?: Record<string, ParamValue>;
+  /** Per request; the source operation is called once, never retried. Default 10 s. */
+  timeoutMs?: number;
+  baseUrl?: string;
+}
+
+/**
+ * Call the source operation and return its values, in the response's order, duplicates dropped.
+ * Throws a UsageError when a referenced parameter is not given, a CliError when the call fails
+ * or the response has no list where the source says.
+ */
+export async function resolveDynamicValues(ctx: Context, record: ConnectorRecord, source: DynamicSource, opts: ResolveOptions): Promise<DynamicValue[]> {
+  const params: Record<string, ParamValue> = {};
+  for (const [name, input] of Object.entries(source.parameters)) {
+    if ('value' in input) {
+      if (input.value !== undefined && input.value !== null) params[name] = typeof input.value === 'string' ? input.value : JSON.stringify(input.value);
+      continue;
+    }
+    const given = opts.given?.[input.parameter];
+    if (given !== undefined) params[name] = given;
+    else if (input.required)
+      throw new UsageError(`the values of this parameter depend on '${input.parameter}'`, `Give it first: -p ${input.parameter}=<value>`);
+  }
+  const { prepareCall, sendPrepared } = await import('../http/call.js');
+  const callOpts = { params, connection: opts.connection, timeoutMs: opts.timeoutMs ?? 10_000, retries: 0, baseUrl: opts.baseUrl };
+  const prepared = await prepareCall(ctx, record, source.operationId, callOpts);
+  const res = await sendPrepared(ctx, prepared, callOpts);
+  if (res.status < 200 || res.status >= 300) throw new CliError(`${source.operationId} answered HTTP ${res.status}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body.toString('utf8'));
+  } catch {
+    throw new CliError(`${source.operationId} did not answer JSON`);
+  }
+  return pickValues(body, source);
+}
+
+/** The values of a source operation's response body (exported for tests and for callers that already have the body). */
+export function pickValues(body: unknown, source: Pick<DynamicSource, 'collection' | 'valuePath' | 'titlePath' | 'operationId'>): DynamicValue[] {
+  const items = at(body, source.collection);
+  if (!Array.isArray(items)) {
+    throw new CliError(`${source.operationId}: no list at '${source.collection.join('/') || '(the body)'}' in the response`);
+  }
+  const seen = new Set<string>();
+  const out: DynamicValue[] = [];
+  for (const item of items) {
+    const value = scalar(at(item, source.valuePath));
+    if (value === undefined || seen.has(value)) continue;
+    seen.add(value);
+    const title = source.titlePath ? scalar(at(item, source.titlePath)) : undefined;
+    out.push(title !== undefined && title !== value ? { value, title } : { value });
+  }
+  return out;
+}
+
+function at(node: unknown, path: string[]): unknown {
+  let here = node;
+  for (const key of path) {
+    if (!isObj(here) || !Object.hasOwn(here, key)) return undefined;
+    here = here[key];
+  }
+  return here;
+}
+
+const scalar = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
