@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { makeIO } from '../../src/io/iostreams.js';
 import { fills, page, pagerCommand, systemPager } from '../../src/io/pager.js';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { headlessBrowser, strictPager, type StrictPager } from '../helpers/context.js';
+import { start } from '../../fixtures/sample-api/server.mjs';
 
 /** A terminal: stdout (and stdin) are TTYs `columns` × `rows`. */
 function terminalIO(env: NodeJS.ProcessEnv, size = { columns: 80, rows: 24 }) {
@@ -22,7 +23,10 @@ function terminalIO(env: NodeJS.ProcessEnv, size = { columns: 80, rows: 24 }) {
 }
 
 let home: string;
+let api: Awaited<ReturnType<typeof start>>;
+afterAll(() => api?.close());
 beforeAll(async () => {
+  api = await start({ apiKey: 'pager-key' });
   home = tempHome();
   const r = await runCli(['import', join(import.meta.dirname, '..', '..', 'fixtures', 'sample-api'), '--name', 'sample'], { home });
   expect(r.code, r.stderr).toBe(0);
@@ -48,6 +52,30 @@ describe('the pager on a terminal', () => {
     const text = await pager.started[0].text;
     expect(text.split('\n')[0]).toMatch(/^OPERATION +METHOD +PATH/);
     expect(text.split('\n')).toHaveLength(6); // heading, 4 operations, final newline
+  });
+
+  it('list and show page too (connection list and run: the same spec field)', async () => {
+    for (const args of [['list'], ['show', 'sample']]) {
+      const pager = paging();
+      const r = await onTerminal(args, { pager, rows: 2 });
+      expect([r.code, r.stdout], args.join(' ')).toEqual([0, '']);
+      expect(await pager.started[0].text).toMatch(/sample/);
+    }
+  });
+
+  it("run: the body (coloured for the terminal) is paged, the status stays on stderr; --query's matches too", async () => {
+    const env = { CONNECTOR_SAMPLE_DEFAULT_API_KEY: 'pager-key', FORCE_COLOR: '1', NO_COLOR: '' };
+    const pager = paging();
+    const r = await onTerminal(['run', 'sample', 'listNotes', '--base-url', api.url], { pager, env, rows: 10 });
+    expect([r.code, r.stdout]).toEqual([0, '']);
+    expect(r.stderr).toMatch(/HTTP 200 OK/);
+    const body = await pager.started[0].text;
+    expect(body).toContain('\x1b['); // colour codes: less -R shows them
+    expect(body.replace(/\x1b\[[0-9;]*m/g, '')).toContain('"title": "Welcome"');
+    const q = paging();
+    const t = await onTerminal(['run', 'sample', 'listNotes', '--base-url', api.url, '--query', '$[*].title'], { pager: q, env, rows: 3 });
+    expect([t.code, t.stdout]).toEqual([0, '']);
+    expect(await q.started[0].text).toBe('Welcome\nGroceries\nRelease checklist\n');
   });
 
   it('leaves output that fits on the screen alone (the strict pager would fail the test)', async () => {
