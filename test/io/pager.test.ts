@@ -8,6 +8,7 @@ import { makeIO } from '../../src/io/iostreams.js';
 import { fills, page, pagerCommand, systemPager } from '../../src/io/pager.js';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { headlessBrowser, strictPager, type StrictPager } from '../helpers/context.js';
+// @ts-expect-error plain JS fixture without type declarations
 import { start } from '../../fixtures/sample-api/server.mjs';
 
 /** A terminal: stdout (and stdin) are TTYs `columns` × `rows`. */
@@ -23,7 +24,7 @@ function terminalIO(env: NodeJS.ProcessEnv, size = { columns: 80, rows: 24 }) {
 }
 
 let home: string;
-let api: Awaited<ReturnType<typeof start>>;
+let api: { url: string; close(): Promise<void> };
 afterAll(() => api?.close());
 beforeAll(async () => {
   api = await start({ apiKey: 'pager-key' });
