@@ -25,7 +25,11 @@ export function fills(text: string, columns: number, rows: number): boolean {
   if (lines.at(-1) === '') lines.pop();
   if (lines.length >= rows) return true;
   let used = 0;
-  for (const line of lines) if ((used += Math.max(1, Math.ceil(displayWidth(line) / columns))) >= rows) return true;
+  for (const line of lines) {
+    // No character is wider than two columns: a short line is one row without measuring it (string-width loads slowly).
+    const width = line.length * 2 <= columns ? 0 : displayWidth(line);
+    if ((used += Math.max(1, Math.ceil(width / columns))) >= rows) return true;
+  }
   return false;
 }
 
