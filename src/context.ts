@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './io/clock.js';
 import { createProgress, type Progress } from './io/progress.js';
 import { sanitizeText } from './io/sanitize.js';
 import type { Prompter } from './io/prompter.js';
+import type { Pager } from './io/pager.js';
 import type { Registry } from './registry/registry.js';
 import type { SecretStore } from './secrets/store.js';
 
@@ -15,6 +16,9 @@ export interface GlobalOptions {
   input?: boolean; // commander: --no-input sets input=false
   verbose?: boolean;
   secretStore?: 'keychain' | 'vault' | 'memory';
+  /** --query <jsonpath> (io/present.ts applies it). */
+  query?: string;
+  pager?: boolean; // commander: --no-pager sets pager=false
 }
 
 /**
@@ -44,6 +48,8 @@ export interface Context {
   registry(): Promise<Registry>;
   secrets(): Promise<SecretStore>;
   prompter(): Promise<Prompter>;
+  /** Starts the pager for long output (io/pager.ts); unset: the system one. Tests pass a strict fake. */
+  pager?: Pager;
   /** Secret store choice from --secret-store / CONNECTOR_SECRET_STORE. */
   secretStoreKind?: 'keychain' | 'vault' | 'memory';
   /** Release what the context opened (kept-alive sockets hold the process open). */

@@ -7,7 +7,7 @@ import { sanitizeText } from './io/sanitize.js';
 import { packageVersion } from './util/package-root.js';
 import { interruptSignal } from './io/signal.js';
 import { COMMANDS, PROGRAM } from './commands/index.js';
-import { helpAfter, longFlag, optionsOf, type Action, type CommandSpec, type OptionSpec } from './commands/spec.js';
+import { helpAfter, longFlag, optionsOf, type CommandSpec, type OptionSpec } from './commands/spec.js';
 
 /**
  * Command modules load only when their command runs (netlify's pattern), so
@@ -15,16 +15,40 @@ import { helpAfter, longFlag, optionsOf, type Action, type CommandSpec, type Opt
  * the program is built from the specs in commands/ (plain objects), and a spec's
  * `action()` imports its implementation on first call.
  */
-function lazy(load: () => Promise<{ default: Action }>, state: { ctx?: Context; code?: number }, io: IO, overrides: Partial<Context>) {
+function lazy(spec: CommandSpec, state: State, io: IO, overrides: Partial<Context>) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const globals = command.optsWithGlobals() as GlobalOptions;
     const ctx = createContext(io, resolveHome(globals.home, io.env, io.platform), globals, overrides);
     state.ctx = ctx;
-    const mod = await load();
-    const code = await mod.default(ctx, ...args.slice(0, -1));
+    // --query and the pager take the command's stdout (io/present.ts); loaded only when one can apply.
+    const shown =
+      globals.query !== undefined || (spec.pager && io.stdout.isTTY)
+        ? (await import('./io/present.js')).present(ctx, {
+            query: globals.query,
+            pager: globals.pager !== false,
+            pages: Boolean(spec.pager),
+            queries: spec.queries,
+          })
+        : undefined;
+    const mod = await spec.action!();
+    let code: number | undefined;
+    try {
+      code = await mod.default(ctx, ...args.slice(0, -1));
+    } catch (e) {
+      shown?.fail();
+      throw e;
+    }
+    state.show = shown?.finish();
     state.code = typeof code === 'number' ? code : ExitCode.OK;
   };
+}
+
+/** What a run leaves for main: its Context, its exit code, and output still to show (the pager). */
+interface State {
+  ctx?: Context;
+  code?: number;
+  show?: () => Promise<void>;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -68,7 +92,7 @@ function addCommand(parent: Command, spec: CommandSpec, action: (spec: CommandSp
   if (spec.action) command.action(action(spec));
 }
 
-export function buildProgram(io: IO, state: { ctx?: Context; code?: number }, overrides: Partial<Context> = {}, only?: string): Command {
+export function buildProgram(io: IO, state: State, overrides: Partial<Context> = {}, only?: string): Command {
   const program = new Command(PROGRAM.name).description(PROGRAM.description).version(packageVersion(), '--version', 'print the version');
   for (const o of PROGRAM.options) program.addOption(toOption(o));
   program
@@ -80,7 +104,7 @@ export function buildProgram(io: IO, state: { ctx?: Context; code?: number }, ov
     })
     .exitOverride()
     .addHelpText('after', helpAfter(PROGRAM)!);
-  const action = (spec: CommandSpec) => lazy(spec.action!, state, io, overrides);
+  const action = (spec: CommandSpec) => lazy(spec, state, io, overrides);
   for (const spec of COMMANDS) if (only === undefined || only === spec.name) addCommand(program, spec, action);
   return program;
 }
@@ -103,7 +127,7 @@ export function reportError(io: IO, e: unknown, verbose: boolean): number {
 }
 
 export async function main(argv: string[], io: IO = systemIO({ noInput: argv.includes('--no-input') }), overrides: Partial<Context> = {}): Promise<number> {
-  const state: { ctx?: Context; code?: number } = {};
+  const state: State = {};
   // Ctrl-C: tests pass their own signal; a real run listens for SIGINT/SIGTERM.
   const interrupt = overrides.signal ? undefined : interruptSignal();
   const program = buildProgram(io, state, interrupt ? { ...overrides, signal: interrupt.signal } : overrides, commandNamed(argv));
@@ -121,5 +145,7 @@ export async function main(argv: string[], io: IO = systemIO({ noInput: argv.inc
   } finally {
     interrupt?.dispose();
     await state.ctx?.close();
+    // Last, with Ctrl-C no longer ours: the pager owns the terminal until it ends.
+    await state.show?.();
   }
 }

@@ -20,6 +20,11 @@ export const PROGRAM: ProgramSpec = {
   options: [
     { flags: '--home <dir>', description: 'registry directory (env CONNECTOR_HOME; default ~/.local/share/connector)' },
     { flags: '--json', description: 'print exactly one JSON document on stdout' },
+    {
+      flags: '--query <jsonpath>',
+      description: "select from the JSON output with a JSONPath (RFC 9535), e.g. '$.value[*].id': one match a line, strings raw; implies --json",
+    },
+    { flags: '--no-pager', description: 'never page long output (default on a terminal: $CONNECTOR_PAGER, $PAGER or less -FRX)' },
     { flags: '--no-input', description: 'never prompt; fail with exit 5 when input is needed' },
     { flags: '--verbose', description: 'trace what happens on stderr (secrets redacted)' },
     { flags: '--secret-store <store>', description: 'where secrets go (env CONNECTOR_SECRET_STORE)', choices: ['keychain', 'vault', 'memory'] },

@@ -32,6 +32,9 @@ export default defineCommand({
     'connector run petstore addPet --body @pet.json',
     "connector run jira search -c prod -p jql='project = DEMO' --output yaml",
     'connector run petstore getPetById -p petId=1 --dry-run',
+    "connector run petstore findPetsByStatus -p status=sold --query '$[*].id'",
   ],
+  pager: true,
+  queries: 'output',
   action: () => import('./run.action.js'),
 });

@@ -45,6 +45,13 @@ export interface CommandSpec {
   readonly notes?: string;
   /** Command lines as typed after `$ `; a line break continues the command (shown indented). */
   readonly examples?: readonly string[];
+  /** Long output goes through the pager on a terminal (io/pager.ts; --no-pager, PAGER). */
+  readonly pager?: boolean;
+  /**
+   * What --query selects from: the --json document (the default; --query then implies --json),
+   * or 'output': what the command prints as it is (run: the response body; --json still gives its document).
+   */
+  readonly queries?: 'json' | 'output';
   /** A command that only groups others (`connection`) has subcommands and no action. */
   readonly subcommands?: readonly CommandSpec[];
   readonly action?: () => Promise<{ default: Action }>;

@@ -6,13 +6,21 @@ import type { Readable, Writable } from 'node:stream';
  */
 export interface IO {
   stdin: Readable & { isTTY?: boolean };
-  stdout: Writable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
   stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   /** The OS (process.platform; tests may pretend another). */
   platform: NodeJS.Platform;
   /** True when both stdin and stdout are terminals and --no-input was not given. */
   canPrompt(): boolean;
+  /**
+   * The width tables fit on stdout, or undefined when they need not (not a terminal: a pipe or
+   * a file gets full rows). On a terminal: COLUMNS when it is a positive integer, else the
+   * terminal's own width, else 80.
+   */
+  columns(): number | undefined;
+  /** The height of the terminal on stdout (LINES, else the terminal's), undefined when stdout is no terminal. */
+  rows(): number | undefined;
   /** Colour on stdout/stderr (terminal, NO_COLOR unset). */
   color(stream: 'stdout' | 'stderr'): boolean;
   out(text: string): void;
@@ -50,6 +58,14 @@ export function makeIO(
       if (opts.noInput) return false;
       return Boolean(io.stdin.isTTY && stdout.isTTY);
     },
+    columns() {
+      if (!stdout.isTTY) return undefined;
+      return size(env.COLUMNS) ?? (stdout.columns || 80);
+    },
+    rows() {
+      if (!stdout.isTTY) return undefined;
+      return size(env.LINES) ?? (stdout.rows || 24);
+    },
     color(stream) {
       if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
       if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
@@ -63,4 +79,11 @@ export function makeIO(
     },
   };
   return io;
+}
+
+/** A COLUMNS / LINES value: a positive integer, else undefined (unset, empty, junk). */
+function size(value: string | undefined): number | undefined {
+  if (!value || !/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return n > 0 ? n : undefined;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { main } from '../../src/main.js';
 import { makeIO } from '../../src/io/iostreams.js';
 import type { Context } from '../../src/context.js';
-import { headlessBrowser, strictSecretStore } from './context.js';
+import { headlessBrowser, strictPager, strictSecretStore } from './context.js';
 
 export interface RunResult {
   code: number;
@@ -31,7 +31,7 @@ function storeChosen(args: string[], env: NodeJS.ProcessEnv, overrides: Partial<
  * folder) and what the test passes: nothing of the developer's (HTTPS_PROXY, CONNECTOR_*,
  * DISPLAY) leaks in. No PATH (nothing in-process should start a program) and no HOME
  * (CONNECTOR_HOME is always set; the registry reads HOME only without it). The browser is
- * headless: not available, and opening a page fails the test. Unless the test chooses a
+ * headless: not available, and opening a page fails the test; so does starting a pager. Unless the test chooses a
  * secret store, ctx.secrets() is a stand-in for the keychain that fails the test when the
  * command reads, writes or deletes a secret in it, instead of reaching the OS keychain. (The
  * keychain library reads the process's own DBUS_SESSION_BUS_ADDRESS, not this env: a
@@ -55,7 +55,10 @@ export async function runCli(
   else stdin.end();
   const env: NodeJS.ProcessEnv = { NO_COLOR: '1', CONNECTOR_HOME: opts.home ?? tempHome(), ...opts.env };
   const given = opts.overrides ?? {};
-  const seams: PropertyDescriptorMap = { browser: { value: headlessBrowser(), enumerable: true, configurable: true, writable: true } };
+  const seams: PropertyDescriptorMap = {
+    browser: { value: headlessBrowser(), enumerable: true, configurable: true, writable: true },
+    pager: { value: strictPager(), enumerable: true, configurable: true, writable: true },
+  };
   if (!storeChosen(args, env, given)) {
     const store = strictSecretStore('pass overrides.secrets (e.g. a MemoryStore), --secret-store or CONNECTOR_SECRET_STORE');
     seams.secrets = { value: async () => store, enumerable: true, configurable: true, writable: true };

@@ -5,6 +5,7 @@ import { makeIO, type IO } from '../../src/io/iostreams.js';
 import type { Browser } from '../../src/io/browser.js';
 import type { Prompter } from '../../src/io/prompter.js';
 import type { Progress } from '../../src/io/progress.js';
+import type { Pager, PagerExit } from '../../src/io/pager.js';
 import type { SecretStore } from '../../src/secrets/store.js';
 
 /** The side-effect seams of a Context: testContext makes each one a test did not provide throw. */
@@ -100,6 +101,8 @@ function absentIO(): IO {
       return fail('io.stderr')();
     },
     canPrompt: fail('io.canPrompt()'),
+    columns: fail('io.columns() (a table?)'),
+    rows: fail('io.rows()'),
     color: fail('io.color() (a warning or debug line?)'),
     out: fail('io.out()'),
     err: fail('io.err() (a warning or debug line?)'),
@@ -295,4 +298,30 @@ export function strictBrowser(opts: { available?: boolean; onOpen?: (url: string
 /** No display: `available()` is false, and opening a page anyway fails the test. */
 export function headlessBrowser(): StrictBrowser {
   return strictBrowser({ available: false });
+}
+
+export type StrictPager = Pager & {
+  /** Each start: the command, its environment, and all the text it was given (once its stdin ended). */
+  readonly started: { command: string; env: NodeJS.ProcessEnv; text: Promise<string> }[];
+};
+
+/**
+ * A pager that takes the text it is given and ends as `exit` says (default: exit 0 once its
+ * input ended). Without `exit` allowed (`strictPager()`), starting it fails the test: no test
+ * pages by accident.
+ */
+export function strictPager(opts: { exit?: (text: string) => PagerExit | Promise<PagerExit> } = {}): StrictPager {
+  const started: StrictPager['started'] = [];
+  return {
+    started,
+    start(command, env) {
+      if (!opts.exit) throw setupFailure(`unexpected pager start: ${command}`);
+      const stdin = new PassThrough();
+      let text = '';
+      stdin.on('data', (d) => (text += d));
+      const ended = new Promise<string>((resolve) => stdin.on('end', () => resolve(text)));
+      started.push({ command, env, text: ended });
+      return { stdin, exited: ended.then((t) => opts.exit!(t)) };
+    },
+  };
 }

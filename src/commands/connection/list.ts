@@ -5,5 +5,6 @@ export default defineCommand({
   description: 'list connections',
   arguments: [{ name: '[connector]', description: 'only this connector' }],
   examples: ['connector connection list', 'connector connection list jira --json'],
+  pager: true,
   action: () => import('./list.action.js'),
 });

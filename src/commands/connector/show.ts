@@ -5,5 +5,6 @@ export default defineCommand({
   description: 'show a connector: metadata, connection parameters, policies',
   arguments: [{ name: '<name>', description: 'connector name' }],
   examples: ['connector show petstore', 'connector show petstore --json'],
+  pager: true,
   action: () => import('./show.action.js'),
 });
