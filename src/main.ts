@@ -34,6 +34,7 @@ function toOption(o: OptionSpec): Option {
   if (o.choices) option.choices(o.choices);
   if (o.default !== undefined) option.default(o.default);
   if (o.repeatable) option.argParser(collect);
+  if (o.hidden) option.hideHelp();
   return option;
 }
 

@@ -12,7 +12,7 @@ export default defineCommand({
     { flags: '-p, --param <name=value>', description: 'operation parameter (repeatable; value @file reads a file)', repeatable: true },
     { flags: '--body <body>', description: 'request body: @file, - for stdin, or inline JSON' },
     { flags: '-H, --header <header>', description: "extra header 'Name: value' (repeatable)", repeatable: true },
-    { flags: '--output <mode>', description: 'how to print the body', choices: ['auto', 'json', 'raw', 'yaml'], default: 'auto' },
+    { flags: '--format <format>', description: 'how to print the body', choices: ['auto', 'json', 'raw', 'yaml'], default: 'auto' },
     { flags: '-i, --include', description: 'print status and headers too' },
     {
       flags: '--show-secrets',
@@ -23,15 +23,17 @@ export default defineCommand({
     { flags: '--base-url <url>', description: 'override scheme, host and basePath' },
     { flags: '--timeout <seconds>', description: 'request timeout in seconds', default: '30' },
     { flags: '--retries <n>', description: 'retries for idempotent requests on 408/429/5xx and resets', default: '2' },
-    { flags: '-o, --out <file>', description: 'write the response body to a file' },
+    { flags: '-o, --output <file>', description: 'write the response body to a file (a bare auto, json, raw or yaml is the old --output <format>)' },
+    { flags: '--out <file>', description: 'old name of --output <file>', hidden: true },
     { flags: '--no-fail', description: 'exit 0 whatever the HTTP status' },
     { flags: '--allow-insecure-http', description: 'allow sending credentials over plain http to a non-loopback host' },
   ],
   examples: [
     'connector run petstore getPetById -p petId=1',
     'connector run petstore addPet --body @pet.json',
-    "connector run jira search -c prod -p jql='project = DEMO' --output yaml",
+    "connector run jira search -c prod -p jql='project = DEMO' --format yaml",
     'connector run petstore getPetById -p petId=1 --dry-run',
+    'connector run petstore findPetsByStatus -p status=sold -o pets.json',
   ],
   action: () => import('./run.action.js'),
 });
