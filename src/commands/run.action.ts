@@ -107,7 +107,8 @@ const FORMATS: readonly string[] = ['auto', 'json', 'raw', 'yaml'];
 export function outputOptions(ctx: Context, opts: RunOptions): RunOptions {
   let { format, output } = opts;
   if (output !== undefined && FORMATS.includes(output)) {
-    if (format !== 'auto' && format !== output) throw new UsageError(`--format ${format} and --output ${output} disagree`, `--output names a file now; use --format ${format} alone.`);
+    if (format !== 'auto' && format !== output)
+      throw new UsageError(`--format ${format} and --output ${output} disagree`, `--output names a file now; use --format ${format} alone.`);
     ctx.warn(`--output ${output} is deprecated: use --format ${output} (-o/--output now names a file; -o ./${output} writes one called ${output})`);
     format = output as Format;
     output = undefined;

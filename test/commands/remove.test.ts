@@ -18,7 +18,7 @@ describe('connector remove', () => {
     expect(create.code, create.stderr).toBe(0);
     expect(store.items.size).toBe(1);
 
-    const r = await runCli(['remove', 'basicco', '--json'], { home, overrides });
+    const r = await runCli(['remove', 'basicco', '--json', '--yes'], { home, overrides });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ removed: 'basicco', connectionsDeleted: ['default'] });
     expect(store.items.size).toBe(0);

@@ -177,12 +177,12 @@ describe('manage connections', () => {
   });
 
   it('delete removes the record and its secrets; the other becomes default', async () => {
-    const r = await run(['connection', 'delete', 'keyco/default']);
+    const r = await run(['connection', 'delete', 'keyco/default', '--yes']);
     expect(r.code).toBe(0);
     expect([...store.items.keys()]).toEqual(['keyco/prod/api_key']);
     const list = JSON.parse((await run(['connection', 'list', '--json'])).stdout);
     expect(list).toEqual([expect.objectContaining({ name: 'prod', isDefault: true })]);
-    const again = await run(['connection', 'delete', 'keyco/default']);
+    const again = await run(['connection', 'delete', 'keyco/default', '--yes']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("no connection 'keyco/default'");
   });
@@ -213,9 +213,14 @@ describe('manage connections', () => {
   });
 
   it('bad addresses are usage errors', async () => {
-    const r = await run(['connection', 'show', 'keyco']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('<connector>/<connection>');
+    for (const bad of ['keyco/', '/prod', 'keyco/prod/x']) {
+      const r = await run(['connection', 'show', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain('<connector>/<connection>');
+    }
+    // Those that change what they name take the full address only.
+    const del = await run(['connection', 'delete', 'keyco', '--yes']);
+    expect([del.code, del.stderr.split('\n')[0]]).toEqual([2, "connector: 'keyco' is not a connection address"]);
   });
 
   it('a secret missing from the store is reported with what to do', async () => {

@@ -162,7 +162,7 @@ describe('connector run', () => {
   it('usage mistakes exit 2 before sending', async () => {
     const before = server.seen.length;
     const unknown = await run(['GetThng']);
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(1); // not found: exit 1, as an unknown connector or connection
     expect(unknown.stderr).toContain("connector: connector 'things' has no operation 'GetThng'\nDid you mean: GetThing");
     const missing = await run(['GetThing']);
     expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([2, 'connector: missing required parameter for GetThing: id (path)']);
@@ -187,7 +187,7 @@ describe('run: the order of mistakes', () => {
     const home = tempHome();
     expect((await runCli(['import', 'fixtures/specs/petstore.swagger.json', '--name', 'pets'], { home })).code).toBe(0);
     const typo = await runCli(['run', 'pets', 'getPetByIdd'], { home });
-    expect(typo.code).toBe(2);
+    expect(typo.code).toBe(1);
     expect(typo.stderr).toMatch(/^connector: connector 'pets' has no operation 'getPetByIdd'\nDid you mean: getPetById/);
     const right = await runCli(['run', 'pets', 'getPetById'], { home }); // control: then the connection
     expect(right.stderr).toContain("connector 'pets' needs a connection and has none");

@@ -4,8 +4,9 @@ import { listConnections } from '../../connections/store.js';
 import { pluginFor } from '../../auth/kinds.js';
 
 /** `connector connection list [connector]`: name, auth kind, default, where each secret lives. */
-export default async function list(ctx: Context, connector: string | undefined): Promise<number> {
-  if (connector) await (await ctx.registry()).get(connector); // unknown connector → error with suggestions
+export default async function list(ctx: Context, asked: string | undefined): Promise<number> {
+  // Unknown connector → error with suggestions; any case or an old slug → its stored name.
+  const connector = asked === undefined ? undefined : (await (await ctx.registry()).get(asked)).name;
   const all = await listConnections(ctx, connector);
   if (ctx.json) {
     printJson(

@@ -2,12 +2,12 @@ import type { Context } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { printJson } from '../../io/output.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
-import { getConnection, parseAddress, resolveRecord } from '../../connections/store.js';
+import { getConnection, resolveAddress, resolveRecord } from '../../connections/store.js';
 import { chooseTestOperation, runTest } from '../../connections/verify.js';
 
 /** `connector connection test <connector>/<name>`: call the test operation with the stored credentials. */
 export default async function test(ctx: Context, address: string, opts: { testOperation?: string }): Promise<number> {
-  const { connector, name } = parseAddress(address);
+  const { connector, name } = await resolveAddress(ctx, address, { short: true });
   const record = await (await ctx.registry()).get(connector);
   const conn = await getConnection(ctx, connector, name);
   const option = deriveConnectionModel(record).options.find((o) => o.id === conn.authOption);

@@ -21,10 +21,22 @@ export default async function importCommand(
     onRedirect: (to) => ctx.io.err(`connector: followed redirect to ${to.origin}`),
   });
   for (const w of warnings) ctx.warn(w);
+  const registry = await ctx.registry();
+  // Imported before apostrophes were dropped from slugs (africa-s-talking-sms): the same connector
+  // keeps its name, so importing it again replaces it (with --force) instead of adding a twin.
+  const old = opts.name === undefined ? await registry.resolve(record.name) : record.name;
+  if (
+    old !== record.name &&
+    (await registry.get(old).then(
+      (r) => r.title === record.title,
+      () => false,
+    ))
+  )
+    record.name = old;
   // What a spec pulled in from elsewhere is part of the connector (and of every export): say so, one line each.
   for (const b of bundled) ctx.io.err(sanitizeLine(`Bundled external $ref ${b}`));
   const summary = summarize(record);
-  const registry = await ctx.registry();
+  if (summary.operationCount === 0) ctx.warn(`${record.source.location} has no operations: '${record.name}' is imported, but there is nothing to run`);
   let previous: ConnectorRecord | undefined;
   await registry.put(record, summary, (prev) => {
     if (prev && !opts.force) {
