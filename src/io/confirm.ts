@@ -9,14 +9,14 @@ import { CancelError, InputNeededError, UsageError } from '../errors.js';
  */
 export async function confirmOrYes(ctx: Context, question: string, opts: { yes?: boolean; what: string; retry: string }): Promise<void> {
   if (opts.yes) return;
-  const prompter = await ctx.prompter();
+  const refuse = (why: string) => new UsageError(`${opts.what} needs --yes to confirm (${why})`, `Try: ${opts.retry} --yes`);
+  if (ctx.noInput) throw refuse('--no-input was given');
   let yes: boolean;
   try {
-    yes = await prompter.confirm(question, { default: false });
+    // The prompter is the seam that knows whether there is a terminal (no TTY: it cannot ask).
+    yes = await (await ctx.prompter()).confirm(question, { default: false });
   } catch (e) {
-    if (!(e instanceof InputNeededError)) throw e;
-    const why = ctx.noInput ? '--no-input was given' : 'no terminal to ask on';
-    throw new UsageError(`${opts.what} needs --yes to confirm (${why})`, `Try: ${opts.retry} --yes`);
+    throw e instanceof InputNeededError ? refuse('no terminal to ask on') : e;
   }
   if (!yes) throw new CancelError(`cancelled: ${opts.what} did not happen`);
 }

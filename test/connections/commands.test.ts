@@ -162,6 +162,25 @@ describe('manage connections', () => {
     expect(e.stdout).not.toContain('from-env');
   });
 
+  it('show/test/export/token take <connector> alone: its default connection, the one run uses', async () => {
+    const short = await run(['connection', 'show', 'keyco', '--json']);
+    expect(short.code, short.stderr).toBe(0);
+    expect(JSON.parse(short.stdout)).toMatchObject({ address: 'keyco/default', name: 'default' });
+    // Not the name "default": the connection `connection default` chose.
+    expect((await run(['connection', 'default', 'keyco/prod'])).code).toBe(0);
+    expect(JSON.parse((await run(['connection', 'show', 'keyco', '--json'])).stdout)).toMatchObject({ address: 'keyco/prod' });
+    const exported = await run(['connection', 'export', 'keyco']);
+    expect([exported.code, exported.stdout]).toEqual([0, expect.stringContaining('name: prod')]);
+    // Any case, as operation ids: the stored name is what is shown.
+    const upper = await run(['connection', 'show', 'KeyCo/Prod'.replace('Prod', 'prod'), '--json']);
+    expect(JSON.parse(upper.stdout)).toMatchObject({ address: 'keyco/prod' });
+    // A connector without connections: not found (exit 1), with the create command.
+    const none = await run(['connection', 'show', 'basicco']);
+    expect([none.code, none.stderr]).toEqual([1, "connector: connector 'basicco' has no connection\nCreate one: connector connection create basicco\n"]);
+    const unknown = await run(['connection', 'show', 'keyc']);
+    expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([1, "connector: no connector named 'keyc'"]);
+  });
+
   it('rename moves the secrets; nothing left under the old name', async () => {
     const r = await run(['connection', 'rename', 'keyco/prod', 'production']);
     expect(r.code).toBe(0);

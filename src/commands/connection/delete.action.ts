@@ -11,7 +11,7 @@ import { confirmOrYes } from '../../io/confirm.js';
 export default async function remove(ctx: Context, address: string, opts: { yes?: boolean } = {}): Promise<number> {
   const { connector, name } = await resolveAddress(ctx, address);
   const known = await getConnection(ctx, connector, name); // a wrong address is heard before any question
-  const secrets = known.secretParams.length ? ` and its ${known.secretParams.length} secret(s) in the ${known.secretStore}` : '';
+  const secrets = known.secretParams.length ? ` and its ${known.secretParams.length} secret(s) (${known.secretStore} store)` : '';
   await confirmOrYes(ctx, `Delete the connection ${connector}/${name}${secrets}?`, {
     yes: opts.yes,
     what: `deleting ${connector}/${name}`,
