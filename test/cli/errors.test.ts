@@ -98,11 +98,13 @@ describe('--json test', () => {
     const home = tempHome();
     await register(home, apiKeyRecord());
     const suite = join(home, 's.yaml');
-    writeFileSync(suite, 'connector: keyco\nsteps:\n  - operation: NoSuchOperation\n');
+    writeFileSync(suite, 'connector: keyco\nsteps:\n  - operation: ListItems\n'); // no connection: the step fails
     const r = await runCli(['--json', 'test', suite], { home, overrides: { secrets: async () => new MemoryStore() } });
     expect(r.stdout, r.stderr).not.toBe('');
-    const doc = JSON.parse(r.stdout);
-    expect(doc).toBeTypeOf('object');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ suites: [expect.objectContaining({})], totals: { failed: 1 } });
+    const both = await runCli(['--json', 'test', suite, '--reporter', 'json'], { home, overrides: { secrets: async () => new MemoryStore() } });
+    expect(JSON.parse(both.stdout)).toMatchObject({ totals: { failed: 1 } }); // one document, not two
     const junit = await runCli(['--json', 'test', suite, '--reporter', 'junit'], { home });
     expect([junit.code, junit.stderr.split('\n')[0]]).toEqual([2, 'connector: --json and --reporter junit would both write to stdout']);
   });

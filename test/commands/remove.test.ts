@@ -60,7 +60,10 @@ describe('remove and connection delete ask first; scripts say --yes', () => {
     const { home, store } = await homeWithConnection();
     const cases: [string[], string][] = [
       [['remove', 'basicco'], "connector: removing 'basicco' needs --yes to confirm (no terminal to ask on)\nTry: connector remove basicco --yes\n"],
-      [['remove', 'basicco', '--no-input'], "connector: removing 'basicco' needs --yes to confirm (--no-input was given)\nTry: connector remove basicco --yes\n"],
+      [
+        ['remove', 'basicco', '--no-input'],
+        "connector: removing 'basicco' needs --yes to confirm (--no-input was given)\nTry: connector remove basicco --yes\n",
+      ],
       [
         ['connection', 'delete', 'basicco/default'],
         'connector: deleting basicco/default needs --yes to confirm (no terminal to ask on)\nTry: connector connection delete basicco/default --yes\n',
