@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import { atomicWrite, removeStaleTemps } from '../fs/atomic.js';
 import { readJsonFile } from '../fs/json.js';
 import { withLock } from '../fs/lock.js';
@@ -143,7 +143,8 @@ export class Registry {
 
   /** Any string may be asked (a suite's connector may be a path): only an own index entry counts, never `constructor`. */
   async has(name: string): Promise<boolean> {
-    return Object.hasOwn((await this.index()).connectors, await this.resolve(name));
+    const { connectors } = await this.index();
+    return Object.hasOwn(connectors, name) || Object.hasOwn(connectors, await this.resolve(name));
   }
 
   /**
@@ -167,7 +168,8 @@ export class Registry {
 
   /** The full record, or a one-line error naming the closest connectors. */
   async get(asked: string): Promise<ConnectorRecord> {
-    const name = await this.resolve(asked);
+    // The name as typed first (one stat: `run` reads no index for it); else what it means.
+    const name = isValidName(asked) && existsSync(this.recordPath(asked)) ? asked : await this.resolve(asked);
     // A name no import could have given (Upper case, a path) is not found like any other.
     if (!isValidName(name)) throw await this.notFound(asked);
     const path = this.recordPath(name);
