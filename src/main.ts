@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { systemIO, type IO } from './io/iostreams.js';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { resolveHome } from './registry/paths.js';
-import { ExitCode, isCliError } from './errors.js';
+import { ExitCode, errorDocument, isCliError, type ErrorCode } from './errors.js';
 import { sanitizeText } from './io/sanitize.js';
 import { packageVersion } from './util/package-root.js';
 import { interruptSignal } from './io/signal.js';
@@ -58,6 +58,7 @@ function toOption(o: OptionSpec): Option {
   if (o.choices) option.choices(o.choices);
   if (o.default !== undefined) option.default(o.default);
   if (o.repeatable) option.argParser(collect);
+  if (o.hidden) option.hideHelp();
   return option;
 }
 
@@ -81,56 +82,135 @@ export function commandNamed(argv: string[]): string | undefined {
   return undefined;
 }
 
-function addCommand(parent: Command, spec: CommandSpec, action: (spec: CommandSpec) => (...args: unknown[]) => Promise<void>): void {
+/**
+ * `connector help connection create` is `connector connection create --help` (commander's own
+ * help command reads one word: it showed `connection`'s help); `help nosuch` is the unknown
+ * command it names (commander showed the root help, exit 0).
+ */
+export function helpToFlag(argv: string[]): string[] {
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return argv;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) {
+      if (a !== 'help' || i + 1 >= argv.length) return argv;
+      const words = [...argv.slice(0, i), ...argv.slice(i + 1)];
+      return COMMAND_NAMES.has(argv[i + 1]) ? [...words, '--help'] : words;
+    }
+  }
+  return argv;
+}
+
+/**
+ * commander's own errors (unknown option or command, missing argument, bad choice) in connector's
+ * shape: one line `connector: ...`, then a hint (its "Did you mean" suggestion, else where the
+ * usage is), exit 2; under --json also the error document on stdout.
+ */
+function commanderError(io: IO, path: string[], json: boolean) {
+  return (text: string, write: (s: string) => void) => {
+    const [first, ...rest] = text
+      .replace(/^error: /, '')
+      .trim()
+      .split('\n');
+    const message = first.replace(/^error: /, '');
+    const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(' ').trim());
+    const hint = suggestion ? `Did you mean ${suggestion[1]}?` : `Try: ${['connector', ...path].join(' ')} --help`;
+    write(`connector: ${message}\n${hint}\n`);
+    if (json) io.stdout.write(errorDocument(message, 'usage', ExitCode.USAGE, hint));
+  };
+}
+
+function addCommand(
+  parent: Command,
+  spec: CommandSpec,
+  action: (spec: CommandSpec) => (...args: unknown[]) => Promise<void>,
+  io: IO,
+  json: boolean,
+  path: string[] = [],
+): void {
   const command = parent.command(spec.name, { hidden: spec.hidden }).description(spec.description);
+  command.configureOutput({ outputError: commanderError(io, [...path, spec.name], json) });
   for (const alias of spec.aliases ?? []) command.alias(alias);
   for (const a of spec.arguments ?? []) command.argument(a.name, a.description);
   for (const o of optionsOf(spec)) command.addOption(toOption(o));
   const after = helpAfter(spec);
   if (after) command.addHelpText('after', after);
-  for (const sub of spec.subcommands ?? []) addCommand(command, sub, action);
+  for (const sub of spec.subcommands ?? []) addCommand(command, sub, action, io, json, [...path, spec.name]);
   if (spec.action) command.action(action(spec));
 }
 
-export function buildProgram(io: IO, state: State, overrides: Partial<Context> = {}, only?: string): Command {
+export function buildProgram(io: IO, state: State, overrides: Partial<Context> = {}, only?: string, json = false): Command {
   const program = new Command(PROGRAM.name).description(PROGRAM.description).version(packageVersion(), '--version', 'print the version');
   for (const o of PROGRAM.options) program.addOption(toOption(o));
   program
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true }) // every command's --help lists --home, --json, --no-input...
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(`connector: ${s.replace(/^error: /, '')}`),
+      outputError: commanderError(io, [], json),
     })
     .exitOverride()
     .addHelpText('after', helpAfter(PROGRAM)!);
   const action = (spec: CommandSpec) => lazy(spec, state, io, overrides);
-  for (const spec of COMMANDS) if (only === undefined || only === spec.name) addCommand(program, spec, action);
+  for (const spec of COMMANDS) if (only === undefined || only === spec.name) addCommand(program, spec, action, io, json);
   return program;
 }
 
-/** Format an error for the user: one line, a hint, the stack only with --verbose for bugs. */
-export function reportError(io: IO, e: unknown, verbose: boolean): number {
+/**
+ * Format an error for the user: one line, a hint, the stack only with --verbose for bugs. With
+ * `json` (--json, and nothing on stdout yet) the same error is also one document on stdout,
+ * `{"error":{"message","code","exitCode","hint"}}`: --json promises one document, and a script
+ * reading it (`| jq .error.code`) gets one instead of empty input.
+ */
+export function reportError(io: IO, e: unknown, verbose: boolean, json = false): number {
+  const document = (message: string, code: ErrorCode, exitCode: number, hint?: string) => {
+    if (json) io.stdout.write(errorDocument(message, code, exitCode, hint));
+  };
   if (isCliError(e)) {
     // Messages quote specs, servers and arguments: their control characters are escaped.
     io.err(`connector: ${sanitizeText(e.message)}`);
     if (e.hint) io.err(sanitizeText(e.hint));
     if (verbose && e.cause) io.err(String((e.cause as Error)?.stack ?? e.cause));
+    document(sanitizeText(e.message), e.jsonCode, e.exitCode, e.hint && sanitizeText(e.hint));
     return e.exitCode;
   }
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : ExitCode.USAGE;
   const err = e as Error;
-  io.err(`connector: unexpected error: ${sanitizeText(err?.message ?? String(e))}`);
+  const message = `unexpected error: ${sanitizeText(err?.message ?? String(e))}`;
+  io.err(`connector: ${message}`);
   if (verbose) io.err(String(err?.stack ?? ''));
   else io.err('This is a bug in connector; run again with --verbose for details and report it.');
+  document(message, 'internal', ExitCode.FAILURE, 'This is a bug in connector; run again with --verbose for details and report it.');
   return ExitCode.FAILURE;
 }
 
-export async function main(argv: string[], io: IO = systemIO({ noInput: argv.includes('--no-input') }), overrides: Partial<Context> = {}): Promise<number> {
+/** Whether anything reaches stdout from now on (so an error adds no second document under --json). */
+function watchStdout(io: IO): { written(): boolean; restore(): void } {
+  const stream = io.stdout;
+  const write = stream.write;
+  let written = false;
+  stream.write = function (this: typeof stream, ...args: unknown[]) {
+    written = true;
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof stream.write;
+  return { written: () => written, restore: () => void (stream.write = write) };
+}
+
+/** A global flag given before `--` (commander has not parsed yet when an error needs it). */
+const flagGiven = (argv: string[], flag: string) => {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes(flag);
+};
+
+export async function main(given: string[], io: IO = systemIO({ noInput: given.includes('--no-input') }), overrides: Partial<Context> = {}): Promise<number> {
+  const argv = helpToFlag(given);
   const state: State = {};
   // Ctrl-C: tests pass their own signal; a real run listens for SIGINT/SIGTERM.
   const interrupt = overrides.signal ? undefined : interruptSignal();
-  const program = buildProgram(io, state, interrupt ? { ...overrides, signal: interrupt.signal } : overrides, commandNamed(argv));
+  const json = flagGiven(argv, '--json');
+  const stdout = json ? watchStdout(io) : undefined;
+  const program = buildProgram(io, state, interrupt ? { ...overrides, signal: interrupt.signal } : overrides, commandNamed(argv), json);
   try {
     await program.parseAsync(argv);
     return state.code ?? ExitCode.OK;
@@ -141,8 +221,9 @@ export async function main(argv: string[], io: IO = systemIO({ noInput: argv.inc
       // commander.help via `connector` with no args prints help to stderr and exits 1
       return e.exitCode === 0 ? 0 : ExitCode.USAGE;
     }
-    return reportError(io, e, argv.includes('--verbose'));
+    return reportError(io, e, flagGiven(argv, '--verbose'), json && !stdout?.written());
   } finally {
+    stdout?.restore();
     interrupt?.dispose();
     await state.ctx?.close();
     // Last, with Ctrl-C no longer ours: the pager owns the terminal until it ends.

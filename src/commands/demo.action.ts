@@ -168,12 +168,13 @@ export async function runDemo(ctx: Context, opts: { keep?: boolean }, hooks: Dem
     (cleaned ??= (async () => {
       const problems: string[] = [];
       if (connectionCreated) {
-        const s = await cli({ command: ['connection', 'delete'], args: [`${run.connector}/${run.connection}`] }, { interruptible: false }).catch(
-          (e: Error) => ({
-            exitCode: 1,
-            stderr: e.message,
-          }),
-        );
+        const s = await cli(
+          { command: ['connection', 'delete'], args: [`${run.connector}/${run.connection}`], opts: { yes: true } },
+          { interruptible: false },
+        ).catch((e: Error) => ({
+          exitCode: 1,
+          stderr: e.message,
+        }));
         if (s.exitCode !== 0 && connectionConfirmed) problems.push(`connection delete failed: ${firstLine(s.stderr)}`);
       }
       if (run.store === 'keychain' && run.account) {

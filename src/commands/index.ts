@@ -29,8 +29,8 @@ export const PROGRAM: ProgramSpec = {
     { flags: '--verbose', description: 'trace what happens on stderr (secrets redacted)' },
     { flags: '--secret-store <store>', description: 'where secrets go (env CONNECTOR_SECRET_STORE)', choices: ['keychain', 'vault', 'memory'] },
   ],
-  notes: `Exit codes: 0 ok, 1 failure, 2 usage error, 3 cancelled, 4 authentication failure,
-            5 input needed but prompting impossible.`,
+  notes: `Exit codes: 0 ok, 1 failure (also: not found), 2 usage error, 3 cancelled,
+            4 authentication failure, 5 input needed but prompting impossible.`,
   examples: [
     'connector demo',
     'connector import ./petstore.swagger.json',

@@ -18,13 +18,16 @@ export interface RunOptions {
   param?: string[];
   body?: string;
   header?: string[];
-  output: 'auto' | 'json' | 'raw' | 'yaml';
+  format: Format;
+  /** The file the body is written to (`-o`); a bare format name is the old `--output <format>` (see outputOptions). */
+  output?: string;
   include?: boolean;
   dryRun?: boolean;
   validate?: boolean;
   baseUrl?: string;
   timeout: string;
   retries: string;
+  /** Old name of --output <file> (hidden, warns). */
   out?: string;
   fail: boolean;
   allowInsecureHttp?: boolean;
@@ -32,7 +35,8 @@ export interface RunOptions {
 }
 
 /** `connector run <connector> <operation>`: call one operation with a stored connection. */
-export default async function run(ctx: Context, connector: string, operation: string, opts: RunOptions): Promise<number> {
+export default async function run(ctx: Context, connector: string, operation: string, given: RunOptions): Promise<number> {
+  const opts = outputOptions(ctx, given);
   const timeout = Number(opts.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${opts.timeout}'`);
   const retries = Number(opts.retries);
@@ -92,6 +96,32 @@ export default async function run(ctx: Context, connector: string, operation: st
   return code;
 }
 
+type Format = 'auto' | 'json' | 'raw' | 'yaml';
+const FORMATS: readonly string[] = ['auto', 'json', 'raw', 'yaml'];
+
+/**
+ * `-o/--output <file>` and `--format <name>`, as in curl, httpie and `export`. `--output` used to be
+ * the format: a value that is exactly a format name (no dot, no slash: never a file anyone
+ * means) is still read as one, with a warning; `-o ./yaml` writes a file named yaml. `--out` is
+ * the old name of `--output <file>`.
+ */
+export function outputOptions(ctx: Context, opts: RunOptions): RunOptions {
+  let { format, output } = opts;
+  if (output !== undefined && FORMATS.includes(output)) {
+    if (format !== 'auto' && format !== output)
+      throw new UsageError(`--format ${format} and --output ${output} disagree`, `--output names a file now; use --format ${format} alone.`);
+    ctx.warn(`--output ${output} is deprecated: use --format ${output} (-o/--output now names a file; -o ./${output} writes one called ${output})`);
+    format = output as Format;
+    output = undefined;
+  }
+  if (opts.out !== undefined) {
+    if (output !== undefined) throw new UsageError('--out and --output both name the file', 'Use -o/--output <file> alone.');
+    ctx.warn('--out is deprecated: use -o/--output <file>');
+    output = opts.out;
+  }
+  return { ...opts, format, output, out: undefined };
+}
+
 export function exitCodeFor(status: number, fail: boolean): number {
   if (!fail || (status >= 200 && status < 300)) return ExitCode.OK;
   return status === 401 || status === 403 ? ExitCode.AUTH : ExitCode.FAILURE;
@@ -105,22 +135,22 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, reda
     const shown = redactor.responseHeaders(res.headers, opts.showSecrets);
     for (const [k, vs] of Object.entries(shown)) for (const one of vs) ctx.io.stdout.write(`${sanitizeLine(k)}: ${one}\n`);
     ctx.io.stdout.write('\n');
-  } else if (tty || opts.out) {
+  } else if (tty || opts.output) {
     const ok = res.status >= 200 && res.status < 300;
     const color = ctx.io.color('stderr');
     ctx.io.err(color ? `\x1b[${ok ? 32 : 31}m${statusLine}\x1b[0m` : statusLine);
   } else if (res.status < 200 || res.status >= 300) {
     ctx.io.err(statusLine);
   }
-  if (opts.out) {
+  if (opts.output) {
     try {
-      await fsp.writeFile(opts.out, res.body);
+      await fsp.writeFile(opts.output, res.body);
     } catch (e) {
-      throw new CliError(`cannot write the response body to ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      throw new CliError(`cannot write the response body to ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
         hint: `HTTP ${res.status} was received; pick a writable path for -o.`,
       });
     }
-    ctx.io.err(`wrote ${res.body.length} bytes to ${opts.out}`);
+    ctx.io.err(`wrote ${res.body.length} bytes to ${opts.output}`);
     return;
   }
   if (!res.body.length) return;
@@ -129,7 +159,7 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, reda
       hint: 'Save it with -o <file>.',
     });
   }
-  const mode = opts.output === 'auto' ? (tty ? 'pretty' : 'raw') : opts.output;
+  const mode = opts.format === 'auto' ? (tty ? 'pretty' : 'raw') : opts.format;
   // A text body has the connection's secrets masked (an API that echoes a credential), unless --show-secrets.
   const shown = opts.showSecrets || isBinary(res) ? res : { ...res, body: Buffer.from(redactor.mask(res.body.toString('utf8')), 'utf8') };
   const out = await renderBody(shown, mode, ctx.io.color('stdout'));

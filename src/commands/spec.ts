@@ -25,6 +25,8 @@ export interface OptionSpec {
   readonly default?: string | boolean;
   /** May be given more than once; the values collect into an array. */
   readonly repeatable?: boolean;
+  /** Accepted but not listed in --help (an old name kept working with a warning). */
+  readonly hidden?: boolean;
 }
 
 /** Options declared once and shared by several commands (e.g. the OAuth flags). */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Context } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
+import { CliError, NotFoundError, UsageError } from '../errors.js';
 import { atomicWrite } from '../fs/atomic.js';
 import { usesVars } from '../smoke/suite.js';
 import { closingLine, totals, type Suite, type SuiteResult } from '../smoke/types.js';
@@ -23,7 +23,7 @@ export default async function test(ctx: Context, args: string[], opts: Opts): Pr
   if (!args.length)
     throw new UsageError('name the suite files to run', 'Try: connector test suite.yaml, or write one: connector test init <connector> -o suite.yaml');
   const { parseReporters, makeReporter } = await import('../smoke/report.js');
-  const wanted = parseReporters(opts.reporter);
+  const wanted = withJson(ctx.json, parseReporters(opts.reporter));
   const filter = opts.filter === undefined ? undefined : pattern(opts.filter);
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
   const concurrency = Number(opts.concurrency ?? '1');
@@ -92,14 +92,30 @@ async function init(ctx: Context, args: string[], opts: Opts): Promise<number> {
 }
 
 /** `connector test <connector>`: the suite `test init` would write, run without writing it. */
-async function generated(ctx: Context, name: string): Promise<Suite> {
+async function generated(ctx: Context, asked: string): Promise<Suite> {
   const registry = await ctx.registry();
-  if (!(await registry.has(name))) {
-    throw new UsageError(`${name}: no such suite file, and no connector of that name`, (await registry.notFound(name)).hint);
+  if (!(await registry.has(asked))) {
+    throw new NotFoundError(`${asked}: no such suite file, and no connector of that name`, (await registry.notFound(asked)).hint);
   }
+  const record = await registry.get(asked);
   const { generateSuite } = await import('../smoke/init.js');
   const { loadSuiteText } = await import('../smoke/suite.js');
-  return loadSuiteText(generateSuite(await registry.get(name), { source: name }).yaml, `(generated suite of ${name})`);
+  return loadSuiteText(generateSuite(record, { source: record.name }).yaml, `(generated suite of ${record.name})`);
+}
+
+/**
+ * `--json` prints one JSON document on stdout: the json report. It joins the reporters unless one
+ * already writes json to stdout; another reporter on stdout (junit, tap) is refused, not mixed in.
+ */
+function withJson<R extends { name: string; file?: string }>(json: boolean, wanted: R[]): R[] {
+  if (!json || wanted.some((w) => w.name === 'json' && w.file === undefined)) return wanted;
+  const other = wanted.find((w) => w.name !== 'pretty' && w.file === undefined);
+  if (other)
+    throw new UsageError(
+      `--json and --reporter ${other.name} would both write to stdout`,
+      `Give it a file: --reporter ${other.name}=${other.name === 'junit' ? 'junit.xml' : `report.${other.name}`}`,
+    );
+  return [...wanted, { name: 'json' } as R];
 }
 
 function pattern(text: string): RegExp {

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
-import { validateName } from '../registry/registry.js';
+import { CliError, NotFoundError, UsageError } from '../errors.js';
+import { isValidName, validateName } from '../registry/registry.js';
 import { closest } from '../util/suggest.js';
 import type { AuthOption, ConnectionParameter, ConnectorRecord } from '../model.js';
 import { envConnectionNames, envOverlay, envVarName } from '../secrets/env.js';
@@ -111,11 +111,37 @@ export function notFound(connector: string, name: string, list: ConnectionRecord
     name,
     list.map((c) => c.name),
   );
-  return new CliError(`no connection '${connector}/${name}'`, {
-    hint: near.length
+  return new NotFoundError(
+    `no connection '${connector}/${name}'`,
+    near.length
       ? `Did you mean: ${near.map((n) => `${connector}/${n}`).join(', ')}?`
       : `Create it: connector connection create ${connector}${name === 'default' ? '' : ` --name ${name}`}`,
-  });
+  );
+}
+
+/**
+ * A connection address as typed → the stored connector and connection names. The connector part
+ * is looked up as Registry.resolve does (any case; an old slug). With `short`, `K` alone is
+ * allowed and means K's default connection: the one `run` uses without `-c` (its only one, or
+ * `K/default`, unless `connection default` chose another). Commands that change or remove a
+ * connection (delete, rename, default) take the full address only.
+ */
+export async function resolveAddress(ctx: Context, text: string, opts: { short?: boolean } = {}): Promise<{ connector: string; name: string }> {
+  if (opts.short && !text.includes('/') && text) {
+    const registry = await ctx.registry();
+    const connector = (await registry.get(text)).name;
+    const list = await listConnections(ctx, connector);
+    const chosen = list.find((c) => c.isDefault) ?? list[0];
+    if (!chosen) throw new NotFoundError(`connector '${connector}' has no connection`, `Create one: connector connection create ${connector}`);
+    return { connector, name: chosen.name };
+  }
+  const parsed = text.split('/');
+  if (parsed.length === 2 && parsed[0] && parsed[1]) {
+    const registry = await ctx.registry();
+    parsed[0] = await registry.resolve(parsed[0]);
+    if (!isValidName(parsed[0])) throw await registry.notFound(parsed[0]);
+  }
+  return parseAddress(parsed.join('/'));
 }
 
 /** No stored connection and none from the environment (`connector test` stops on it before any step, as on an auth failure). */

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { atomicWrite } from '../fs/atomic.js';
@@ -18,6 +19,30 @@ function canonical(v: unknown): string {
       .join(',')}}`;
   return JSON.stringify(v);
 }
+
+/**
+ * The home itself: a --home or CONNECTOR_HOME that does not exist is said so (a typo passed every
+ * other check silently: an empty registry is a healthy one).
+ */
+export const homeCheck: Check = async (ctx) => {
+  const stat = (() => {
+    try {
+      return statSync(ctx.home);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!stat) {
+    return {
+      id: 'home',
+      status: 'warn',
+      message: `${ctx.home} does not exist yet (the first import creates it)`,
+      hint: 'If connectors should be there, check --home and CONNECTOR_HOME.',
+    };
+  }
+  if (!stat.isDirectory()) return { id: 'home', status: 'fail', message: `${ctx.home} is not a folder`, hint: 'Point --home (or CONNECTOR_HOME) at a folder.' };
+  return { id: 'home', status: 'ok', message: ctx.home };
+};
 
 /** Index vs records: summaries pointing to no record, stale summaries, records the index misses. */
 export const indexCheck: Check = async (ctx, facts) => {

@@ -5,12 +5,13 @@ import { caCheck, nodeCheck, proxyCheck } from './environment.js';
 import { Facts } from './facts.js';
 import { locksCheck, pidAlive, tempFilesCheck } from './files.js';
 import { oauthCheck } from './oauth.js';
-import { connectionsCheck, indexCheck, recordsCheck } from './registry.js';
+import { connectionsCheck, homeCheck, indexCheck, recordsCheck } from './registry.js';
 import { missingSecretsCheck, orphansCheck, storesCheck } from './secrets.js';
 import type { Check, DoctorOptions, Finding, Fix, System } from './types.js';
 
 /** Every check, in report order: the registry first (repairs there change what the others see). */
 export const CHECKS: readonly Check[] = [
+  homeCheck,
   indexCheck,
   recordsCheck,
   connectionsCheck,

@@ -67,7 +67,7 @@ async function pruneConnections(ctx: Context, conns: ConnectionRecord[]): Promis
   const remove = (await import('../commands/connection/delete.action.js')).default;
   // A child of the context (not a spread: that would run its lazy getters) that prints nothing.
   const quiet: Context = Object.assign(Object.create(ctx) as Context, { json: false, io: { ...ctx.io, err: () => {} } });
-  for (const c of conns) await remove(quiet, address(c));
+  for (const c of conns) await remove(quiet, address(c), { yes: true }); // doctor asked already (the prune consent)
   return `deleted ${plural(conns.length, 'connection')} whose secrets were gone (${few(conns.map(address))})`;
 }
 

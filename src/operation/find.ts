@@ -1,6 +1,6 @@
 import type { ConnectorRecord } from '../model.js';
-import { UsageError } from '../errors.js';
-import { closest, slugify } from '../util/suggest.js';
+import { NotFoundError } from '../errors.js';
+import { closest, legacySlugify, slugify } from '../util/suggest.js';
 import { derefDeep } from './refs.js';
 import { walkOperations, type OperationEntry } from './walk.js';
 
@@ -58,7 +58,7 @@ export interface Operation {
 
 /**
  * Find an operation by operationId (case-insensitive) or by the slug of its
- * summary. Unknown → UsageError with the closest names.
+ * summary. Unknown → NotFoundError (exit 1) with the closest names.
  */
 export function findOperation(record: ConnectorRecord, input: string): Operation {
   // A smoke suite calls the same few operations hundreds of times (~0.15 ms each to resolve again);
@@ -80,7 +80,8 @@ function find(record: ConnectorRecord, input: string): Operation {
   const hit =
     all.find((r) => r.operationId === input) ??
     all.find((r) => r.operationId.toLowerCase() === lc) ??
-    all.find((r) => typeof r.operation.summary === 'string' && slugify(r.operation.summary) === slugify(input));
+    all.find((r) => typeof r.operation.summary === 'string' && slugify(r.operation.summary) === slugify(input)) ??
+    all.find((r) => typeof r.operation.summary === 'string' && legacySlugify(r.operation.summary) === slugify(input));
   if (!hit) {
     // operationIds first (what `connector operations` lists); summary slugs only to fill up
     // (a slug is left out when its operation is suggested by id already)
@@ -91,7 +92,7 @@ function find(record: ConnectorRecord, input: string): Operation {
     const slugOf = new Map(all.filter((r) => typeof r.operation.summary === 'string').map((r) => [slugify(r.operation.summary), r.operationId]));
     const bySlug = closest(input, [...slugOf.keys()].filter(Boolean)).filter((s) => !byId.includes(slugOf.get(s)!));
     const near = [...byId, ...bySlug].slice(0, 3);
-    throw new UsageError(
+    throw new NotFoundError(
       `connector '${record.name}' has no operation '${input}'`,
       near.length ? `Did you mean: ${near.join(', ')}?` : `Run \`connector operations ${record.name}\` to list them.`,
     );

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import { atomicWrite, removeStaleTemps } from '../fs/atomic.js';
 import { readJsonFile } from '../fs/json.js';
 import { withLock } from '../fs/lock.js';
-import { CliError, UsageError } from '../errors.js';
-import { closest } from '../util/suggest.js';
+import { CliError, NotFoundError, UsageError } from '../errors.js';
+import { closest, legacySlugify, slugify } from '../util/suggest.js';
 import type { ConnectorRecord, ConnectorSummary } from '../model.js';
 import type { ConnectionRecord } from '../connections/types.js';
 import { readConnectionsFile } from './connections.js';
@@ -32,9 +32,12 @@ export type PendingWrite = { op: 'put'; sha256: string; summary: ConnectorSummar
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
+/** A name import could have given: a lower-case slug with no path separator and no `..`. */
+export const isValidName = (name: string): boolean => NAME_RE.test(name) && !name.includes('..');
+
 /** Registry names: a lower-case slug with no path separator and no `..`. */
 export function validateName(name: string, what = 'connector name'): string {
-  if (!NAME_RE.test(name) || name.includes('..')) {
+  if (!isValidName(name)) {
     throw new UsageError(`invalid ${what} '${name}': use lower-case letters, digits, '.', '_' and '-' (no '/', no '..', at most 64)`);
   }
   return name;
@@ -140,12 +143,35 @@ export class Registry {
 
   /** Any string may be asked (a suite's connector may be a path): only an own index entry counts, never `constructor`. */
   async has(name: string): Promise<boolean> {
-    return Object.hasOwn((await this.index()).connectors, name);
+    const { connectors } = await this.index();
+    return Object.hasOwn(connectors, name) || Object.hasOwn(connectors, await this.resolve(name));
+  }
+
+  /**
+   * The registry name `name` means: the exact name; else the one name equal to it ignoring case
+   * (operation ids are matched so too); else a connector imported before apostrophes were dropped
+   * from slugs (africa-s-talking-sms), asked for by its new slug (africas-talking-sms), or the
+   * other way round. Anything else is returned as given (and then not found).
+   */
+  async resolve(name: string): Promise<string> {
+    const idx = await this.index().catch(() => undefined); // get() reads a record even when the index is unreadable
+    if (!idx || Object.hasOwn(idx.connectors, name)) return name;
+    const lc = name.toLowerCase();
+    const names = Object.keys(idx.connectors);
+    const one = (found: string[]) => (found.length === 1 ? found[0] : undefined);
+    const slugs = (n: string) => {
+      const title = idx.connectors[n]?.title;
+      return typeof title === 'string' ? [slugify(title), legacySlugify(title)] : [];
+    };
+    return one(names.filter((n) => n.toLowerCase() === lc)) ?? one(names.filter((n) => slugs(n).includes(n) && slugs(n).includes(lc))) ?? name;
   }
 
   /** The full record, or a one-line error naming the closest connectors. */
-  async get(name: string): Promise<ConnectorRecord> {
-    validateName(name);
+  async get(asked: string): Promise<ConnectorRecord> {
+    // The name as typed first (one stat: `run` reads no index for it); else what it means.
+    const name = isValidName(asked) && existsSync(this.recordPath(asked)) ? asked : await this.resolve(asked);
+    // A name no import could have given (Upper case, a path) is not found like any other.
+    if (!isValidName(name)) throw await this.notFound(asked);
     const path = this.recordPath(name);
     // A record stays readable when index.json is not (doctor rebuilds the index from the records).
     const removing = await this.rawIndex().then(
@@ -169,13 +195,14 @@ export class Registry {
   async notFound(name: string): Promise<CliError> {
     const names = Object.keys((await this.index()).connectors);
     const near = closest(name, names);
-    return new CliError(`no connector named '${name}'`, {
-      hint: near.length
+    return new NotFoundError(
+      `no connector named '${name}'`,
+      near.length
         ? `Did you mean: ${near.join(', ')}?`
         : names.length
           ? 'Run `connector list` to see the imported connectors.'
           : 'Import one first: connector import <file|url|folder>',
-    });
+    );
   }
 
   /** Store a record; `mutate` runs under the lock and may refuse (e.g. exists without --force). */

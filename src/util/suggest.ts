@@ -51,8 +51,16 @@ function sameWords(a: string, b: string): boolean {
   return wa.includes(' ') && wa === words(b);
 }
 
-/** "a-b-c" slug: lower-case ASCII letters, digits and dashes. */
+/**
+ * "a-b-c" slug: lower-case ASCII letters, digits and dashes. Apostrophes (' ’ ‘ ʼ) are dropped,
+ * not made separators: "Africa's Talking" → africas-talking.
+ */
 export function slugify(text: string): string {
+  return legacySlugify(text.replace(/['\u2018\u2019\u02bc]/g, ''));
+}
+
+/** The slug before apostrophes were dropped (africa-s-talking): names imported then are still found by it. */
+export function legacySlugify(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

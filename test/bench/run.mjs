@@ -80,7 +80,7 @@ const env = {
 };
 let connected = false;
 process.on('exit', () => {
-  if (connected) spawnSync(process.execPath, [BIN, 'connection', 'delete', `${name}/default`], { env, stdio: 'ignore' });
+  if (connected) spawnSync(process.execPath, [BIN, 'connection', 'delete', `${name}/default`, '--yes'], { env, stdio: 'ignore' });
   server.kill();
   rmSync(work, { recursive: true, force: true });
 });

@@ -37,17 +37,37 @@ describe('every command declares itself and its --help shows it', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(`Usage: connector ${path.join(' ')}`);
       expect(r.stdout.replace(/\s+/g, ' ')).toContain(spec.description); // wrapped at 80 columns
+      // The global options, with their own flags, under every command's help.
+      const globals = r.stdout.slice(r.stdout.indexOf('\nGlobal Options:\n'));
+      expect(globals.length, 'a Global Options section').toBeLessThan(r.stdout.length);
+      for (const o of PROGRAM.options) expect(globals).toContain(o.flags);
+      expect(spec.examples?.length, 'every command, a group too, has examples').toBeGreaterThan(0);
+      expect(r.stdout).toContain('\nExamples:\n');
+      for (const e of spec.examples!) expect(r.stdout).toContain(shown(e));
+      // `connector help <words>` is the same page.
+      const viaHelp = await runCli(['help', ...path]);
+      expect([viaHelp.code, viaHelp.stdout]).toEqual([0, r.stdout]);
       if (spec.subcommands) {
         for (const s of spec.subcommands) expect(r.stdout).toMatch(new RegExp(`\\n  ${s.name}\\b`));
         return;
       }
-      expect(spec.examples?.length, 'every command has examples').toBeGreaterThan(0);
-      expect(r.stdout).toContain('\nExamples:\n');
-      for (const e of spec.examples!) expect(r.stdout).toContain(shown(e));
-      for (const o of optionsOf(spec)) expect(r.stdout).toContain(o.flags);
+      for (const o of optionsOf(spec)) expect(r.stdout.includes(o.flags), o.flags).toBe(!o.hidden); // an old name works, unlisted
       for (const a of spec.arguments ?? []) expect(r.stdout).toMatch(new RegExp(`\\n  ${a.name.slice(1, -1)} +`));
     });
   }
+});
+
+describe('connector help', () => {
+  it('help connection create shows create, not connection (commander read one word)', async () => {
+    const r = await runCli(['help', 'connection', 'create']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: connector connection create \[options\] <connector>\n/);
+    const globals = await runCli(['--home', '/nonexistent', 'help', 'run']);
+    expect(globals.stdout).toMatch(/^Usage: connector run /);
+    expect((await runCli(['help'])).stdout).toMatch(/^Usage: connector \[options\] \[command\]/);
+    const unknown = await runCli(['help', 'nosuch']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, "connector: unknown command 'nosuch'\nTry: connector --help\n"]);
+  });
 });
 
 describe('aliases are declared once and all resolve', () => {
@@ -79,7 +99,7 @@ describe('optionDefaults (what the demo passes to actions it calls directly)', (
       const command = path.reduce((c, name) => c.commands.find((s) => s.name() === name)!, program);
       expect(optionDefaults(spec), path.join(' ')).toEqual(command.opts());
     }
-    expect(optionDefaults(all.find((c) => c.path.join(' ') === 'run')!.spec)).toMatchObject({ output: 'auto', timeout: '30', fail: true }); // control
+    expect(optionDefaults(all.find((c) => c.path.join(' ') === 'run')!.spec)).toMatchObject({ format: 'auto', timeout: '30', fail: true }); // control
   });
 });
 

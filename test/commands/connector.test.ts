@@ -98,7 +98,7 @@ describe('connector import / list / show / operations / remove', () => {
     expect(miss.code).toBe(1);
     expect(miss.stderr).toContain("no connector named 'petstor'");
     expect(miss.stderr).toContain('Did you mean: petstore?');
-    const r = await runCli(['remove', 'petstore'], { home });
+    const r = await runCli(['remove', 'petstore', '--yes'], { home });
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: "Removed connector 'petstore'\n" });
     expect(existsSync(join(home, 'connectors', 'petstore.json'))).toBe(false);
     expect(JSON.parse((await runCli(['list', '--json'], { home })).stdout)).toEqual([]);

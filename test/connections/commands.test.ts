@@ -162,6 +162,25 @@ describe('manage connections', () => {
     expect(e.stdout).not.toContain('from-env');
   });
 
+  it('show/test/export/token take <connector> alone: its default connection, the one run uses', async () => {
+    const short = await run(['connection', 'show', 'keyco', '--json']);
+    expect(short.code, short.stderr).toBe(0);
+    expect(JSON.parse(short.stdout)).toMatchObject({ address: 'keyco/default', name: 'default' });
+    // Not the name "default": the connection `connection default` chose.
+    expect((await run(['connection', 'default', 'keyco/prod'])).code).toBe(0);
+    expect(JSON.parse((await run(['connection', 'show', 'keyco', '--json'])).stdout)).toMatchObject({ address: 'keyco/prod' });
+    const exported = await run(['connection', 'export', 'keyco']);
+    expect([exported.code, exported.stdout]).toEqual([0, expect.stringContaining('name: prod')]);
+    // Any case, as operation ids: the stored name is what is shown.
+    const upper = await run(['connection', 'show', 'KeyCo/Prod'.replace('Prod', 'prod'), '--json']);
+    expect(JSON.parse(upper.stdout)).toMatchObject({ address: 'keyco/prod' });
+    // A connector without connections: not found (exit 1), with the create command.
+    const none = await run(['connection', 'show', 'basicco']);
+    expect([none.code, none.stderr]).toEqual([1, "connector: connector 'basicco' has no connection\nCreate one: connector connection create basicco\n"]);
+    const unknown = await run(['connection', 'show', 'keyc']);
+    expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([1, "connector: no connector named 'keyc'"]);
+  });
+
   it('rename moves the secrets; nothing left under the old name', async () => {
     const r = await run(['connection', 'rename', 'keyco/prod', 'production']);
     expect(r.code).toBe(0);
@@ -177,12 +196,12 @@ describe('manage connections', () => {
   });
 
   it('delete removes the record and its secrets; the other becomes default', async () => {
-    const r = await run(['connection', 'delete', 'keyco/default']);
+    const r = await run(['connection', 'delete', 'keyco/default', '--yes']);
     expect(r.code).toBe(0);
     expect([...store.items.keys()]).toEqual(['keyco/prod/api_key']);
     const list = JSON.parse((await run(['connection', 'list', '--json'])).stdout);
     expect(list).toEqual([expect.objectContaining({ name: 'prod', isDefault: true })]);
-    const again = await run(['connection', 'delete', 'keyco/default']);
+    const again = await run(['connection', 'delete', 'keyco/default', '--yes']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("no connection 'keyco/default'");
   });
@@ -213,9 +232,14 @@ describe('manage connections', () => {
   });
 
   it('bad addresses are usage errors', async () => {
-    const r = await run(['connection', 'show', 'keyco']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('<connector>/<connection>');
+    for (const bad of ['keyco/', '/prod', 'keyco/prod/x']) {
+      const r = await run(['connection', 'show', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain('<connector>/<connection>');
+    }
+    // Those that change what they name take the full address only.
+    const del = await run(['connection', 'delete', 'keyco', '--yes']);
+    expect([del.code, del.stderr.split('\n')[0]]).toEqual([2, "connector: 'keyco' is not a connection address"]);
   });
 
   it('a secret missing from the store is reported with what to do', async () => {

@@ -133,7 +133,7 @@ describe('connector doctor: a broken home', () => {
     expect(check('records')[0].hint).toContain('connector remove bad');
     expect(check('index')[0].status).toBe('ok');
     expect(existsSync(join(home, 'connectors', 'bad.json'))).toBe(true);
-    expect((await runCli(['remove', 'bad'], { home, overrides: overrides() })).code).toBe(0);
+    expect((await runCli(['remove', 'bad', '--yes'], { home, overrides: overrides() })).code).toBe(0);
   });
 
   it('an interrupted removal (index.json pending) is a warning, not an unreadable record; --fix finishes it', async () => {
@@ -228,5 +228,24 @@ describe('connector doctor under runCli’s strict keychain stand-in', () => {
     const report = JSON.parse(r.stdout);
     expect(report.checks.find((c: { id: string }) => c.id === 'keychain')).toMatchObject({ status: 'warn', message: expect.stringContaining('not checkable') });
     expect(r.code).toBe(0);
+  });
+});
+
+describe('connector doctor: the home', () => {
+  it('says when --home does not exist (a typo passed every check silently), and creates nothing', async () => {
+    const home = join(await homeWith([], []), 'no-such-home');
+    const { code, check } = await doctorJson(home, ['--no-input'], { overrides: overrides() });
+    expect(code).toBe(0);
+    expect(check('home')).toEqual([
+      {
+        id: 'home',
+        status: 'warn',
+        message: `${home} does not exist yet (the first import creates it)`,
+        hint: 'If connectors should be there, check --home and CONNECTOR_HOME.',
+      },
+    ]);
+    expect(existsSync(home)).toBe(false);
+    const ok = await doctorJson(join(home, '..'), ['--no-input'], { overrides: overrides() });
+    expect(ok.check('home')[0]).toMatchObject({ status: 'ok' });
   });
 });

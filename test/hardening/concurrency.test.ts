@@ -55,7 +55,7 @@ describe.skipIf(!BUILT)('20 processes on one home', () => {
       const jobs: { args: string[]; kill?: number }[] = [
         ...[1, 2, 3, 4, 5].map((i) => ({ args: ['import', spec, '--name', `i${i}`] })),
         ...[1, 2, 3, 4, 5].map((i) => ({ args: ['connection', 'create', 'api', '--name', `n${i}`, '--no-verify', '--no-input', '--param-env', 'key=KEY'] })),
-        ...[1, 2, 3, 4, 5].map((i) => ({ args: ['connection', 'delete', `api/d${i}`] })),
+        ...[1, 2, 3, 4, 5].map((i) => ({ args: ['connection', 'delete', `api/d${i}`, '--yes'] })),
         ...[1, 2, 3, 4, 5].map(() => ({ args: ['run', 'api', 'Ping', '-c', 'keep'] })),
         // Victims: killed while they may hold the registry or vault lock.
         ...[1, 2, 3, 4].map((i) => ({ args: ['import', spec, '--name', `v${i}`], kill: 300 + Math.floor(random() * 900) })),

@@ -108,9 +108,10 @@ describe.skipIf(!BUILT)('kill -9 while writing', () => {
         };
       }
       const free = POOL.filter((n) => !have.includes(n));
-      if (kind === 'delete' && have.length) return { what: 'delete', args: ['connection', 'delete', `api/${have[Math.floor(random() * have.length)]}`] };
+      if (kind === 'delete' && have.length)
+        return { what: 'delete', args: ['connection', 'delete', `api/${have[Math.floor(random() * have.length)]}`, '--yes'] };
       const name = free.length ? free[Math.floor(random() * free.length)] : have[0];
-      if (!free.length) return { what: 'delete', args: ['connection', 'delete', `api/${name}`] };
+      if (!free.length) return { what: 'delete', args: ['connection', 'delete', `api/${name}`, '--yes'] };
       return { what: 'create', args: ['connection', 'create', 'api', '--name', name, '--no-verify', '--no-input', '--param-env', 'key=KEY'] };
     };
 
@@ -234,9 +235,9 @@ describe('connection delete removes the record before its secrets', () => {
       if (account === 'api/b/key') throw new CliError('the store is locked');
       return realDelete(account);
     };
-    expect((await runCli(['connection', 'delete', 'api/a'], o)).code).toBe(0);
+    expect((await runCli(['connection', 'delete', 'api/a', '--yes'], o)).code).toBe(0);
     expect(recordsAtDelete).toEqual([['b']]);
-    const r = await runCli(['connection', 'delete', 'api/b'], o);
+    const r = await runCli(['connection', 'delete', 'api/b', '--yes'], o);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('connector: deleted the connection api/b, but not its secrets in the in-memory store');
     expect(await new Registry(home).connections()).toEqual([]);

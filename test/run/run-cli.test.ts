@@ -43,9 +43,9 @@ describe('connector run', () => {
     expect(doc.body).toEqual({ id: 1, name: 'one' });
   });
 
-  it('--output yaml and --include', async () => {
-    const y = await run(['GetThing', '-p', 'id=1', '--output', 'yaml']);
-    expect(y.stdout).toBe('id: 1\nname: one\n');
+  it('--format yaml and --include', async () => {
+    const y = await run(['GetThing', '-p', 'id=1', '--format', 'yaml']);
+    expect([y.code, y.stdout, y.stderr]).toEqual([0, 'id: 1\nname: one\n', '']);
     const i = await run(['GetThing', '-p', 'id=1', '-i']);
     expect(i.stdout).toMatch(/^HTTP 200 OK \(\d+ ms\)\ncontent-type: application\/json\n/);
     expect(i.stdout.endsWith('\n\n{"id":1,"name":"one"}')).toBe(true);
@@ -77,6 +77,38 @@ describe('connector run', () => {
     expect(r.code).toBe(0);
     expect(readFileSync(out)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
     expect(r.stderr).toContain(`wrote 7 bytes to ${out}`);
+  });
+
+  it('-o/--output is the file, as in curl and export; --out still works with a warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'run-'));
+    const long = await run(['GetThing', '-p', 'id=1', '--output', join(dir, 'a.json')]);
+    expect([long.code, long.stdout]).toEqual([0, '']);
+    expect(readFileSync(join(dir, 'a.json'), 'utf8')).toBe('{"id":1,"name":"one"}');
+    expect(long.stderr).not.toContain('warning');
+    const old = await run(['GetThing', '-p', 'id=1', '--out', join(dir, 'b.json')]);
+    expect(old.code).toBe(0);
+    expect(readFileSync(join(dir, 'b.json'), 'utf8')).toBe('{"id":1,"name":"one"}');
+    expect(old.stderr.split('\n')[0]).toBe('warning: --out is deprecated: use -o/--output <file>');
+    const both = await run(['GetThing', '-p', 'id=1', '--out', join(dir, 'c'), '-o', join(dir, 'd')]);
+    expect([both.code, both.stderr.split('\n')[0]]).toEqual([2, 'connector: --out and --output both name the file']);
+  });
+
+  it('--output <format name> is the old --format, with a one-line deprecation warning', async () => {
+    const y = await run(['GetThing', '-p', 'id=1', '--output', 'yaml']);
+    expect([y.code, y.stdout]).toEqual([0, 'id: 1\nname: one\n']);
+    expect(y.stderr).toBe('warning: --output yaml is deprecated: use --format yaml (-o/--output now names a file; -o ./yaml writes one called yaml)\n');
+    const clash = await run(['GetThing', '-p', 'id=1', '--output', 'yaml', '--format', 'json']);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(/^connector: --format json and --output yaml disagree\n/);
+    // Anything else is a file name, also a format name with a path: -o ./yaml.
+    const dir = mkdtempSync(join(tmpdir(), 'run-'));
+    const file = await run(['GetThing', '-p', 'id=1', '-o', join(dir, 'yaml')]);
+    expect([file.code, file.stdout]).toEqual([0, '']);
+    expect(readFileSync(join(dir, 'yaml'), 'utf8')).toBe('{"id":1,"name":"one"}');
+    const help = await runCli(['run', '--help']);
+    expect(help.stdout).toMatch(/--format <format>/);
+    expect(help.stdout).toMatch(/-o, --output <file>/);
+    expect(help.stdout).not.toMatch(/--out </);
   });
 
   it('-o to a path that cannot be written: one clear line, exit 1, not a crash report', async () => {
@@ -130,7 +162,7 @@ describe('connector run', () => {
   it('usage mistakes exit 2 before sending', async () => {
     const before = server.seen.length;
     const unknown = await run(['GetThng']);
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(1); // not found: exit 1, as an unknown connector or connection
     expect(unknown.stderr).toContain("connector: connector 'things' has no operation 'GetThng'\nDid you mean: GetThing");
     const missing = await run(['GetThing']);
     expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([2, 'connector: missing required parameter for GetThing: id (path)']);
@@ -155,7 +187,7 @@ describe('run: the order of mistakes', () => {
     const home = tempHome();
     expect((await runCli(['import', 'fixtures/specs/petstore.swagger.json', '--name', 'pets'], { home })).code).toBe(0);
     const typo = await runCli(['run', 'pets', 'getPetByIdd'], { home });
-    expect(typo.code).toBe(2);
+    expect(typo.code).toBe(1);
     expect(typo.stderr).toMatch(/^connector: connector 'pets' has no operation 'getPetByIdd'\nDid you mean: getPetById/);
     const right = await runCli(['run', 'pets', 'getPetById'], { home }); // control: then the connection
     expect(right.stderr).toContain("connector 'pets' needs a connection and has none");

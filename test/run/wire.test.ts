@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callOperation } from '../../src/http/call.js';
-import { UsageError } from '../../src/errors.js';
+import { NotFoundError, UsageError } from '../../src/errors.js';
 import { connection, FIXTURES, memoryCtx, recordFrom, recordingServer } from './helpers.js';
 
 const swagger = recordFrom('wire', join(FIXTURES, 'wire.swagger.json'));
@@ -156,7 +156,7 @@ describe('mistakes are caught before sending', () => {
     const { ctx } = memoryCtx();
     const before = server.seen.length;
     const err = await callOperation(ctx, swagger, op, { params, baseUrl: server.url, ...(extra ?? {}) }).catch((e) => e);
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(op === 'Nope' ? NotFoundError : UsageError);
     expect(err.message).toMatch(message);
     expect(server.seen.length).toBe(before);
   });

@@ -51,7 +51,7 @@ describe.skipIf(Boolean(why))('OS keychain (real Secret Service)', () => {
       await register(home, apiKeyRecord());
     });
     afterAll(() => {
-      cli(['connection', 'delete', 'keyco/ci']);
+      cli(['connection', 'delete', 'keyco/ci', '--yes']);
       rmSync(home, { recursive: true, force: true });
     });
 
@@ -91,7 +91,7 @@ describe.skipIf(Boolean(why))('OS keychain (real Secret Service)', () => {
       for (const f of files) expect(readFileSync(f, 'latin1'), f).not.toContain(secret);
       for (const o of outputs) expect(o).not.toContain(secret);
 
-      const del = cli(['connection', 'delete', 'keyco/ci']);
+      const del = cli(['connection', 'delete', 'keyco/ci', '--yes']);
       expect(del.status).toBe(0);
       const gone = spawnSync(
         process.execPath,

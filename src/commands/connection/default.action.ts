@@ -1,10 +1,10 @@
 import type { Context } from '../../context.js';
 import { printJson } from '../../io/output.js';
-import { notFound, parseAddress, updateConnections } from '../../connections/store.js';
+import { notFound, resolveAddress, updateConnections } from '../../connections/store.js';
 
 /** `connector connection default <connector>/<name>`. */
 export default async function makeDefault(ctx: Context, address: string): Promise<number> {
-  const { connector, name } = parseAddress(address);
+  const { connector, name } = await resolveAddress(ctx, address);
   await updateConnections(ctx, (list) => {
     const mine = list.filter((c) => c.connector === connector);
     if (!mine.some((c) => c.name === name)) throw notFound(connector, name, mine);

@@ -1,11 +1,11 @@
 import type { Context } from '../../context.js';
 import { atomicWrite } from '../../fs/atomic.js';
-import { getConnection, parseAddress } from '../../connections/store.js';
+import { getConnection, resolveAddress } from '../../connections/store.js';
 import { dumpTemplate } from '../../connections/template.js';
 
 /** `connector connection export <connector>/<name>`: a YAML template with no secrets. */
 export default async function exportConnection(ctx: Context, address: string, opts: { output?: string }): Promise<number> {
-  const { connector, name } = parseAddress(address);
+  const { connector, name } = await resolveAddress(ctx, address, { short: true });
   const conn = await getConnection(ctx, connector, name);
   const text = await dumpTemplate(conn);
   if (opts.output) {

@@ -16,4 +16,12 @@ export default defineCommand({
   aliases: ['conn'],
   description: 'create and manage connections (credentials live in the OS keychain)',
   subcommands: [create, list, show, test, rename, del, exportConnection, login, logout, token, makeDefault],
+  notes: 'A connection is <connector>/<name>; show, test, export, login, logout and token also take <connector> alone (its default connection).',
+  examples: [
+    'connector connection create petstore                 # prompts for each parameter',
+    'connector connection list',
+    "connector connection show petstore                   # petstore's default connection",
+    'connector connection test petstore/default',
+    "connector help connection create                     # one command's options",
+  ],
 });

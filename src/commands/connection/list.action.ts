@@ -4,8 +4,9 @@ import { envConnections, listConnections } from '../../connections/store.js';
 import { pluginFor } from '../../auth/kinds.js';
 
 /** `connector connection list [connector]`: name, auth kind, default, where each secret lives. */
-export default async function list(ctx: Context, connector: string | undefined): Promise<number> {
-  if (connector) await (await ctx.registry()).get(connector); // unknown connector → error with suggestions
+export default async function list(ctx: Context, asked: string | undefined): Promise<number> {
+  // Unknown connector → error with suggestions; any case or an old slug → its stored name.
+  const connector = asked === undefined ? undefined : (await (await ctx.registry()).get(asked)).name;
   const stored = await listConnections(ctx, connector);
   // Connections that exist only as CONNECTOR_<K>__<C>__* variables (CI) are listed too, marked env.
   const fromEnv = await envConnections(ctx, stored, connector);

@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { printJson } from '../../io/output.js';
-import { parseAddress } from '../../connections/store.js';
+import { resolveAddress } from '../../connections/store.js';
 import { logout as signOut } from '../../auth/oauth2/index.js';
 
 /**
@@ -9,7 +9,7 @@ import { logout as signOut } from '../../auth/oauth2/index.js';
  * tokens. The client secret stays, so `connection login` works again.
  */
 export default async function logout(ctx: Context, address: string): Promise<number> {
-  const { connector, name } = parseAddress(address);
+  const { connector, name } = await resolveAddress(ctx, address, { short: true });
   const result = await signOut(ctx, connector, name);
   if (ctx.json) {
     printJson(ctx.io, { connection: `${connector}/${name}`, revoked: result.revoked, deleted: result.deleted });

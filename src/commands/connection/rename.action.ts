@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { CliError, UsageError } from '../../errors.js';
 import { printJson } from '../../io/output.js';
 import { validateName } from '../../registry/registry.js';
-import { getConnection, notFound, parseAddress, updateConnections } from '../../connections/store.js';
+import { getConnection, notFound, parseAddress, resolveAddress, updateConnections } from '../../connections/store.js';
 import { storeFor } from '../../secrets/open.js';
 import { secretAccount } from '../../secrets/store.js';
 
@@ -12,7 +12,7 @@ import { secretAccount } from '../../secrets/store.js';
  * removes the copies; the old connection stays intact.
  */
 export default async function rename(ctx: Context, address: string, newName: string): Promise<number> {
-  const { connector, name } = parseAddress(address);
+  const { connector, name } = await resolveAddress(ctx, address);
   let target = newName;
   if (newName.includes('/')) {
     const parsed = parseAddress(newName);

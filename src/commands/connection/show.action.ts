@@ -3,7 +3,7 @@ import { AuthError, InputNeededError } from '../../errors.js';
 import { printJson, printTable } from '../../io/output.js';
 import { sanitizeLine } from '../../io/sanitize.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
-import { getConnection, parseAddress, resolveRecord } from '../../connections/store.js';
+import { getConnection, resolveAddress, resolveRecord } from '../../connections/store.js';
 import { envVarName } from '../../secrets/env.js';
 import { pluginFor } from '../../auth/kinds.js';
 import { isValueParameter } from '../../auth/parameters.js';
@@ -12,7 +12,7 @@ const MASK = '********';
 
 /** `connector connection show <connector>/<name>`: every value (secrets masked) and where it comes from. */
 export default async function show(ctx: Context, address: string): Promise<number> {
-  const { connector, name } = parseAddress(address);
+  const { connector, name } = await resolveAddress(ctx, address, { short: true });
   const record = await (await ctx.registry()).get(connector);
   const conn = await getConnection(ctx, connector, name);
   const option = deriveConnectionModel(record).options.find((o) => o.id === conn.authOption);

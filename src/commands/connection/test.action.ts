@@ -1,12 +1,12 @@
 import type { Context } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { printJson } from '../../io/output.js';
-import { parseAddress, resolveConnection } from '../../connections/store.js';
+import { resolveAddress, resolveConnection } from '../../connections/store.js';
 import { chooseTestOperation, runTest } from '../../connections/verify.js';
 
 /** `connector connection test <connector>/<name>`: call the test operation with the stored credentials. */
 export default async function test(ctx: Context, address: string, opts: { testOperation?: string }): Promise<number> {
-  const { connector, name } = parseAddress(address);
+  const { connector, name } = await resolveAddress(ctx, address, { short: true });
   const record = await (await ctx.registry()).get(connector);
   // A stored connection, or one the CONNECTOR_<K>__<C>__* variables stand in for (CI); none: the hint names them.
   const resolved = await resolveConnection(ctx, connector, name);

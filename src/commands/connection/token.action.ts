@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { printJson } from '../../io/output.js';
-import { parseAddress } from '../../connections/store.js';
+import { resolveAddress } from '../../connections/store.js';
 import { accessToken } from '../../auth/oauth2/index.js';
 
 /**
@@ -8,7 +8,7 @@ import { accessToken } from '../../auth/oauth2/index.js';
  * renewed first when it is about to expire. The one command that prints a secret.
  */
 export default async function token(ctx: Context, address: string): Promise<number> {
-  const { connector, name } = parseAddress(address);
+  const { connector, name } = await resolveAddress(ctx, address, { short: true });
   const t = await accessToken(ctx, connector, name);
   if (ctx.json) {
     const expiresAt = await t.expiresAt();

@@ -48,6 +48,18 @@ async function importOne(
   const { record, warnings, bundled } = how.spin
     ? await ctx.progress.spin(`Importing ${/^https?:\/\//i.test(source) ? displayUrl(source) : source}`, prepare)
     : await prepare();
+  const registry = await ctx.registry();
+  // Imported before apostrophes were dropped from slugs (africa-s-talking-sms): the same connector
+  // keeps its name, so importing it again replaces it (with --force) instead of adding a twin.
+  const old = opts.name === undefined ? await registry.resolve(record.name) : record.name;
+  if (
+    old !== record.name &&
+    (await registry.get(old).then(
+      (r) => r.title === record.title,
+      () => false,
+    ))
+  )
+    record.name = old;
   const other = how.taken?.(record.name);
   if (other) {
     throw new CliError(`its name '${record.name}' is that of ${other}, imported just before`, {
@@ -58,7 +70,7 @@ async function importOne(
   // What a spec pulled in from elsewhere is part of the connector (and of every export): say so, one line each.
   for (const b of bundled) ctx.io.err(sanitizeLine(`Bundled external $ref ${b}`));
   const summary = summarize(record);
-  const registry = await ctx.registry();
+  if (summary.operationCount === 0) ctx.warn(`${record.source.location} has no operations: '${record.name}' is imported, but there is nothing to run`);
   let previous: ConnectorRecord | undefined;
   await registry.put(record, summary, (prev) => {
     if (prev && !opts.force) {
