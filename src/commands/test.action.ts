@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { CliError, NotFoundError, UsageError } from '../errors.js';
 import { atomicWrite } from '../fs/atomic.js';
+import { isCI } from '../io/progress.js';
 import { usesVars } from '../smoke/suite.js';
 import { closingLine, totals, type Suite, type SuiteResult } from '../smoke/types.js';
 
@@ -35,7 +36,8 @@ export default async function test(ctx: Context, args: string[], opts: Opts): Pr
   const suites: Suite[] = [];
   for (const a of args) suites.push(existsSync(a) ? await loadSuite(a) : await generated(ctx, a));
 
-  const live = ctx.io.stderr.isTTY === true && !ctx.io.env.CI;
+  // The same rule as ctx.progress: CI=false or CI=0 is no CI, and TERM=dumb draws no spinner.
+  const live = ctx.io.stderr.isTTY === true && !isCI(ctx.io.env) && ctx.io.env.TERM !== 'dumb';
   const reporters = wanted.map((w) => ({ ...w, r: makeReporter(w.name, { err: (t) => ctx.io.err(t), color: ctx.io.color('stderr'), live }) }));
   const { progress } = await import('../smoke/progress.js');
   // On a terminal: a spinner while a step waits; in CI or a pipe, plain lines only.

@@ -302,11 +302,10 @@ describe.skipIf(Boolean(missing))('the screen of connection create and run in a 
   );
 
   it(
-    `a table at the pane width: rows that fit are as piped; a longer one is as piped or cut to ${COLS} columns with …`,
+    `a table at the pane width: every row within ${COLS} columns, each cell whole or cut with …`,
     async () => {
-      // Today tables are printed at full width (the terminal wraps the long row); issue 14.3 cuts
-      // the last column to the terminal's width. Both pass; the cut form is checked exactly.
-      // Once 14.3 is merged, drop the `row === full` alternative below to pin the cut.
+      // Issue 14.3: a table on a terminal fits its width: the last column is cut with …, and when
+      // that would leave it too narrow, other columns are cut too (the first, the name, last).
       const homes = freshHomes();
       const piped = await runCli(['operations', 'keyed'], { home: homes.home });
       expect(piped.code, piped.stderr).toBe(0);
@@ -316,14 +315,22 @@ describe.skipIf(Boolean(missing))('the screen of connection create and run in a 
       expect(await s.exitCode()).toBe(0);
       const shown = lines(await s.screen({ join: true }));
       expect(shown).toHaveLength(full.length);
+      const cells = (row: string) => row.split(/ {2,}/);
+      let cut = 0;
       shown.forEach((row, i) => {
-        if (stringWidth(full[i]) <= COLS) expect(row).toBe(full[i]);
-        else if (row !== full[i]) {
-          expect(stringWidth(row), row).toBeLessThanOrEqual(COLS);
-          expect(row.endsWith('…'), row).toBe(true);
-          expect(full[i].startsWith(row.slice(0, -1)), row).toBe(true);
-        }
+        expect(stringWidth(row), row).toBeLessThanOrEqual(COLS);
+        const want = cells(full[i]);
+        const got = cells(row);
+        expect(got).toHaveLength(want.length);
+        expect(got[0]).toBe(want[0]); // the operation id, typed next, is never cut here
+        got.forEach((c, j) => {
+          if (c === want[j]) return;
+          cut++;
+          expect(c.endsWith('…'), row).toBe(true);
+          expect(want[j].startsWith(c.slice(0, -1)), row).toBe(true);
+        });
       });
+      expect(cut).toBeGreaterThan(0); // the long row was cut, not wrapped
       expect(shown[0]).toMatch(/^OPERATION\s+METHOD\s+PATH\s+AUTH\s+SUMMARY$/);
       expect(await s.screen({ escapes: true })).toContain(`${ESC}[1mOPERATION`); // the header is bold on a terminal
     },
