@@ -96,14 +96,15 @@ describe('connector names are matched ignoring case, as operation ids', () => {
 describe('--json test', () => {
   it('prints the JSON report on stdout (it printed nothing)', async () => {
     const home = tempHome();
-    await register(home, apiKeyRecord());
+    await register(home, apiKeyRecord('127.0.0.1:1', 'http'));
     const suite = join(home, 's.yaml');
-    writeFileSync(suite, 'connector: keyco\nsteps:\n  - operation: ListItems\n'); // no connection: the step fails
-    const r = await runCli(['--json', 'test', suite], { home, overrides: { secrets: async () => new MemoryStore() } });
+    writeFileSync(suite, 'connector: keyco\nsteps:\n  - operation: ListItems\n'); // nothing listens on port 1: the step fails
+    const env = { CONNECTOR_KEYCO__DEFAULT__API_KEY: 'k-123' };
+    const r = await runCli(['--json', 'test', suite], { home, env, overrides: { secrets: async () => new MemoryStore() } });
     expect(r.stdout, r.stderr).not.toBe('');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ suites: [expect.objectContaining({})], totals: { failed: 1 } });
-    const both = await runCli(['--json', 'test', suite, '--reporter', 'json'], { home, overrides: { secrets: async () => new MemoryStore() } });
+    const both = await runCli(['--json', 'test', suite, '--reporter', 'json'], { home, env, overrides: { secrets: async () => new MemoryStore() } });
     expect(JSON.parse(both.stdout)).toMatchObject({ totals: { failed: 1 } }); // one document, not two
     const junit = await runCli(['--json', 'test', suite, '--reporter', 'junit'], { home });
     expect([junit.code, junit.stderr.split('\n')[0]]).toEqual([2, 'connector: --json and --reporter junit would both write to stdout']);
