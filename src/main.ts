@@ -57,18 +57,26 @@ export function commandNamed(argv: string[]): string | undefined {
   return undefined;
 }
 
-function addCommand(parent: Command, spec: CommandSpec, action: (spec: CommandSpec) => (...args: unknown[]) => Promise<void>): void {
+type HelpDetail = (spec: CommandSpec, command: Command) => void;
+
+function addCommand(parent: Command, spec: CommandSpec, action: (spec: CommandSpec) => (...args: unknown[]) => Promise<void>, detail?: HelpDetail): void {
   const command = parent.command(spec.name).description(spec.description);
   for (const alias of spec.aliases ?? []) command.alias(alias);
   for (const a of spec.arguments ?? []) command.argument(a.name, a.description);
   for (const o of optionsOf(spec)) command.addOption(toOption(o));
   const after = helpAfter(spec);
   if (after) command.addHelpText('after', after);
-  for (const sub of spec.subcommands ?? []) addCommand(command, sub, action);
+  for (const sub of spec.subcommands ?? []) addCommand(command, sub, action, detail);
   if (spec.action) command.action(action(spec));
+  if (spec.helpDetail && detail) command.on('afterHelp', () => detail(spec, command));
 }
 
-export function buildProgram(io: IO, state: { ctx?: Context; code?: number }, overrides: Partial<Context> = {}, only?: string): Command {
+export function buildProgram(
+  io: IO,
+  state: { ctx?: Context; code?: number; helpDetail?: () => Promise<void> },
+  overrides: Partial<Context> = {},
+  only?: string,
+): Command {
   const program = new Command(PROGRAM.name).description(PROGRAM.description).version(packageVersion(), '--version', 'print the version');
   for (const o of PROGRAM.options) program.addOption(toOption(o));
   program
@@ -81,7 +89,13 @@ export function buildProgram(io: IO, state: { ctx?: Context; code?: number }, ov
     .exitOverride()
     .addHelpText('after', helpAfter(PROGRAM)!);
   const action = (spec: CommandSpec) => lazy(spec.action!, state, io, overrides);
-  for (const spec of COMMANDS) if (only === undefined || only === spec.name) addCommand(program, spec, action);
+  // `run K OP --help`: commander prints help synchronously and exits; main runs the detail after it.
+  const detail: HelpDetail = (spec, command) => {
+    const firstOption = command.args.findIndex((a) => a.startsWith('-'));
+    const words = firstOption < 0 ? command.args : command.args.slice(0, firstOption);
+    if (words.length >= (spec.arguments?.length ?? 0)) state.helpDetail = () => lazy(spec.helpDetail!, state, io, overrides)(...words, command);
+  };
+  for (const spec of COMMANDS) if (only === undefined || only === spec.name) addCommand(program, spec, action, detail);
   return program;
 }
 
@@ -103,7 +117,7 @@ export function reportError(io: IO, e: unknown, verbose: boolean): number {
 }
 
 export async function main(argv: string[], io: IO = systemIO({ noInput: argv.includes('--no-input') }), overrides: Partial<Context> = {}): Promise<number> {
-  const state: { ctx?: Context; code?: number } = {};
+  const state: { ctx?: Context; code?: number; helpDetail?: () => Promise<void> } = {};
   // Ctrl-C: tests pass their own signal; a real run listens for SIGINT/SIGTERM.
   const interrupt = overrides.signal ? undefined : interruptSignal();
   const program = buildProgram(io, state, interrupt ? { ...overrides, signal: interrupt.signal } : overrides, commandNamed(argv));
@@ -112,6 +126,14 @@ export async function main(argv: string[], io: IO = systemIO({ noInput: argv.inc
     return state.code ?? ExitCode.OK;
   } catch (e) {
     if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' && state.helpDetail) {
+        try {
+          await state.helpDetail();
+          return state.code ?? 0;
+        } catch (e2) {
+          return reportError(io, e2, argv.includes('--verbose'));
+        }
+      }
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       if (e.code === 'commander.executeSubCommandAsync') return 1;
       // commander.help via `connector` with no args prints help to stderr and exits 1

@@ -17,6 +17,8 @@ export interface RunOptions {
   connection?: string;
   param?: string[];
   body?: string;
+  /** `-f path=value` body fields. */
+  field?: string[];
   header?: string[];
   output: 'auto' | 'json' | 'raw' | 'yaml';
   include?: boolean;
@@ -42,11 +44,13 @@ export default async function run(ctx: Context, connector: string, operation: st
   const body = await readBody(ctx, opts.body);
 
   const record = await (await ctx.registry()).get(connector);
-  findOperation(record, operation); // a wrong operation name is the first thing to hear about, before any connection
+  const op = findOperation(record, operation); // a wrong operation name is the first thing to hear about, before any connection
+  // -f fields go on top of --body (operation/fields.ts); loaded only when given
+  const bodyText = opts.field?.length ? (await import('../operation/fields.js')).bodyWithFields(op, body, opts.field) : body;
   const connection = await connectionFor(ctx, record, opts.connection);
   const callOpts = {
     params,
-    body,
+    body: bodyText,
     headers,
     baseUrl: opts.baseUrl,
     timeoutMs: timeout * 1000,

@@ -2,9 +2,13 @@ import type { Context } from '../../context.js';
 import { printJson, printTable, truncate } from '../../io/output.js';
 import { operations } from '../../spec/normalize.js';
 
-/** `connector operations <name> [--all]`: internal (x-ms-visibility: internal) ones only with --all. */
-export default async function ops(ctx: Context, name: string, opts: { all?: boolean }): Promise<number> {
+/**
+ * `connector operations <name> [--all]`: internal (x-ms-visibility: internal) ones only with --all.
+ * `connector operations <name> <operation>`: that operation described (operation/describe.ts).
+ */
+export default async function ops(ctx: Context, name: string, operation: string | undefined, opts: { all?: boolean }): Promise<number> {
   const record = await (await ctx.registry()).get(name);
+  if (operation !== undefined) return (await import('../../operation/describe-command.js')).printDescription(ctx, record, operation);
   const all = operations(record);
   const shown = opts.all ? all : all.filter((o) => o.visibility !== 'internal');
   const hidden = all.length - shown.length;
