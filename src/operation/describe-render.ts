@@ -22,11 +22,13 @@ interface Row {
 const one = (text: string) => text.replace(/\s+/g, ' ').trim();
 /** A value in a list: as it is when plain, else as JSON (a blank edge, a comma, an empty string). */
 const show = (v: unknown) => (typeof v === 'string' && /^[^\s,"](?:[^,"]*[^\s,"])?$/.test(v) ? v : JSON.stringify(v));
-/** x-ms-summary and description on one line; one of them when they say the same. */
-function about(summary: string | undefined, description: string | undefined): string {
+/** x-ms-summary and description on one line: one of them when they say the same, neither when they only repeat the name. */
+function about(summary: string | undefined, description: string | undefined, name = ''): string {
+  const bare = (t: string) => t.toLowerCase().replace(/[\s_-]+/g, '');
   const a = one(summary ?? '');
   const b = one(description ?? '');
-  if (!a || !b) return a || b;
+  const parts = [a, b].filter((t) => t && bare(t) !== bare(name));
+  if (parts.length < 2) return parts[0] ?? '';
   return a.toLowerCase() === b.toLowerCase() || b.toLowerCase().startsWith(a.toLowerCase()) ? b : `${a}: ${b}`;
 }
 
@@ -103,7 +105,7 @@ function paramRow(p: ParameterDescription): Row {
   if (p.type !== 'array' && p.format) type += ` (${p.format})`;
   if (p.collectionFormat && p.type === 'array') type += `, ${p.collectionFormat}`;
   const notes = [valuesNote(p.enum, p.allowedValues), p.default !== undefined ? `default: ${show(p.default)}` : '', visibilityNote(p.visibility)];
-  const below = [about(p.summary, p.description), ...dynamicLines(p.dynamic)];
+  const below = [about(p.summary, p.description, p.name), ...dynamicLines(p.dynamic)];
   if (p.example !== undefined && JSON.stringify(p.example) !== JSON.stringify(p.default)) below.push(`example: ${show(p.example)}`);
   return { name: `${p.name}${p.required ? '*' : ''}`, cells: [p.in, [type, ...notes].filter(Boolean).join('  ')], below: below.filter(Boolean) };
 }
@@ -122,7 +124,7 @@ function treeRows(n: SchemaNode, depth: number, out: Row[]): void {
       c.recursive || innermost(c).recursive ? '(recursive: as above)' : '',
       c.truncated || innermost(c).truncated ? '(deeper levels not shown)' : '',
     ];
-    const below = [about(c.summary, c.description), ...dynamicLines(c.dynamic)];
+    const below = [about(c.summary, c.description, c.name), ...dynamicLines(c.dynamic)];
     out.push({ name: `${pad}${label}${c.required ? '*' : ''}`, cells: [[typeLabel(c), ...notes].filter(Boolean).join('  ')], below: below.filter(Boolean) });
     treeRows(c, depth + 1, out);
   }
