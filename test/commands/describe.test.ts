@@ -37,7 +37,7 @@ describe('connector operations <connector> <operation>', () => {
     expect(out.split('\n').slice(0, 3)).toEqual(['POST https://api.example.com/v2/tasks/new', 'createTask: Create a task', 'auth: key']);
     expect(out).toMatch(/^Body \(required\): object \(Task\), application\/json$/m);
     expect(out).toMatch(/^ {2}title\*\s+string$/m);
-    expect(out).toMatch(/^ {6}Title: What to do$/m);
+    expect(out).toMatch(/^ {6}What to do$/m); // the label "Title" only repeats the name
     expect(out).toMatch(/^ {2}assignee\s+object \(User\)$/m);
     expect(out).toMatch(/^ {4}name\*\s+string$/m); // allOf member, one level down
     expect(out).toMatch(/^ {2}subtasks\s+array of object \(Task\) {2}\(recursive: as above\)$/m);
