@@ -24,7 +24,11 @@ const one = (text: string) => text.replace(/\s+/g, ' ').trim();
 const show = (v: unknown) => (typeof v === 'string' && /^[^\s,"](?:[^,"]*[^\s,"])?$/.test(v) ? v : JSON.stringify(v));
 /** x-ms-summary and description on one line: one of them when they say the same, neither when they only repeat the name. */
 function about(summary: string | undefined, description: string | undefined, name = ''): string {
-  const bare = (t: string) => t.toLowerCase().replace(/[\s_-]+/g, '');
+  const bare = (t: string) =>
+    t
+      .toLowerCase()
+      .replace(/^(the|a|an) |\.$/g, '')
+      .replace(/[\s_-]+/g, '');
   const a = one(summary ?? '');
   const b = one(description ?? '');
   const parts = [a, b].filter((t) => t && bare(t) !== bare(name));

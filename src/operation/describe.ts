@@ -344,7 +344,11 @@ export function shellWord(s: string): string {
 function exampleCommand(connector: string, op: Operation): string {
   const { params, body } = exampleParams(op);
   const words = ['connector', 'run', connector, op.operationId];
-  for (const [k, v] of Object.entries(params)) for (const one of Array.isArray(v) ? v : [v]) words.push('-p', shellWord(`${k}=${one}`));
+  const isFile = (name: string) => op.params.some((p) => p.name === name && p.in === 'formData' && (p.schema.type === 'file' || p.schema.format === 'binary'));
+  for (const [k, v] of Object.entries(params)) {
+    if (isFile(k)) words.push('-p', `${k}=@path/to/file`);
+    else for (const one of Array.isArray(v) ? v : [v]) words.push('-p', shellWord(`${k}=${one}`));
+  }
   if (body !== undefined) {
     let fields: Field[] | undefined;
     try {

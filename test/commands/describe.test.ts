@@ -120,7 +120,10 @@ describe('connector run <connector> <operation> --help', () => {
   });
 
   it('run --help alone, and with only a connector, is the plain help', async () => {
-    for (const args of [['run', '--help'], ['run', 'tasks', '--help']]) {
+    for (const args of [
+      ['run', '--help'],
+      ['run', 'tasks', '--help'],
+    ]) {
       const r = await runCli(args, { home });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Usage: connector run');
@@ -191,7 +194,10 @@ describe('run -f: body fields as flags', () => {
     const before = server.seen.length;
     for (const [args, message] of [
       [['deleteTask', '-p', 'id=1', '-f', 'x=1'], "connector: operation 'deleteTask' takes no request body, but -f was given"],
-      [['uploadFile', '-f', 'file=x'], "connector: operation 'uploadFile' takes no request body, but -f was given\nIts form fields are parameters: pass them with -p name=value."],
+      [
+        ['uploadFile', '-f', 'file=x'],
+        "connector: operation 'uploadFile' takes no request body, but -f was given\nIts form fields are parameters: pass them with -p name=value.",
+      ],
       [['createTask', '-f', 'title'], 'connector: -f "title": no = (name=value) or := (name:=json)'],
       [['createTask', '-f', 'count=many'], 'connector: -f count: the body schema says integer, got "many"'],
       [['createTask', '-f', 'meta:={bad'], 'connector: -f meta:= is not valid JSON'],
@@ -240,7 +246,17 @@ describe('spec text cannot drive the terminal through a description', () => {
     writeFileSync(join(dir, 'apiDefinition.swagger.json'), JSON.stringify(spec));
     writeFileSync(
       join(dir, 'apiProperties.json'),
-      JSON.stringify({ properties: { policyTemplateInstances: [{ templateId: 'setheader', title: `T${OSC}`, parameters: { 'x-ms-apimTemplateParameter.name': 'N', 'x-ms-apimTemplateParameter.value': `v\r\n${OSC}` } }] } }),
+      JSON.stringify({
+        properties: {
+          policyTemplateInstances: [
+            {
+              templateId: 'setheader',
+              title: `T${OSC}`,
+              parameters: { 'x-ms-apimTemplateParameter.name': 'N', 'x-ms-apimTemplateParameter.value': `v\r\n${OSC}` },
+            },
+          ],
+        },
+      }),
     );
     expect((await runCli(['import', dir, '--name', 'evil-describe'], { home })).code).toBe(0);
     for (const args of [
@@ -266,7 +282,9 @@ describe.skipIf(!corpus)('a real connector from ../shared/corpus', () => {
     expect((await runCli(['import', join(CORPUS_DIR, 'Planner'), '--name', 'planner'], { home: h })).code).toBe(0);
     const d = await runCli(['operations', 'planner', 'CreateTask_V3'], { home: h });
     expect(d.code, d.stderr).toBe(0);
-    expect(d.stdout).toContain('values from ListGroupPlans (items: value, value: id, title: title; groupId = parameter body/groupId) [x-ms-dynamic-values, x-ms-dynamic-list]');
+    expect(d.stdout).toContain(
+      'values from ListGroupPlans (items: value, value: id, title: title; groupId = parameter body/groupId) [x-ms-dynamic-values, x-ms-dynamic-list]',
+    );
     expect(d.stdout).toMatch(/^ {2}appliedCategories\s+object \(AppliedCategories\)$/m);
     const r = await runCli(
       ['run', 'planner', 'CreateTask_V3', '-f', 'groupId=g', '-f', 'planId=p', '-f', 'title=T', '-f', 'appliedCategories.category1=true', '--dry-run'],

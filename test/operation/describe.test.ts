@@ -121,6 +121,7 @@ describe('describeOperation', () => {
     });
     // the run example: only the required fields, as -f flags
     expect(describeOp(tasks, 'createTask').example).toBe("connector run tasks createTask -f 'title=Buy milk'");
+    expect(describeOp(tasks, 'uploadFile').example).toBe('connector run tasks uploadFile -p file=@path/to/file');
   });
 
   it('responses: status, description, a summary of the schema', () => {
@@ -289,6 +290,8 @@ describe('describeOperation', () => {
     const withoutStyles = text.replace(/\x1b\[[0-9;]*m/g, ''); // our own bold and dim
     expect(withoutStyles).not.toMatch(ACTS);
     expect(withoutStyles).toContain('\\x1b]0;pwned\\x07\\u202e');
+    expect(text).toContain('\x1b[1mParameters:\x1b[0m'); // our headings are the only escapes
+    expect(renderDescription(describeOp(r, 'x'))).not.toContain('\x1b[');
     expect(JSON.parse(JSON.stringify(describeOp(r, 'x'))).summary).toBe(`S${evil}`);
   });
 });
