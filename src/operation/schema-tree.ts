@@ -164,6 +164,7 @@ function mergeAllOf(w: Walk, s: Obj, stack: string[], seen = 0): Obj {
   if (!Array.isArray(s.allOf) || seen > 32) return s;
   const merged: Obj = { properties: {}, required: [] as string[] };
   for (const member of s.allOf) {
+    if (++w.nodes >= TREE_NODES) break; // allOf of allOf of shared refs can fan out too
     const f = follow(w, member, stack);
     if (f.cycle || !isObj(f.s)) continue;
     const m = mergeAllOf(w, f.s, f.stack, seen + 1);

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { apiProperties, openapiDoc, swaggerDoc } from '../fuzz/arbitraries.js';
+import { UsageError } from '../../src/errors.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectorRecord } from '../../src/model.js';
@@ -253,6 +256,12 @@ describe('describeOperation', () => {
     expect(count(wide)).toBeLessThanOrEqual(2100);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(renderDescription(fakeWith(wide))).toContain('(deeper levels not shown)');
+    // the same fan-out through allOf
+    const all: Record<string, unknown> = { A0: { type: 'object', properties: { p: { type: 'string' } } } };
+    for (let i = 1; i <= 30; i++) all[`A${i}`] = { allOf: [{ $ref: `#/definitions/A${i - 1}` }, { $ref: `#/definitions/A${i - 1}` }] };
+    const t0 = performance.now();
+    expect(schemaTree({ definitions: all }, { $ref: '#/definitions/A30' }).type).toBe('object');
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   it('renders spec text with control characters escaped; --json keeps it as it was', () => {
@@ -294,6 +303,29 @@ describe('describeOperation', () => {
     expect(renderDescription(describeOp(r, 'x'))).not.toContain('\x1b[');
     expect(JSON.parse(JSON.stringify(describeOp(r, 'x'))).summary).toBe(`S${evil}`);
   });
+});
+
+describe('any definition (fast-check, the fuzz arbitraries)', () => {
+  it('every operation is described and rendered, or refused with a UsageError; nothing reaches the terminal', () => {
+    const runs = process.env.CONNECTOR_HARDENING === 'long' ? 5000 : 150;
+    fc.assert(
+      fc.property(fc.oneof(swaggerDoc, openapiDoc), apiProperties, (def, props) => {
+        const r = record(def as Record<string, unknown>, props as Record<string, unknown>, 'fuzz');
+        let ops: ReturnType<typeof allOperations> = [];
+        try {
+          ops = allOperations(r);
+        } catch (e) {
+          if (!(e instanceof UsageError)) throw e;
+        }
+        for (const op of ops) {
+          const d = describeOperation(r, op);
+          expect(renderDescription(d, { color: true }).replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(ACTS);
+          JSON.stringify(d);
+        }
+      }),
+      { numRuns: runs, seed: 1414 },
+    );
+  }, 120_000);
 });
 
 /** A description holding only a body tree, for the renderer. */

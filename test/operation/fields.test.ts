@@ -146,7 +146,7 @@ describe('properties (fast-check)', () => {
       }),
       { numRuns: runs, seed: 14 },
     );
-  });
+  }, 120_000);
 
   it('any text parses to a field or a UsageError, never another error', () => {
     const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ maxLength: 20, unit: fc.constantFrom('a', '.', '[', ']', '=', ':', '\\', '0', '1') }));
@@ -161,7 +161,7 @@ describe('properties (fast-check)', () => {
       }),
       { numRuns: runs, seed: 15 },
     );
-  });
+  }, 120_000);
 
   it('applying any fields gives JSON or a UsageError', () => {
     fc.assert(
@@ -175,7 +175,7 @@ describe('properties (fast-check)', () => {
       }),
       { numRuns: runs, seed: 16 },
     );
-  });
+  }, 120_000);
 
   it('fieldsOf a JSON object builds it again: applyFields(fieldsOf(v)) equals v', () => {
     const json = fc.jsonValue({ maxDepth: 4 });
@@ -196,5 +196,5 @@ describe('properties (fast-check)', () => {
       }),
       { numRuns: runs, seed: 17 },
     );
-  });
+  }, 120_000);
 });
