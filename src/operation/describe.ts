@@ -1,4 +1,4 @@
-import type { ConnectorRecord } from '../model.js';
+import type { ConnectorRecord, PolicyTemplateInstance } from '../model.js';
 import { baseUrl } from '../http/build.js';
 import { isSupported, policyInstances, policyOperations } from '../policies/index.js';
 import { evaluate, type ExprScope } from '../policies/expressions.js';
@@ -166,8 +166,7 @@ function effectiveUrl(record: ConnectorRecord, op: Operation): string | null {
   }
   let path = op.path;
   for (const t of policyInstances(record)) {
-    const ops = policyOperations(t);
-    if (!isSupported(t) || (ops && !ops.some((o) => o.toLowerCase() === op.operationId.toLowerCase()))) continue;
+    if (!isSupported(t) || !appliesTo(t, op.operationId)) continue;
     const get = (k: string) => t.parameters[`x-ms-apimTemplateParameter.${k}`];
     const id = t.templateId.toLowerCase();
     if ((id === 'dynamichosturl' || id === 'dynamicsubdomain') && typeof get('urlTemplate') === 'string') {
@@ -227,11 +226,15 @@ function describeBody(def: Obj, op: Operation, rawParams: Obj[], known: Readonly
   const schema = schemaTree(def, rawSchema, { known, required: op.body.required });
   const own = op.body.example;
   const example = own !== undefined && checkValue(op.body.schema, own).length === 0 ? own : treeExample(schema);
-  const b: BodyDescription = { required: op.body.required, contentTypes: op.body.contentTypes, schema, example };
-  if (op.body.name) b.name = op.body.name;
-  if (summary) b.summary = summary;
-  if (description) b.description = description;
-  return b;
+  return {
+    ...(op.body.name ? { name: op.body.name } : {}),
+    required: op.body.required,
+    contentTypes: op.body.contentTypes,
+    ...(summary ? { summary } : {}),
+    ...(description ? { description } : {}),
+    schema,
+    example,
+  };
 }
 
 function describeResponses(def: Obj, raw: Obj, known: ReadonlySet<string>): ResponseDescription[] {
@@ -261,11 +264,17 @@ function describeResponses(def: Obj, raw: Obj, known: ReadonlySet<string>): Resp
   return out;
 }
 
+/** The instance's operation filter includes the operation (policies/index.ts matches the same way). */
+function appliesTo(t: PolicyTemplateInstance, operationId: string): boolean {
+  const ops = policyOperations(t);
+  return !ops || ops.some((o) => o.toLowerCase() === operationId.toLowerCase());
+}
+
 function describePolicies(record: ConnectorRecord, operationId: string): PolicyDescription[] {
   const out: PolicyDescription[] = [];
   for (const t of policyInstances(record)) {
+    if (!appliesTo(t, operationId)) continue;
     const ops = policyOperations(t);
-    if (ops && !ops.some((o) => o.toLowerCase() === operationId.toLowerCase())) continue;
     const supported = isSupported(t);
     const section = String(t.parameters['x-ms-apimTemplate-policySection'] ?? 'Request');
     const does = policyEffect(t.templateId, t.parameters);
