@@ -49,6 +49,8 @@ interface State {
   ctx?: Context;
   code?: number;
   show?: () => Promise<void>;
+  /** `run K OP --help`: the operation's description, printed after commander's help. */
+  helpDetail?: () => Promise<void>;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -81,6 +83,8 @@ export function commandNamed(argv: string[]): string | undefined {
   }
   return undefined;
 }
+
+type HelpDetail = (spec: CommandSpec, command: Command) => void;
 
 /**
  * `connector help connection create` is `connector connection create --help` (commander's own
@@ -126,6 +130,7 @@ function addCommand(
   action: (spec: CommandSpec) => (...args: unknown[]) => Promise<void>,
   io: IO,
   json: boolean,
+  detail?: HelpDetail,
   path: string[] = [],
 ): void {
   const command = parent.command(spec.name, { hidden: spec.hidden }).description(spec.description);
@@ -135,8 +140,9 @@ function addCommand(
   for (const o of optionsOf(spec)) command.addOption(toOption(o));
   const after = helpAfter(spec);
   if (after) command.addHelpText('after', after);
-  for (const sub of spec.subcommands ?? []) addCommand(command, sub, action, io, json, [...path, spec.name]);
+  for (const sub of spec.subcommands ?? []) addCommand(command, sub, action, io, json, detail, [...path, spec.name]);
   if (spec.action) command.action(action(spec));
+  if (spec.helpDetail && detail) command.on('afterHelp', () => detail(spec, command));
 }
 
 export function buildProgram(io: IO, state: State, overrides: Partial<Context> = {}, only?: string, json = false): Command {
@@ -153,7 +159,14 @@ export function buildProgram(io: IO, state: State, overrides: Partial<Context> =
     .exitOverride()
     .addHelpText('after', helpAfter(PROGRAM)!);
   const action = (spec: CommandSpec) => lazy(spec, state, io, overrides);
-  for (const spec of COMMANDS) if (only === undefined || only === spec.name) addCommand(program, spec, action, io, json);
+  // `run K OP --help`: commander prints help synchronously and exits; main runs the detail after it.
+  const detail: HelpDetail = (spec, command) => {
+    const firstOption = command.args.findIndex((a) => a.startsWith('-'));
+    const words = firstOption < 0 ? command.args : command.args.slice(0, firstOption);
+    if (words.length >= (spec.arguments?.length ?? 0))
+      state.helpDetail = () => lazy({ ...spec, action: spec.helpDetail, pager: false, queries: undefined }, state, io, overrides)(...words, command);
+  };
+  for (const spec of COMMANDS) if (only === undefined || only === spec.name) addCommand(program, spec, action, io, json, detail);
   return program;
 }
 
@@ -216,6 +229,14 @@ export async function main(given: string[], io: IO = systemIO({ noInput: given.i
     return state.code ?? ExitCode.OK;
   } catch (e) {
     if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' && state.helpDetail) {
+        try {
+          await state.helpDetail();
+          return state.code ?? 0;
+        } catch (e2) {
+          return reportError(io, e2, flagGiven(argv, '--verbose'), json && !stdout?.written());
+        }
+      }
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       if (e.code === 'commander.executeSubCommandAsync') return 1;
       // commander.help via `connector` with no args prints help to stderr and exits 1

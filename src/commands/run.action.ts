@@ -17,6 +17,8 @@ export interface RunOptions {
   connection?: string;
   param?: string[];
   body?: string;
+  /** `-f path=value` body fields. */
+  field?: string[];
   header?: string[];
   format: Format;
   /** The file the body is written to (`-o`); a bare format name is the old `--output <format>` (see outputOptions). */
@@ -46,11 +48,13 @@ export default async function run(ctx: Context, connector: string, operation: st
   const body = await readBody(ctx, opts.body);
 
   const record = await (await ctx.registry()).get(connector);
-  findOperation(record, operation); // a wrong operation name is the first thing to hear about, before any connection
+  const op = findOperation(record, operation); // a wrong operation name is the first thing to hear about, before any connection
+  // -f fields go on top of --body (operation/fields.ts); loaded only when given
+  const bodyText = opts.field?.length ? (await import('../operation/fields.js')).bodyWithFields(op, body, opts.field) : body;
   const connection = await connectionFor(ctx, record, opts.connection);
   const callOpts = {
     params,
-    body,
+    body: bodyText,
     headers,
     baseUrl: opts.baseUrl,
     timeoutMs: timeout * 1000,
@@ -67,8 +71,9 @@ export default async function run(ctx: Context, connector: string, operation: st
     else ctx.io.out(curl);
     return ExitCode.OK;
   }
-  const { op } = prepared;
-  const res = await ctx.progress.spin(`Waiting for ${op.operationId} (${op.method.toUpperCase()} ${op.path})`, () => sendPrepared(ctx, prepared, callOpts));
+  const res = await ctx.progress.spin(`Waiting for ${prepared.op.operationId} (${prepared.op.method.toUpperCase()} ${prepared.op.path})`, () =>
+    sendPrepared(ctx, prepared, callOpts),
+  );
   const code = exitCodeFor(res.status, opts.fail);
 
   let validation: string[] | undefined;

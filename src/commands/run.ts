@@ -11,6 +11,11 @@ export default defineCommand({
     { flags: '-c, --connection <name>', description: 'connection to use (default: the default connection)' },
     { flags: '-p, --param <name=value>', description: 'operation parameter (repeatable; value @file reads a file)', repeatable: true },
     { flags: '--body <body>', description: 'request body: @file, - for stdin, or inline JSON' },
+    {
+      flags: '-f, --field <path=value>',
+      description: 'a body field: name=text, count:=3 (JSON), tags[]=a, user.name=x (repeatable; see below)',
+      repeatable: true,
+    },
     { flags: '-H, --header <header>', description: "extra header 'Name: value' (repeatable)", repeatable: true },
     { flags: '--format <format>', description: 'how to print the body', choices: ['auto', 'json', 'raw', 'yaml'], default: 'auto' },
     { flags: '-i, --include', description: 'print status and headers too' },
@@ -28,9 +33,19 @@ export default defineCommand({
     { flags: '--no-fail', description: 'exit 0 whatever the HTTP status' },
     { flags: '--allow-insecure-http', description: 'allow sending credentials over plain http to a non-loopback host' },
   ],
+  notes: [
+    'Body fields (-f), as in httpie and restish:',
+    '  -f title=Hello      a string; a number or boolean where the body schema says so',
+    '  -f count:=3         raw JSON: -f done:=true, -f meta:=\'{"a":1}\'',
+    "  -f 'tags[]=a'       appended to an array; -f 'items[0].id:=1' sets an index",
+    "  -f user.name=x      nested objects; a backslash escapes . [ ] = : (-f 'a\\.b=1')",
+    'With --body, the fields are applied on top of its JSON object.',
+    'With <connector> <operation>, --help also describes the operation (as connector operations does).',
+  ].join('\n'),
   examples: [
     'connector run petstore getPetById -p petId=1',
     'connector run petstore addPet --body @pet.json',
+    "connector run petstore addPet -f name=Rex -f 'photoUrls[]=https://example.com/rex.png' -f category.id:=2",
     "connector run jira search -c prod -p jql='project = DEMO' --format yaml",
     'connector run petstore getPetById -p petId=1 --dry-run',
     "connector run petstore findPetsByStatus -p status=sold --query '$[*].id'",
@@ -39,4 +54,5 @@ export default defineCommand({
   pager: true,
   queries: 'output',
   action: () => import('./run.action.js'),
+  helpDetail: () => import('./run.help.js'),
 });

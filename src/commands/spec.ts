@@ -57,6 +57,11 @@ export interface CommandSpec {
   /** A command that only groups others (`connection`) has subcommands and no action. */
   readonly subcommands?: readonly CommandSpec[];
   readonly action?: () => Promise<{ default: Action }>;
+  /**
+   * More help, printed after the usual `--help` text when the arguments are given
+   * (`run <connector> <operation> --help` describes the operation); loaded only then.
+   */
+  readonly helpDetail?: () => Promise<{ default: Action }>;
 }
 
 /** The root program: global options, notes and examples. */

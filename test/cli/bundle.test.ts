@@ -116,6 +116,17 @@ describe('the built bundle', () => {
     expect(heavy).toEqual(['yaml']);
   });
 
+  it('describing an operation (operations K OP, run K OP --help) loads no package', async () => {
+    for (const args of [
+      ['operations', 'sample', 'createNote'],
+      ['run', 'sample', 'createNote', '--help'],
+    ]) {
+      const { r, mods } = await loads(args);
+      expect(r.stdout).toContain('POST '); // control: the description was printed
+      expect(mods.filter((m) => m.includes('/node_modules/'))).toEqual([]);
+    }
+  });
+
   it('has no import() left: on Node 20, import() cannot run from code-cached scripts', async () => {
     for (const f of readdirSync(DIST).filter((f) => f.endsWith('.cjs'))) {
       const code = readFileSync(join(DIST, f), 'utf8')

@@ -4,9 +4,13 @@ import { sanitizeLine } from '../../io/sanitize.js';
 import type { OperationSummary } from '../../model.js';
 import { operations } from '../../spec/normalize.js';
 
-/** `connector operations <name> [--all]`: internal (x-ms-visibility: internal) ones only with --all. */
-export default async function ops(ctx: Context, name: string, opts: { all?: boolean; filter?: string }): Promise<number> {
+/**
+ * `connector operations <name> [--all] [--filter text]`: internal (x-ms-visibility: internal) ones only with --all.
+ * `connector operations <name> <operation>`: that operation described (operation/describe.ts).
+ */
+export default async function ops(ctx: Context, name: string, operation: string | undefined, opts: { all?: boolean; filter?: string }): Promise<number> {
   const record = await (await ctx.registry()).get(name);
+  if (operation !== undefined) return (await import('../../operation/describe-command.js')).printDescription(ctx, record, operation);
   const all = filterOperations(operations(record), opts.filter);
   const shown = opts.all ? all : all.filter((o) => o.visibility !== 'internal');
   if (opts.filter !== undefined && !shown.length) ctx.io.err(sanitizeLine(`no${all.length ? ' visible' : ''} operation of '${name}' matches '${opts.filter}'`));
