@@ -14,6 +14,13 @@ import type { Shell } from './candidates.js';
  * - readline replaces only the text after the last `=` or `:` (COMP_WORDBREAKS), so a
  *   candidate `petId=available` for `petId=av` is inserted without its `petId=`; and where the
  *   answer allows files (an import source, a suite) bash offers them.
+ *
+ * tab's zsh script inserted candidates with `_describe -Q` (no quoting): a value
+ * `$(touch x)` went onto the command line as shell syntax, to run on Enter. Without `-Q` zsh
+ * quotes what it inserts. Its zsh and fish scripts took the flag prefix of `--flag=value` with
+ * the greedy `-.*=`, so `--param=status=` became the prefix of `status=open` (inserted as
+ * `--param=status=status=open`); the prefix now ends at the flag's own `=`, as in bash. fish
+ * escapes what it inserts by itself (test/cli/completion-shells.test.ts checks both shells).
  */
 export function completionScript(shell: Shell): string {
   const lines: string[] = [];
@@ -25,7 +32,10 @@ export function completionScript(shell: Shell): string {
     console.log = log;
   }
   const text = `${lines.join('\n')}\n`;
-  return shell === 'bash' ? patchBash(text) : text;
+  if (shell === 'bash') return patchBash(text);
+  if (shell === 'zsh') return patchZsh(text);
+  if (shell === 'fish') return patchFish(text);
+  return text;
 }
 
 const FALLBACK = `# Without bash-completion: the words up to the cursor, split at blanks (quotes are not parsed).
@@ -62,4 +72,18 @@ function patchBash(text: string): string {
   if (!text.includes(FILTER) || !text.includes('__connector_complete() {'))
     throw new Error('@bomb.sh/tab bash script changed: review src/completion/scripts.ts');
   return text.replace('# Function to handle completions', `${FALLBACK}\n# Function to handle completions`).replace(FILTER, SAFE_FILTER);
+}
+
+const ZSH_INSERT = 'eval _describe $keepOrder "completions" completions -Q ${flagPrefix} ${noSpace}';
+const ZSH_PREFIX = `[[ "\${lastParam}" =~ '-.*=' ]]`;
+const FISH_PREFIX = `(string match -r -- '-.*=' "$lastArg")`;
+
+function patchZsh(text: string): string {
+  if (!text.includes(ZSH_INSERT) || !text.includes(ZSH_PREFIX)) throw new Error('@bomb.sh/tab zsh script changed: review src/completion/scripts.ts');
+  return text.replace(ZSH_INSERT, ZSH_INSERT.replace(' -Q', '')).replace(ZSH_PREFIX, `[[ "\${lastParam}" =~ '^-[^=]*=' ]]`);
+}
+
+function patchFish(text: string): string {
+  if (!text.includes(FISH_PREFIX)) throw new Error('@bomb.sh/tab fish script changed: review src/completion/scripts.ts');
+  return text.replace(FISH_PREFIX, `(string match -r -- '^-[^=]*=' "$lastArg")`);
 }
