@@ -89,13 +89,13 @@ describe('connector operations <connector> <operation>', () => {
     expect(d.policies.map((p: { templateId: string }) => p.templateId)).toEqual(['setheader', 'routerequesttoendpoint', 'setproperty']);
   });
 
-  it('an unknown operation: one line and the closest names, exit 2 (as run)', async () => {
+  it('an unknown operation: one line and the closest names, exit 1 (not found, as run)', async () => {
     const r = await runCli(['operations', 'tasks', 'creatTask'], { home });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe("connector: connector 'tasks' has no operation 'creatTask'\nDid you mean: createTask, deleteTask?\n");
     const run = await runCli(['run', 'tasks', 'creatTask'], { home, env });
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     expect(run.stderr).toBe(r.stderr);
   });
 
@@ -131,9 +131,9 @@ describe('connector run <connector> <operation> --help', () => {
     }
   });
 
-  it('an unknown operation: the help, then the error, exit 2; an unknown connector: the error run gives', async () => {
+  it('an unknown operation: the help, then the error, exit 1 (not found); an unknown connector: the error run gives', async () => {
     const r = await runCli(['run', 'tasks', 'nope', '--help'], { home });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stdout).toContain('Usage: connector run');
     expect(r.stderr).toMatch(/^connector: connector 'tasks' has no operation 'nope'\n/);
     const c = await runCli(['run', 'nothing', 'x', '--help'], { home });
