@@ -123,7 +123,7 @@ export async function resolveDynamicValues(ctx: Context, record: ConnectorRecord
   if (res.status < 200 || res.status >= 300) throw new CliError(`${source.operationId} answered HTTP ${res.status}`);
   // The connection's secrets masked as `run` masks them (an API may echo a key back); the mask keeps JSON valid.
   const text = res.body.toString('utf8');
-  const masked = res.redactor.mask(text);
+  const masked = prepared.redactor.mask(text);
   let body: unknown;
   try {
     body = JSON.parse(masked);
