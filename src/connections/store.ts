@@ -3,7 +3,7 @@ import { CliError, NotFoundError, UsageError } from '../errors.js';
 import { isValidName, validateName } from '../registry/registry.js';
 import { closest } from '../util/suggest.js';
 import type { AuthOption, ConnectionParameter, ConnectorRecord } from '../model.js';
-import { envConnectionNames, envOverlay, envVarName } from '../secrets/env.js';
+import { envConnectionNames, envConnectorNames, envOverlay, envVarName } from '../secrets/env.js';
 import { secretAccount } from '../secrets/store.js';
 import type { ConnectionRecord, ResolvedConnection } from './types.js';
 import { checkValue } from './check.js';
@@ -329,7 +329,12 @@ export async function envConnections(
   connector?: string,
 ): Promise<{ record: ConnectionRecord; variables: string[] }[]> {
   const registry = await ctx.registry();
-  const names = connector ? [connector] : (await registry.list()).map((s) => s.name);
+  // Only the connectors the environment names (not every connector of the registry: completion reads this too).
+  let names = connector ? [connector] : envConnectorNames(ctx.io.env);
+  if (!connector && names.length) {
+    const known = new Set((await registry.list()).map((s) => s.name));
+    names = names.filter((n) => known.has(n));
+  }
   const out: { record: ConnectionRecord; variables: string[] }[] = [];
   const { deriveConnectionModel } = await import('../spec/connection-model.js');
   for (const k of names) {
