@@ -52,7 +52,7 @@ describe('a -H header that replaces the auth header', () => {
   it('its value is a secret value: masked in an echoed body like the connection’s own', async () => {
     const { res } = await call({ 'X-Api-Key': 'mine-123' });
     expect(res.body.toString()).toContain('mine-123');
-    expect(res.redactor.mask(res.body.toString())).not.toContain('mine-123');
+    expect(res.redactor!.mask(res.body.toString())).not.toContain('mine-123');
   });
 
   it('connector run -H … --query: masked in the output, shown with --show-secrets', async () => {
