@@ -99,7 +99,16 @@ export function helpToFlag(argv: string[]): string[] {
     else if (!a.startsWith('-')) {
       if (a !== 'help' || i + 1 >= argv.length) return argv;
       const words = [...argv.slice(0, i), ...argv.slice(i + 1)];
-      return COMMAND_NAMES.has(argv[i + 1]) ? [...words, '--help'] : words;
+      // Each named word must be a command (or subcommand) of the one before: `help connection nosuch`
+      // is the unknown subcommand, as `connection nosuch` reports it (did-you-mean, exit 2).
+      let specs: readonly CommandSpec[] | undefined = COMMANDS;
+      for (const w of argv.slice(i + 1)) {
+        if (w.startsWith('-') || !specs?.length) break;
+        const found: CommandSpec | undefined = specs.find((c) => c.name === w || c.aliases?.includes(w));
+        if (!found) return words;
+        specs = found.subcommands;
+      }
+      return [...words, '--help'];
     }
   }
   return argv;

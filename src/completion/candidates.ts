@@ -69,6 +69,7 @@ const CONTROL = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069
 /** Answer a completion request: `words` follow the program name, the last is the word under the cursor. */
 export async function complete(program: ProgramSpec, commands: readonly CommandSpec[], words: string[], sources: Sources): Promise<Answer> {
   const line = readLine(program, commands, words.length ? words : ['']);
+  if (!line.path.length && line.positionals[0] === 'help') return helpAnswer(commands, line);
   const pending: Promise<Candidate[]>[] = [];
   let kind: Kind = 'none';
   const defer = (k: Kind, work: () => Promise<Candidate[]>) => {
@@ -125,6 +126,17 @@ export async function complete(program: ProgramSpec, commands: readonly CommandS
   return answer(found, line, kind);
 }
 
+/** `help <command> [<subcommand>…]`: command words only, as `connector help` reads them (nothing after a leaf or an unknown word). */
+function helpAnswer(commands: readonly CommandSpec[], line: Line): Answer {
+  let specs: readonly CommandSpec[] = commands;
+  for (const w of line.positionals.slice(1)) {
+    const spec = specs.find((c) => c.name === w || c.aliases?.includes(w));
+    specs = spec?.subcommands ?? [];
+  }
+  const offered = line.current.startsWith('-') ? [] : specs.filter((c) => !c.hidden).map((c) => ({ value: c.name, description: c.description }));
+  return answer(offered, line, 'none');
+}
+
 function answer(found: Candidate[], line: Line, kind: Kind): Answer {
   const prefix = valuePrefix(line);
   const seen = new Set<string>();
@@ -141,6 +153,11 @@ function answer(found: Candidate[], line: Line, kind: Kind): Answer {
   return { candidates, directive };
 }
 
+/** `connection <verb> K` means K's default connection (resolveAddress `short`). */
+const SHORT_VERBS = new Set(['show', 'test', 'token', 'login', 'logout', 'export']);
+/** Verbs that resolve a connection the CONNECTOR_<K>__<C>__* variables stand in for (login, logout, export need a stored one). */
+const ENV_VERBS = new Set(['show', 'test', 'token']);
+
 /** `run <connector> <operation>`: the connector is the positional before the operation. */
 const connectorOf = (line: Line): string | undefined => (line.path[0] === 'test' ? undefined : line.positionals[0]);
 
@@ -150,8 +167,11 @@ async function argumentValues(kind: Kind, line: Line, index: number, sources: So
       return sources.connectors();
     case 'operation':
       return sources.operations(line.positionals[index - 1]);
-    case 'connection':
-      return sources.connections();
+    case 'connection': {
+      // The verbs that take `K` alone (its default connection); those that use a connection also take one the environment stands in for.
+      const verb = line.path[1] ?? '';
+      return sources.connections({ short: SHORT_VERBS.has(verb), env: ENV_VERBS.has(verb) });
+    }
     case 'shell':
       return SHELLS.map((s) => ({ value: s }));
     case 'suites':
@@ -167,7 +187,7 @@ async function optionValues(kind: Kind, line: Line, sources: Sources): Promise<C
   switch (kind) {
     case 'connection-name': {
       const connector = connectorOf(line);
-      const list = await sources.connections({ connector, bare: true });
+      const list = await sources.connections({ connector, bare: true, env: true });
       return connector ? list : [...new Map(list.map((c) => [c.value, { value: c.value }])).values()];
     }
     case 'operation':

@@ -71,7 +71,13 @@ const SAFE_FILTER = `COMPREPLY=()
 function patchBash(text: string): string {
   if (!text.includes(FILTER) || !text.includes('__connector_complete() {'))
     throw new Error('@bomb.sh/tab bash script changed: review src/completion/scripts.ts');
-  return text.replace('# Function to handle completions', `${FALLBACK}\n# Function to handle completions`).replace(FILTER, SAFE_FILTER);
+  return (
+    text
+      .replace('# Function to handle completions', `${FALLBACK}\n# Function to handle completions`)
+      .replace(FILTER, SAFE_FILTER)
+      // plain assignments: sourcing the script again (a new ~/.bashrc) must not fail on `readonly variable`
+      .replace(/^readonly (ShellCompDirective\w+=\d+)$/gm, '$1')
+  );
 }
 
 const ZSH_INSERT = 'eval _describe $keepOrder "completions" completions -Q ${flagPrefix} ${noSpace}';

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import type { ConnectorRecord } from '../model.js';
+import type { ConnectionRecord } from '../connections/types.js';
 import type { ParamValue } from '../http/types.js';
-import type { Registry } from '../registry/registry.js';
+import { isValidName, type Registry } from '../registry/registry.js';
 import { readJsonFile } from '../fs/json.js';
 import { walkOperations } from '../operation/walk.js';
 import { findOperation, type OpParam } from '../operation/find.js';
@@ -43,8 +44,15 @@ export class Sources {
     // The record file alone: Registry.get reads index.json first (for a removal in flight), which at
     // 1,000 connectors is as much JSON again as a record; a candidate of a connector being removed is harmless.
     const read = async () => {
-      const rec = await readJsonFile<ConnectorRecord>(this.registry.recordPath(name));
-      return rec && rec.name === name && rec.definition && typeof rec.definition === 'object' ? rec : undefined;
+      const at = async (n: string) => {
+        const rec = await readJsonFile<ConnectorRecord>(this.registry.recordPath(n)).catch(() => undefined);
+        return rec && rec.name === n && rec.definition && typeof rec.definition === 'object' ? rec : undefined;
+      };
+      // As typed first (one read); else what the commands take it to mean (any case, an old slug).
+      const exact = isValidName(name) ? await at(name) : undefined;
+      if (exact) return exact;
+      const meant = await this.registry.resolve(name);
+      return meant !== name && isValidName(meant) ? at(meant) : undefined;
     };
     if (!r) this.records.set(name, (r = read().catch(() => undefined)));
     return r;
@@ -140,7 +148,14 @@ export class Sources {
     const { deriveConnectionModel } = await import('../spec/connection-model.js');
     const { valueParameters } = await import('../auth/parameters.js');
     const options = deriveConnectionModel(record).options;
-    if (what.auth) return options.map((o) => ({ value: o.id, description: o.label }));
+    if (what.auth) {
+      // Option ids, and a kind name where exactly one option has that kind (create accepts `--auth oauth2`).
+      const ids = options.map((o) => ({ value: o.id, description: o.label }));
+      const kinds = [...new Set(options.map((o) => o.kind))]
+        .filter((k) => k !== 'none' && options.filter((o) => o.kind === k).length === 1 && !options.some((o) => o.id.toLowerCase() === k.toLowerCase()))
+        .map((k) => ({ value: k, description: `${options.find((o) => o.kind === k)!.label} (by kind)` }));
+      return [...ids, ...kinds];
+    }
     const chosen = options.filter((o) => !what.authOption || o.id === what.authOption);
     const params = chosen.flatMap((o) => valueParameters(o)).filter((p) => !p.hidden);
     if (what.param !== undefined) {
@@ -164,15 +179,42 @@ export class Sources {
       }));
   }
 
-  /** Connection addresses `connector/name` (or bare names of one connector's connections). */
-  async connections(opts: { connector?: string; bare?: boolean } = {}): Promise<Candidate[]> {
+  /**
+   * Connection addresses `connector/name` (or bare names of one connector's connections). With
+   * `env`, also the connections only CONNECTOR_<K>__<C>__* variables stand in for (their names,
+   * never a value); with `short`, `K` alone for each connector that has a default connection.
+   */
+  async connections(opts: { connector?: string; bare?: boolean; env?: boolean; short?: boolean } = {}): Promise<Candidate[]> {
     const file = await readJsonFile<{ connections?: unknown }>(join(this.registry.home, 'connections.json'));
     const list = Array.isArray(file?.connections) ? file.connections : [];
-    const out: Candidate[] = [];
+    const found: { connector: string; name: string; isDefault: boolean; env?: boolean }[] = [];
     for (const c of list as Record<string, unknown>[]) {
       if (!c || typeof c.connector !== 'string' || typeof c.name !== 'string') continue;
       if (opts.connector && c.connector !== opts.connector) continue;
-      out.push({ value: opts.bare ? c.name : `${c.connector}/${c.name}`, description: c.isDefault === true ? 'default connection' : undefined });
+      found.push({ connector: c.connector, name: c.name, isDefault: c.isDefault === true });
+    }
+    if (opts.env) {
+      const { envConnections } = await import('../connections/store.js');
+      const stored = found.map((c) => ({ connector: c.connector, name: c.name }) as ConnectionRecord);
+      const extra = await envConnections(this.ctx, stored, opts.connector).catch(() => []);
+      for (const e of extra) found.push({ connector: e.record.connector, name: e.record.name, isDefault: e.record.isDefault, env: true });
+    }
+    const out: Candidate[] = [];
+    const offered = new Set<string>();
+    for (const c of found) {
+      const description = [c.isDefault ? 'default connection' : '', c.env ? 'from the environment' : ''].filter(Boolean).join(', ') || undefined;
+      if (opts.bare) {
+        out.push({ value: c.name, description });
+        continue;
+      }
+      if (opts.short && !offered.has(c.connector)) {
+        offered.add(c.connector);
+        // A connector's first stored connection is its default when none is flagged; an env-only one only as `default`.
+        const group = found.filter((x) => x.connector === c.connector);
+        const def = group.find((x) => !x.env && x.isDefault) ?? group.find((x) => !x.env) ?? group.find((x) => x.env && x.name === 'default');
+        if (def) out.push({ value: c.connector, description: `its default connection (${c.connector}/${def.name})` });
+      }
+      out.push({ value: `${c.connector}/${c.name}`, description });
     }
     return out;
   }

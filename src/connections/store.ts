@@ -3,7 +3,7 @@ import { CliError, NotFoundError, UsageError } from '../errors.js';
 import { isValidName, validateName } from '../registry/registry.js';
 import { closest } from '../util/suggest.js';
 import type { AuthOption, ConnectionParameter, ConnectorRecord } from '../model.js';
-import { envConnectionNames, envOverlay, envVarName } from '../secrets/env.js';
+import { envConnectionNames, envConnectorNames, envOverlay, envVarName } from '../secrets/env.js';
 import { secretAccount } from '../secrets/store.js';
 import type { ConnectionRecord, ResolvedConnection } from './types.js';
 import { checkValue } from './check.js';
@@ -129,11 +129,11 @@ export function notFound(connector: string, name: string, list: ConnectionRecord
 export async function resolveAddress(ctx: Context, text: string, opts: { short?: boolean } = {}): Promise<{ connector: string; name: string }> {
   if (opts.short && !text.includes('/') && text) {
     const registry = await ctx.registry();
-    const connector = (await registry.get(text)).name;
-    const list = await listConnections(ctx, connector);
-    const chosen = list.find((c) => c.isDefault) ?? list[0];
-    if (!chosen) throw new NotFoundError(`connector '${connector}' has no connection`, `Create one: connector connection create ${connector}`);
-    return { connector, name: chosen.name };
+    const record = await registry.get(text);
+    const { deriveConnectionModel } = await import('../spec/connection-model.js');
+    const chosen = await defaultConnection(ctx, record, deriveConnectionModel(record).options, await listConnections(ctx, record.name));
+    if (!chosen) throw new NotFoundError(`connector '${record.name}' has no connection`, `Create one: connector connection create ${record.name}`);
+    return { connector: record.name, name: chosen.name };
   }
   const parsed = text.split('/');
   if (parsed.length === 2 && parsed[0] && parsed[1]) {
@@ -163,9 +163,9 @@ export async function resolveConnection(ctx: Context, connector: string, name?: 
   const { deriveConnectionModel } = await import('../spec/connection-model.js');
   const model = deriveConnectionModel(connectorRecord);
   const list = await listConnections(ctx, connector);
-  let record = name ? list.find((c) => c.name === name) : (list.find((c) => c.isDefault) ?? list[0]);
+  let record = name ? list.find((c) => c.name === name) : await defaultConnection(ctx, connectorRecord, model.options, list);
   if (!record) {
-    const fromEnv = await envOnlyRecord(ctx, connectorRecord, model.options, name ?? 'default');
+    const fromEnv = name ? await envOnlyRecord(ctx, connectorRecord, model.options, name) : undefined;
     if (fromEnv) record = fromEnv;
     else {
       const plugins = await Promise.all(model.options.map((o) => pluginFor(o.kind)));
@@ -190,6 +190,34 @@ export async function resolveConnection(ctx: Context, connector: string, name?: 
     model.options.find((o) => o.id === record.authOption),
     { defer: lazySecrets },
   );
+}
+
+/**
+ * K's default connection, the one `run` uses without `-c` and `K` alone means: the stored one
+ * flagged default (else the first), else — none stored — `K/default` when the CONNECTOR_K__DEFAULT__*
+ * variables stand in for a whole connection (CI). `list` is K's stored connections.
+ */
+export async function defaultConnection(
+  ctx: Context,
+  connector: ConnectorRecord,
+  options: AuthOption[],
+  list: ConnectionRecord[],
+): Promise<ConnectionRecord | undefined> {
+  return list.find((c) => c.isDefault) ?? list[0] ?? (await envOnlyRecord(ctx, connector, options, 'default'));
+}
+
+/**
+ * One connection by name for the commands that show it: the stored record, else the one the
+ * environment stands in for (with its variables' names, never their values), else a CliError
+ * naming near matches.
+ */
+export async function findConnection(ctx: Context, connector: string, name: string): Promise<{ record: ConnectionRecord; variables?: string[] }> {
+  const list = await listConnections(ctx, connector);
+  const found = list.find((c) => c.name === name);
+  if (found) return { record: found };
+  const env = (await envConnections(ctx, list, connector)).find((e) => e.record.name === name);
+  if (env) return env;
+  throw notFound(connector, name, list);
 }
 
 /** An environment value checked like a typed one (allowed values may be given by their text). */
@@ -301,7 +329,12 @@ export async function envConnections(
   connector?: string,
 ): Promise<{ record: ConnectionRecord; variables: string[] }[]> {
   const registry = await ctx.registry();
-  const names = connector ? [connector] : (await registry.list()).map((s) => s.name);
+  // Only the connectors the environment names (not every connector of the registry: completion reads this too).
+  let names = connector ? [connector] : envConnectorNames(ctx.io.env);
+  if (!connector && names.length) {
+    const known = new Set((await registry.list()).map((s) => s.name));
+    names = names.filter((n) => known.has(n));
+  }
   const out: { record: ConnectionRecord; variables: string[] }[] = [];
   const { deriveConnectionModel } = await import('../spec/connection-model.js');
   for (const k of names) {

@@ -18,6 +18,8 @@ export interface PreparedCall {
   req: PreparedRequest;
   scheme: AuthScheme;
   redactor: Redactor;
+  /** A `-H` header replaced one the auth scheme set: the credential is not sent, so a 401 is no reason to renew it. */
+  userAuth?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
   for (const s of conn?.secrets ?? []) req.secretValues.add(s);
   const scheme = await schemeFor(record, conn, ctx);
   await scheme.authorize(req, conn);
-  userHeadersWin(ctx, req, opts.headers, conn);
+  const userAuth = userHeadersWin(ctx, req, opts.headers, conn);
   applyPolicies(record, req, {
     connectionValues: conn?.values ?? {},
     secretNames: new Set(conn?.record.secretParams ?? []),
@@ -59,7 +61,7 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
       hint: 'Use https, or pass --allow-insecure-http if you accept that anyone on the path can read them.',
     });
   }
-  return { op, req, scheme, redactor };
+  return { op, req, scheme, redactor, ...(userAuth ? { userAuth } : {}) };
 }
 
 const warned = new WeakMap<Context, Set<string>>();
@@ -70,12 +72,22 @@ const warned = new WeakMap<Context, Set<string>>();
  * another token; said once per header on stderr, as the connection's credential is then not
  * sent in it. Its value stays secret in traces and --dry-run.
  */
-function userHeadersWin(ctx: Context, req: PreparedRequest, user: Record<string, string> | undefined, conn: ResolvedConnection | undefined, quiet = false) {
+function userHeadersWin(
+  ctx: Context,
+  req: PreparedRequest,
+  user: Record<string, string> | undefined,
+  conn: ResolvedConnection | undefined,
+  quiet = false,
+): boolean {
+  let replaced = false;
   for (const [name, value] of Object.entries(user ?? {})) {
     const current = getHeader(req.headers, name);
     if (current === value) continue;
+    replaced = true;
     setHeader(req.headers, name, value);
     req.secretHeaders.add(name.toLowerCase());
+    // A credential of the user's own: masked wherever it shows up (an API echoing it), as the connection's are.
+    req.secretValues.add(value);
     const seen = warned.get(ctx) ?? new Set<string>();
     warned.set(ctx, seen);
     if (quiet || seen.has(name.toLowerCase())) continue;
@@ -83,6 +95,7 @@ function userHeadersWin(ctx: Context, req: PreparedRequest, user: Record<string,
     const of = conn?.record.name ? ` of connection ${conn.record.connector}/${conn.record.name}` : '';
     ctx.warn(`-H ${name}: your header replaces the one the credentials${of} set (they are not sent in ${name})`);
   }
+  return replaced;
 }
 
 export function makeRedactor(req: PreparedRequest): Redactor {
@@ -100,7 +113,7 @@ export async function callOperation(ctx: Context, record: ConnectorRecord, opera
 }
 
 export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: CallOptions): Promise<HttpResult> {
-  const { req, scheme, redactor } = prepared;
+  const { req, scheme, redactor, userAuth } = prepared;
   const shown = () => ({ method: req.method, url: redactor.url(requestUrl(req)), headers: redactor.headers(req.headers) });
   if (opts.dryRun) return { status: 0, statusText: 'dry run', headers: {}, body: Buffer.alloc(0), request: shown(), durationMs: 0, redactor };
   const conn: ResolvedConnection | undefined = opts.connection;
@@ -125,7 +138,8 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
         onRetry: ({ attempt, reason, delayMs }) => ctx.io.err(`retrying (${attempt}/${opts.retries ?? 2}) after ${reason} in ${(delayMs / 1000).toFixed(1)} s`),
       });
     let res = await retry();
-    if (res.status === 401 && scheme.onUnauthorized && (await scheme.onUnauthorized(res, req, conn))) {
+    // A 401 to the user's own -H credential: renewing the connection's (an OAuth refresh grant) would not change what is sent.
+    if (res.status === 401 && !userAuth && scheme.onUnauthorized && (await scheme.onUnauthorized(res, req, conn))) {
       await scheme.authorize(req, conn);
       userHeadersWin(ctx, req, opts.headers, conn, true);
       res = await retry();

@@ -4,6 +4,7 @@ import type { ResolvedConnection } from '../connections/types.js';
 import type { ParamValue } from '../http/types.js';
 import { CliError, UsageError } from '../errors.js';
 import type { OpParam } from './find.js';
+import { MASK } from '../http/redact.js';
 
 /**
  * Dynamic values: a parameter whose allowed values come from calling another operation of the
@@ -120,13 +121,18 @@ export async function resolveDynamicValues(ctx: Context, record: ConnectorRecord
   const prepared = await prepareCall(ctx, record, source.operationId, callOpts);
   const res = await sendPrepared(ctx, prepared, callOpts);
   if (res.status < 200 || res.status >= 300) throw new CliError(`${source.operationId} answered HTTP ${res.status}`);
+  // The connection's secrets masked as `run` masks them (an API may echo a key back); the mask keeps JSON valid.
+  const text = res.body.toString('utf8');
+  const masked = prepared.redactor.mask(text);
   let body: unknown;
   try {
-    body = JSON.parse(res.body.toString('utf8'));
+    body = JSON.parse(masked);
   } catch {
     throw new CliError(`${source.operationId} did not answer JSON`);
   }
-  return pickValues(body, source);
+  const values = pickValues(body, source);
+  // A value with a secret masked in it is no value anyone can send: left out (a title keeps its mask).
+  return masked === text ? values : values.filter((v) => !v.value.includes(MASK));
 }
 
 /** The values of a source operation's response body (exported for tests and for callers that already have the body). */

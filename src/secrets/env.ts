@@ -66,3 +66,16 @@ export function envConnectionNames(env: NodeJS.ProcessEnv, connector: string): s
   }
   return [...names].sort();
 }
+
+/** The connector names the environment has CONNECTOR_<K>__<C>__<P> variables for (non-empty values only). */
+export function envConnectorNames(env: NodeJS.ProcessEnv): string[] {
+  const names = new Set<string>();
+  for (const [k, v] of Object.entries(env)) {
+    if (!k.startsWith('CONNECTOR_') || !v) continue;
+    const rest = k.slice('CONNECTOR_'.length);
+    const end = rest.indexOf('__');
+    const name = end > 0 ? nameOfPart(rest.slice(0, end)) : undefined;
+    if (name !== undefined) names.add(name);
+  }
+  return [...names].sort();
+}

@@ -42,7 +42,10 @@ const cli = (args: string[], env?: NodeJS.ProcessEnv) => run(process.execPath, [
 
 /** Ask for the candidates of a line: the last word is the one being completed. */
 async function complete(...words: string[]) {
-  const r = await cli(['complete', '--', ...words]);
+  return completeIn({}, ...words);
+}
+async function completeIn(env: NodeJS.ProcessEnv, ...words: string[]) {
+  const r = await cli(['complete', '--', ...words], env);
   expect(r.status, r.stderr).toBe(0);
   expect(r.stderr).toBe('');
   const lines = r.stdout.trimEnd().split('\n');
@@ -153,12 +156,52 @@ describe('connector complete -- <words>', () => {
   });
 
   it('connection addresses for connection show/delete/..., names for -c', async () => {
-    for (const verb of ['show', 'delete', 'test', 'login', 'default']) {
+    for (const verb of ['delete', 'default', 'rename']) {
       expect((await complete('connection', verb, '')).values, verb).toEqual(['dyn/default', 'dyn/other', 'sample/ci']);
     }
+    // The verbs that take K alone (its default connection) offer it too.
+    for (const verb of ['show', 'test', 'token', 'login', 'logout', 'export']) {
+      expect((await complete('connection', verb, '')).values, verb).toEqual(['dyn', 'dyn/default', 'dyn/other', 'sample', 'sample/ci']);
+    }
+    expect((await complete('connection', 'show', 's')).descriptions[0]).toBe('its default connection (sample/ci)');
     expect((await complete('connection', 'show', 'dyn/o')).values).toEqual(['dyn/other']);
     expect((await complete('run', 'dyn', 'GetItems', '-c', '')).values).toEqual(['default', 'other']);
     expect((await complete('run', 'dyn', 'GetItems', '--connection=o')).values).toEqual(['other']);
+  });
+
+  it('connections only the environment stands in for, by name only, where a command resolves them', async () => {
+    const env = { CONNECTOR_SAMPLE__DEFAULT__API_KEY: 'env-secret-1', CONNECTOR_SAMPLE__CIX__API_KEY: 'env-secret-2' };
+    for (const verb of ['show', 'test', 'token']) {
+      const r = await completeIn(env, 'connection', verb, 'sa');
+      expect(r.values, verb).toEqual(['sample', 'sample/ci', 'sample/cix', 'sample/default']);
+      expect(r.raw).not.toContain('env-secret');
+    }
+    expect((await completeIn(env, 'connection', 'login', 'sa')).values).toEqual(['sample', 'sample/ci']);
+    expect((await completeIn(env, 'connection', 'delete', 'sa')).values).toEqual(['sample/ci']);
+    expect((await completeIn(env, 'run', 'sample', 'listNotes', '-c', '')).values).toEqual(['ci', 'cix', 'default']);
+    // A connector with no stored connection: K alone is its env-only `default`, only when that one exists.
+    const only = { CONNECTOR_DYN__DEFAULT__API_KEY: '', CONNECTOR_DYN__OTHER__API_KEY: '' };
+    const home2 = join(work, 'home2');
+    if (!existsSync(home2)) expect((await cli(['--home', home2, 'import', SAMPLE, '--name', 'sample'])).status).toBe(0);
+    expect((await completeIn({ ...only, CONNECTOR_SAMPLE__DEFAULT__API_KEY: 'k' }, '--home', home2, 'connection', 'show', '')).values).toEqual([
+      'sample',
+      'sample/default',
+    ]);
+    expect((await completeIn({ ...only, CONNECTOR_SAMPLE__CIX__API_KEY: 'k' }, '--home', home2, 'connection', 'show', '')).values).toEqual(['sample/cix']);
+  });
+
+  it('a connector typed in another case completes as the commands read it (the registry’s resolve)', async () => {
+    expect((await complete('run', 'Sample', 'get')).values).toEqual(['getNote']);
+    expect((await complete('run', 'DYN', 'GetItems', '-p', 'status=')).values).toEqual(['status=open', 'status=closed']);
+  });
+
+  it('help completes command words, nested', async () => {
+    expect((await complete('help', 'conn')).values).toEqual(['connection']);
+    expect((await complete('help', 'connection', 'cr')).values).toEqual(['create']);
+    expect((await complete('help', 'conn', 'sh')).values).toEqual(['show']);
+    expect((await complete('help', '')).values).toEqual(expect.arrayContaining(['import', 'run', 'connection']));
+    expect((await complete('help', 'run', '')).values).toEqual([]);
+    expect((await complete('help', 'nosuch', '')).values).toEqual([]);
   });
 
   it('parameter names after -p, with no space after the =', async () => {
@@ -172,7 +215,8 @@ describe('connector complete -- <words>', () => {
   it('connection create: its auth options, and the parameters a connection holds', async () => {
     expect((await complete('connection', 'create', 'sample', '--param', '')).values).toEqual(['api_key=']);
     expect((await complete('connection', 'create', 'sample', '--param-stdin', '')).values).toEqual(['api_key']);
-    expect((await complete('connection', 'create', 'sample', '--auth', '')).values).toEqual(['api_key']);
+    // the option ids, and a kind where exactly one option has it (create accepts --auth apiKey)
+    expect((await complete('connection', 'create', 'sample', '--auth', '')).values).toEqual(['api_key', 'apiKey']);
   });
 
   it('allowed values after -p name=: enum, true/false', async () => {
@@ -248,6 +292,13 @@ describe('bash runs the script it is given', () => {
     expect(await bash('connector run ')).toEqual(['sample', 'dyn']);
     expect(await bash('connector run sample get')).toEqual(['getNote']);
     expect(await bash('connector completion ')).toEqual(['bash', 'zsh', 'fish', 'powershell']);
+  });
+
+  it('the script can be sourced twice (a new ~/.bashrc): no readonly variable errors', async () => {
+    const file = join(work, 'twice.bash');
+    writeFileSync(file, (await cli(['completion', 'bash'])).stdout);
+    const r = await run('bash', ['--norc', '--noprofile', '-c', `source ${JSON.stringify(file)}; source ${JSON.stringify(file)}; echo ok`], {}, work);
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, 'ok\n', '']);
   });
 
   it('inserts only what follows the = bash splits the word at', async () => {

@@ -68,6 +68,15 @@ describe('connector help', () => {
     const unknown = await runCli(['help', 'nosuch']);
     expect([unknown.code, unknown.stderr]).toEqual([2, "connector: unknown command 'nosuch'\nTry: connector --help\n"]);
   });
+
+  it('help <command> <unknown subcommand> is the unknown-command error, not the parent’s help', async () => {
+    const r = await runCli(['help', 'connection', 'nosuch']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', "connector: unknown command 'nosuch'\nTry: connector connection --help\n"]);
+    const typo = await runCli(['help', 'conn', 'creat']);
+    expect([typo.code, typo.stderr]).toEqual([2, "connector: unknown command 'creat'\nDid you mean create?\n"]);
+    const alias = await runCli(['help', 'conn', 'create']);
+    expect([alias.code, alias.stdout]).toEqual([0, expect.stringMatching(/^Usage: connector connection create /)]);
+  });
 });
 
 describe('aliases are declared once and all resolve', () => {

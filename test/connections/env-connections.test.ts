@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { MemoryStore } from '../../src/secrets/store.js';
-import { apiKeyRecord, basicRecord, register } from './helpers.js';
+import { apiKeyRecord, basicRecord, makeRecord, register } from './helpers.js';
 
 let home: string;
 let store: MemoryStore;
@@ -62,6 +62,53 @@ describe('connections that exist only in the environment (CI)', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("no connection 'keyco/ci'");
     expect(none.stderr).toContain('Or, in CI, set CONNECTOR_KEYCO__CI__API_KEY.');
+  });
+
+  it('K alone means the env-only default connection: connection show, test and token (K/default too), no value shown', async () => {
+    const env = { CONNECTOR_KEYCO__DEFAULT__API_KEY: 'env-only-secret' };
+    for (const address of ['keyco', 'keyco/default', 'KEYCO']) {
+      const shown = await run(['connection', 'show', address], env);
+      expect([shown.code, shown.stderr], address).toEqual([0, '']);
+      expect(shown.stdout).toMatch(/^keyco\/default\n {2}auth: {5}apiKey/);
+      expect(shown.stdout).toContain('default:  yes');
+      expect(shown.stdout).toContain('source:   env: CONNECTOR_KEYCO__DEFAULT__API_KEY');
+      expect(shown.stdout).not.toContain('env-only-secret');
+    }
+    const json = await run(['connection', 'show', 'keyco', '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      address: 'keyco/default',
+      source: 'env',
+      variables: ['CONNECTOR_KEYCO__DEFAULT__API_KEY'],
+      isDefault: true,
+    });
+    expect(json.stdout).not.toContain('env-only-secret');
+    const tested = await run(['connection', 'test', 'keyco'], env);
+    expect([tested.code, tested.stderr]).toEqual([0, 'OK: keyco/default — ListItems answered HTTP 200.\n']);
+    expect(seen).toEqual(['env-only-secret']);
+    // Only a non-default name in the environment: K alone has no connection to mean.
+    const other = await run(['connection', 'show', 'keyco'], { CONNECTOR_KEYCO__CI__API_KEY: 'x' });
+    expect([other.code, other.stderr]).toEqual([1, "connector: connector 'keyco' has no connection\nCreate one: connector connection create keyco\n"]);
+    expect((await run(['connection', 'show', 'keyco/nosuch'], env)).stderr).toContain("no connection 'keyco/nosuch'");
+
+    await register(
+      home,
+      makeRecord('oco', {
+        definition: {
+          securityDefinitions: {
+            oauth: {
+              type: 'oauth2',
+              flow: 'accessCode',
+              authorizationUrl: 'https://id.example.invalid/auth',
+              tokenUrl: 'https://id.example.invalid/token',
+              scopes: {},
+            },
+          },
+          paths: { '/me': { get: { operationId: 'Me', responses: { 200: { description: 'ok' } } } } },
+        },
+      }),
+    );
+    const token = await run(['connection', 'token', 'oco'], { CONNECTOR_OCO__DEFAULT__ACCESS_TOKEN: 'ci-access-token' });
+    expect([token.code, token.stdout, token.stderr]).toEqual([0, 'ci-access-token\n', '']);
   });
 
   it('connector test with no connection stops before any step with the variables to set', async () => {

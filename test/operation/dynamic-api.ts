@@ -42,6 +42,7 @@ export function definition(host: string) {
       '/slow': get('Slow'),
       '/hostile': get('Hostile'),
       '/broken': get('Broken'),
+      '/echo': get('Echo', [{ name: 'v', in: 'query', type: 'string' }]),
       '/items': get('GetItems', [
         {
           name: 'site',
@@ -91,6 +92,13 @@ const ANSWERS: Record<string, (q: URLSearchParams) => unknown> = {
   }),
   '/sites/it/lists': () => ({ d: { results: [{ Id: 'l9', Title: 'Tickets' }] } }),
   '/tags': (q) => ({ items: [{ key: `${q.get('site')}-${q.get('kind')}`, label: 'Tag' }] }),
+  // An API that echoes what it is sent (the key too, when a source sends it).
+  '/echo': (q) => ({
+    value: [
+      { id: q.get('v'), name: 'echoed' },
+      { id: 'plain', name: `named ${q.get('v')}` },
+    ],
+  }),
   '/hostile': () => [
     { id: 'red\u001b[31m', t: 'x' },
     { id: 'safe', t: 'title\u001b]0;pwned\u0007' },

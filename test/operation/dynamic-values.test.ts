@@ -91,6 +91,20 @@ describe('resolveDynamicValues calls the source operation through the run path',
     expect(api.requests.at(-1)).toBe('/tags?site=it&kind=all');
   });
 
+  it('the connection’s secrets are masked as run masks them: a value that is the key is dropped, a title keeps the mask', async () => {
+    const source = {
+      kind: 'x-ms-dynamic-values' as const,
+      operationId: 'Echo',
+      parameters: { v: { value: KEY } },
+      collection: ['value'],
+      valuePath: ['id'],
+      titlePath: ['name'],
+    };
+    const got = await resolveDynamicValues(ctx, record, source, { connection: await resolveConnection(ctx, 'dyn'), timeoutMs: 2000 });
+    expect(got).toEqual([{ value: 'plain', title: 'named ***' }]);
+    expect(JSON.stringify(got)).not.toContain(KEY);
+  });
+
   it('a required reference not given is a usage error naming the flag, and nothing is sent', async () => {
     const before = api.requests.length;
     await expect(values('list')).rejects.toThrow(/depend on 'site'/);

@@ -3,10 +3,12 @@ import { AuthError, InputNeededError } from '../../errors.js';
 import { printJson, printTable } from '../../io/output.js';
 import { sanitizeLine } from '../../io/sanitize.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
-import { getConnection, resolveAddress, resolveRecord } from '../../connections/store.js';
+import { findConnection, resolveAddress, resolveRecord } from '../../connections/store.js';
 import { envVarName } from '../../secrets/env.js';
 import { pluginFor } from '../../auth/kinds.js';
 import { isValueParameter } from '../../auth/parameters.js';
+import type { ConnectionRecord } from '../../connections/types.js';
+import type { AuthOption } from '../../model.js';
 
 const MASK = '********';
 
@@ -14,8 +16,9 @@ const MASK = '********';
 export default async function show(ctx: Context, address: string): Promise<number> {
   const { connector, name } = await resolveAddress(ctx, address, { short: true });
   const record = await (await ctx.registry()).get(connector);
-  const conn = await getConnection(ctx, connector, name);
+  const { record: conn, variables } = await findConnection(ctx, connector, name);
   const option = deriveConnectionModel(record).options.find((o) => o.id === conn.authOption);
+  if (variables) return showEnvOnly(ctx, conn, option, variables);
   let resolved: Awaited<ReturnType<typeof resolveRecord>> | undefined;
   let problem: string | undefined;
   try {
@@ -74,5 +77,32 @@ export default async function show(ctx: Context, address: string): Promise<numbe
     );
   }
   if (problem) ctx.warn(problem);
+  return 0;
+}
+
+/**
+ * A connection only the CONNECTOR_<K>__<C>__* variables stand in for (CI), shown as `connection list`
+ * shows it: source env and the variables' names, never a value (not even a non-secret one).
+ */
+function showEnvOnly(ctx: Context, conn: ConnectionRecord, option: AuthOption | undefined, variables: string[]): number {
+  const address = `${conn.connector}/${conn.name}`;
+  if (ctx.json) {
+    printJson(ctx.io, {
+      address,
+      connector: conn.connector,
+      name: conn.name,
+      authOption: conn.authOption,
+      kind: conn.kind,
+      authLabel: option?.label,
+      isDefault: conn.isDefault,
+      source: 'env',
+      variables,
+    });
+    return 0;
+  }
+  ctx.io.out(address);
+  ctx.io.out(`  auth:     ${conn.kind}${option ? ` (${sanitizeLine(option.label)})` : ''}`);
+  ctx.io.out(`  default:  ${conn.isDefault ? 'yes' : 'no'}`);
+  ctx.io.out(`  source:   env: ${variables.join(', ')}`);
   return 0;
 }
