@@ -115,10 +115,14 @@ export default async function create(ctx: Context, connector: string, opts: Opts
         };
         return runTest(ctx, record, inMemory, test).catch((e: unknown) => {
           // The API could not be reached (not a refusal of the credentials): say how to save anyway.
-          if (e instanceof CliError && !(e instanceof AuthError) && !(e instanceof CancelError) && !e.hint) {
+          // run's own hint ("pass --base-url") names an option create does not have: leave it out.
+          if (e instanceof CliError && !(e instanceof AuthError) && !(e instanceof CancelError) && (!e.hint || /--base-url/.test(e.hint))) {
+            const own = e.hint
+              ? `${e.hint.replace(/,? or pass --base-url\.?$/, '.').replace(/^Check the host\.$/, 'Check the host in the connector and its parameters.')}\n`
+              : '';
             throw new CliError(e.message, {
               exitCode: e.exitCode,
-              hint: `Testing the connection with ${test.operationId} failed, so nothing was saved. To save it without the test: --no-verify.`,
+              hint: `${own}Testing the connection with ${test.operationId} failed, so nothing was saved. To save it without the test: --no-verify.`,
               cause: e,
             });
           }
