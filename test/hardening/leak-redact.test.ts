@@ -58,6 +58,9 @@ describe('the redactor', () => {
       location: '/next?code=12&api_key=the-api-key-77&x=1',
       'x-plain': 'the-api-key-77 ok',
       'content-type': 'application/json',
+      // CORS headers name headers and flags, never a credential (a newcomer saw *** on every response).
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'X-Auth-Token, the-api-key-77',
     };
     expect(r.responseHeaders(h)).toEqual({
       'set-cookie': ['***', '***'],
@@ -67,6 +70,8 @@ describe('the redactor', () => {
       location: ['/next?code=***&api_key=***&x=1'],
       'x-plain': ['*** ok'],
       'content-type': ['application/json'],
+      'access-control-allow-credentials': ['true'],
+      'access-control-expose-headers': ['X-Auth-Token, ***'],
     });
     expect(r.responseHeaders(h, true)['set-cookie']).toEqual(['sid=abc; HttpOnly', 'b=c']);
   });
