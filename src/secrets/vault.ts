@@ -46,7 +46,7 @@ export class VaultStore implements SecretStore {
   }
 
   describe() {
-    return `encrypted file vault (${this.path})`;
+    return `encrypted file vault at ${this.path}`;
   }
 
   async get(account: string) {

@@ -94,12 +94,12 @@ describe('remove and connection delete ask first; scripts say --yes', () => {
     expect(no.prompter.asked).toEqual([{ kind: 'confirm', message: removeQ, default: false }]);
     expect(await listed(home, store)).toEqual({ connectors: ['basicco'], connections: 1, secrets: 1 });
 
-    const deleteQ = 'Delete the connection basicco/default and its 1 secret(s) (memory store)?';
+    const deleteQ = 'Delete the connection basicco/default and its secret (memory store)?';
     const d = await runCli(['connection', 'delete', 'basicco/default'], { home, overrides: ask(false, deleteQ).overrides });
     expect(d.code).toBe(3);
     expect(await listed(home, store)).toEqual({ connectors: ['basicco'], connections: 1, secrets: 1 });
     const dy = await runCli(['connection', 'delete', 'basicco/default'], { home, overrides: ask(true, deleteQ).overrides });
-    expect([dy.code, dy.stderr]).toEqual([0, 'Deleted basicco/default and its 1 secret(s).\n']);
+    expect([dy.code, dy.stderr]).toEqual([0, 'Deleted basicco/default and its secret.\n']);
     expect(await listed(home, store)).toEqual({ connectors: ['basicco'], connections: 0, secrets: 0 });
 
     const y = await runCli(['remove', 'basicco', '-y'], { home, overrides: { secrets: async () => store, prompter: async () => strictPrompter({}) } });

@@ -183,7 +183,7 @@ describe.skipIf(Boolean(missing))('the screen of connection create and run in a 
       expect(lines(done)).toEqual([
         `✔ API Key ${'*'.repeat(KEY.length)}`,
         'Verified: GetMe answered HTTP 200.',
-        `Created connection keyed/default (secrets in the encrypted file vault (${join(homes.home, 'vault.json')})).`,
+        `Created connection keyed/default (secrets in the encrypted file vault at ${join(homes.home, 'vault.json')}).`,
       ]);
       expect(await create.screen({ escapes: true })).toContain(`${ESC}[`); // colour on by default on a terminal
       await expectNeverShown(create, KEY);

@@ -11,7 +11,9 @@ import { confirmOrYes } from '../../io/confirm.js';
 export default async function remove(ctx: Context, address: string, opts: { yes?: boolean } = {}): Promise<number> {
   const { connector, name } = await resolveAddress(ctx, address);
   const known = await getConnection(ctx, connector, name); // a wrong address is heard before any question
-  const secrets = known.secretParams.length ? ` and its ${known.secretParams.length} secret(s) (${known.secretStore} store)` : '';
+  const secrets = known.secretParams.length
+    ? ` and its ${known.secretParams.length === 1 ? 'secret' : `${known.secretParams.length} secrets`} (${known.secretStore} store)`
+    : '';
   await confirmOrYes(ctx, `Delete the connection ${connector}/${name}${secrets}?`, {
     yes: opts.yes,
     what: `deleting ${connector}/${name}`,
@@ -19,6 +21,9 @@ export default async function remove(ctx: Context, address: string, opts: { yes?
   });
   const conn = await deleteConnection(ctx, connector, name);
   if (ctx.json) printJson(ctx.io, { deleted: `${connector}/${name}`, secretsRemoved: conn.secretParams.length });
-  else ctx.io.err(`Deleted ${connector}/${name}${conn.secretParams.length ? ` and its ${conn.secretParams.length} secret(s)` : ''}.`);
+  else
+    ctx.io.err(
+      `Deleted ${connector}/${name}${conn.secretParams.length ? ` and its ${conn.secretParams.length === 1 ? 'secret' : `${conn.secretParams.length} secrets`}` : ''}.`,
+    );
   return 0;
 }

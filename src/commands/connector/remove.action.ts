@@ -18,7 +18,9 @@ export default async function remove(ctx: Context, asked: string, opts: { yes?: 
   await confirmOrYes(ctx, `Remove the connector '${name}'${also}?`, { yes: opts.yes, what: `removing '${name}'`, retry: `connector remove ${name}` });
   for (const c of conns) {
     const conn = await deleteConnection(ctx, name, c.name);
-    ctx.io.err(`Deleted ${name}/${c.name}${conn.secretParams.length ? ` and its ${conn.secretParams.length} secret(s)` : ''}.`);
+    ctx.io.err(
+      `Deleted ${name}/${c.name}${conn.secretParams.length ? ` and its ${conn.secretParams.length === 1 ? 'secret' : `${conn.secretParams.length} secrets`}` : ''}.`,
+    );
   }
   await registry.remove(name);
   ctx.io.err(`Removed connector '${name}'`);
