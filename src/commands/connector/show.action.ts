@@ -45,8 +45,20 @@ export default async function show(ctx: Context, name: string): Promise<number> 
   for (const o of model.options) {
     lines.push(`  ${o.id} — ${o.label || o.id} (${o.kind})`);
     for (const p of o.parameters) {
+      if (p.oauth) {
+        // The OAuth setting is no value anyone types: show what the sign-in will use instead.
+        const a = p.oauth;
+        const authorize = a.authorizationUrl ?? a.customParameters.authorizationUrl;
+        const token = a.tokenUrl ?? a.customParameters.tokenUrl;
+        lines.push(`    sign-in: identity provider ${a.identityProvider}${a.flow ? `, ${a.flow} flow` : ''}`);
+        if (authorize) lines.push(`      authorize: ${authorize}`);
+        if (token) lines.push(`      token:     ${token}`);
+        if (a.scopes?.length) lines.push(`      scopes:    ${a.scopes.join(' ')}`);
+        if (a.clientId && !/^\[\[.*\]\]$/.test(a.clientId)) lines.push(`      client id: ${a.clientId}`); // not the [[DUMMY]] of published files
+        continue;
+      }
       const flags = [p.type, p.secret ? 'secret' : '', p.required ? 'required' : 'optional', p.hidden ? 'hidden' : ''].filter(Boolean).join(', ');
-      lines.push(`    ${p.name}: ${p.label || p.name} [${flags}]`);
+      lines.push(`    ${p.name}${p.label && p.label !== p.name ? `: ${p.label}` : ''} [${flags}]`);
     }
   }
   if (pols.length) {
