@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
  * loading a single action's dependency graph.
  */
 
-/** An action module's default export: positional arguments, then the options object. */
+/** An action module's default export: positional arguments, the options object, then commander's Command (main passes it; tests may not). */
 export type Action = (ctx: Context, ...args: any[]) => Promise<number | undefined>;
 
 export interface ArgumentSpec {
