@@ -40,9 +40,13 @@ export interface ProgressHost {
   json: boolean;
 }
 
-/** CI is set to anything but "false" or "0" (the convention of ci-info and most CI tools). */
+/**
+ * CI is set to anything but "false" (in any case) or "0", the convention of most CI tools; the
+ * one rule for the spinner, the pager, `connector test` and doctor. Set but empty counts as CI:
+ * the variable was exported, and the safe side is no escape codes and no pager in a log.
+ */
 export function isCI(env: NodeJS.ProcessEnv): boolean {
-  const v = env.CI;
+  const v = env.CI?.toLowerCase();
   return v !== undefined && v !== 'false' && v !== '0';
 }
 

@@ -186,8 +186,10 @@ describe('no spinner', () => {
     });
   }
 
-  it('isCI: set to anything but "false" or "0"', () => {
-    expect([undefined, 'false', '0', '', 'true', '1', 'woodpecker'].map((v) => isCI(v === undefined ? {} : { CI: v }))).toEqual([
+  it('isCI: set to anything but "false" (any case) or "0"; empty is CI', () => {
+    expect([undefined, 'false', '0', 'FALSE', 'False', '', 'true', '1', 'woodpecker'].map((v) => isCI(v === undefined ? {} : { CI: v }))).toEqual([
+      false,
+      false,
       false,
       false,
       false,
@@ -206,7 +208,7 @@ describe('spinner, where it is shown anyway', () => {
     else process.env.CI = saved;
   });
 
-  for (const ci of ['false', '0']) {
+  for (const ci of ['false', '0', 'FALSE']) {
     it(`CI=${ci} is no CI`, async () => {
       const t = terminal({ env: { CI: ci } });
       const w = work();
