@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { IO } from './iostreams.js';
 import { fills, page, pagerCommand, systemPager } from './pager.js';
+import { createProgress } from './progress.js';
 import { compileQuery, formatMatches, type Query } from './query.js';
 
 /**
@@ -52,6 +53,20 @@ export function present(ctx: Context, opts: PresentOptions): Presentation | unde
   if (query && opts.queries !== 'output') ctx.json = true;
   const real = ctx.io;
   const collected = collect(real, { terminal: !query });
+  // The spinner is for the person at the terminal: it decides from the real streams, not from
+  // the collector (a pipe under --query). A Progress a test put in the context stays.
+  if (query && Object.getOwnPropertyDescriptor(ctx, 'progress')?.get) {
+    ctx.progress = createProgress({
+      io: real,
+      signal: ctx.signal,
+      get clock() {
+        return ctx.clock;
+      },
+      get json() {
+        return ctx.json;
+      },
+    });
+  }
   ctx.io = collected.io;
   return {
     finish(code = 0) {

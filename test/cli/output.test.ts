@@ -7,6 +7,8 @@ import { main } from '../../src/main.js';
 import { makeIO } from '../../src/io/iostreams.js';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { strictPager } from '../helpers/context.js';
+import { FakeTTY } from '../helpers/terminal.js';
+import { PROGRESS_DELAY_MS } from '../../src/io/progress.js';
 import { FIXTURES, recordingServer } from '../run/helpers.js';
 import { MemoryStore } from '../../src/secrets/store.js';
 
@@ -162,18 +164,31 @@ describe('tables on a pipe', () => {
 });
 
 describe('--json on a terminal (the paged commands collect stdout)', () => {
-  /** main on a TTY-like stdout (isTTY, 30 rows), stdin a terminal too; the pager fails the test if started. */
+  /**
+   * main on a terminal: stdout TTY-like (30 rows), stderr a FakeTTY, stdin a terminal too; the
+   * pager fails the test if started. The spinner's delay ends at once; its redraw never comes.
+   */
   async function onTerminal(args: string[]) {
     const stdout = Object.assign(new PassThrough(), { isTTY: true, columns: 100, rows: 30 });
-    const stderr = new PassThrough();
+    const stderr = new FakeTTY();
     let out = '';
-    let err = '';
     stdout.on('data', (d) => (out += d));
-    stderr.on('data', (d) => (err += d));
-    const io = makeIO(Object.assign(new PassThrough(), { isTTY: true }), stdout, stderr, { NO_COLOR: '1', CONNECTOR_HOME: home, ...env });
-    const code = await main(['node', 'connector', ...args], io, { pager: strictPager(), signal: new AbortController().signal });
-    return { code, stdout: out, stderr: err };
+    const io = makeIO(Object.assign(new PassThrough(), { isTTY: true }), stdout, stderr as never, { NO_COLOR: '1', CONNECTOR_HOME: home, ...env });
+    const clock = {
+      now: () => 0,
+      sleep: (ms: number, signal?: AbortSignal) =>
+        ms === PROGRESS_DELAY_MS ? Promise.resolve() : new Promise<void>((_, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))),
+    };
+    const code = await main(['node', 'connector', ...args], io, { pager: strictPager(), clock, signal: new AbortController().signal });
+    return { code, stdout: out, stderr: stderr.raw, screen: stderr.screen() };
   }
+
+  it('run --query shows the spinner while it waits (and erases it); the matches on stdout', async () => {
+    const r = await onTerminal(['run', 'things', 'GetThing', '-p', 'id=1', '--base-url', server.url, '--query', '$.count']);
+    expect([r.code, r.stdout]).toEqual([0, '2\n']);
+    expect(r.stderr).toContain('Waiting for GetThing');
+    expect(r.screen.rows.some((row) => row.includes('Waiting'))).toBe(false);
+  });
 
   it('a failing paged command still prints the one error document', async () => {
     for (const args of [

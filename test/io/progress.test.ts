@@ -8,6 +8,7 @@ import { main } from '../../src/main.js';
 import { CancelError } from '../../src/errors.js';
 import type { Clock } from '../../src/io/clock.js';
 import { makeIO } from '../../src/io/iostreams.js';
+import { displayWidth } from '../../src/io/output.js';
 import { createProgress, isCI, meter, PROGRESS_DELAY_MS, type ProgressHost } from '../../src/io/progress.js';
 import { timeLeft } from '../../src/auth/oauth2/signin.js';
 import { recordingProgress } from '../helpers/context.js';
@@ -139,6 +140,20 @@ describe('a spinner on a terminal', () => {
     const [row] = t.err.screen().rows;
     expect(row.length).toBeLessThanOrEqual(40);
     expect(row).toContain('\\x1b]0;title\\x07');
+    expect(row.endsWith('…')).toBe(true);
+    w.resolve('');
+    await result;
+    expect(t.err.screen().rows).toEqual([]);
+  });
+
+  it('keeps to one row by display width: a label of wide characters is cut to the columns it takes', async () => {
+    const t = terminal();
+    t.err.columns = 40;
+    const w = work();
+    const result = t.progress.spin(`Waiting for ${'接続'.repeat(40)}`, w.fn);
+    await t.clock.advance(400);
+    const [row] = t.err.screen().rows;
+    expect(displayWidth(row)).toBeLessThanOrEqual(40);
     expect(row.endsWith('…')).toBe(true);
     w.resolve('');
     await result;
