@@ -34,7 +34,7 @@ function lazy(spec: CommandSpec, state: State, io: IO, overrides: Partial<Contex
     const mod = await spec.action!();
     let code: number | undefined;
     try {
-      code = await mod.default(ctx, ...args); // commander's Command last, for an action that asks how it was spelled (run)
+      code = await mod.default(ctx, ...(spec.command ? args : args.slice(0, -1)));
     } catch (e) {
       shown?.fail();
       throw e;

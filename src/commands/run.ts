@@ -38,5 +38,6 @@ export default defineCommand({
   ],
   pager: true,
   queries: 'output',
+  command: true,
   action: () => import('./run.action.js'),
 });
