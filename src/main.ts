@@ -34,13 +34,13 @@ function lazy(spec: CommandSpec, state: State, io: IO, overrides: Partial<Contex
     const mod = await spec.action!();
     let code: number | undefined;
     try {
-      code = await mod.default(ctx, ...args.slice(0, -1));
+      code = await mod.default(ctx, ...(spec.command ? args : args.slice(0, -1)));
     } catch (e) {
       shown?.fail();
       throw e;
     }
-    state.show = shown?.finish();
     state.code = typeof code === 'number' ? code : ExitCode.OK;
+    state.show = shown?.finish(state.code);
   };
 }
 
@@ -207,13 +207,17 @@ export function reportError(io: IO, e: unknown, verbose: boolean, json = false):
   return ExitCode.FAILURE;
 }
 
-/** Whether anything reaches stdout from now on (so an error adds no second document under --json). */
+/**
+ * Whether anything reaches stdout from now on (so an error adds no second document under --json).
+ * An empty write is nothing: present.ts hands back what it collected, which may be empty.
+ */
 function watchStdout(io: IO): { written(): boolean; restore(): void } {
   const stream = io.stdout;
   const write = stream.write;
   let written = false;
   stream.write = function (this: typeof stream, ...args: unknown[]) {
-    written = true;
+    const chunk = args[0] as string | Uint8Array | undefined;
+    if (chunk !== undefined && chunk !== null && chunk.length > 0) written = true;
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as typeof stream.write;
   return { written: () => written, restore: () => void (stream.write = write) };

@@ -22,7 +22,8 @@ export const PROGRAM: ProgramSpec = {
     { flags: '--json', description: 'print exactly one JSON document on stdout' },
     {
       flags: '--query <jsonpath>',
-      description: "select from the JSON output with a JSONPath (RFC 9535), e.g. '$.value[*].id': one match a line, strings raw; implies --json",
+      description:
+        "select from the JSON output with a JSONPath (RFC 9535), e.g. '$.value[*].id': one match a line, strings raw; selects from the --json document (run: from the response body)",
     },
     { flags: '--no-pager', description: 'never page long output (default on a terminal: $CONNECTOR_PAGER, $PAGER or less -FRX)' },
     { flags: '--no-input', description: 'never prompt; fail with exit 5 when input is needed' },

@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from '../connections/types.js';
@@ -37,8 +38,9 @@ export interface RunOptions {
 }
 
 /** `connector run <connector> <operation>`: call one operation with a stored connection. */
-export default async function run(ctx: Context, connector: string, operation: string, given: RunOptions): Promise<number> {
-  const opts = outputOptions(ctx, given);
+export default async function run(ctx: Context, connector: string, operation: string, given: RunOptions, command?: Command): Promise<number> {
+  const opts = outputOptions(ctx, given, outputSpelledLong(command));
+  queryCombination(command?.optsWithGlobals().query, opts);
   const timeout = Number(opts.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${opts.timeout}'`);
   const retries = Number(opts.retries);
@@ -80,6 +82,8 @@ export default async function run(ctx: Context, connector: string, operation: st
   if (opts.validate) validation = await validateResponse(record, prepared.op, res, (m) => ctx.warn(m));
 
   if (ctx.json) {
+    // -o writes the body under --json too (curl's -o is where the body goes, whatever else prints).
+    if (opts.output) await writeBody(ctx, res, opts.output);
     printJson(ctx.io, {
       status: res.status,
       statusText: res.statusText,
@@ -106,16 +110,17 @@ const FORMATS: readonly string[] = ['auto', 'json', 'raw', 'yaml'];
 
 /**
  * `-o/--output <file>` and `--format <name>`, as in curl, httpie and `export`. `--output` used to be
- * the format: a value that is exactly a format name (no dot, no slash: never a file anyone
- * means) is still read as one, with a warning; `-o ./yaml` writes a file named yaml. `--out` is
+ * the format: given as `--output`, a value that is exactly a format name (no dot, no slash: never
+ * a file anyone means) is still read as one, with a warning (`long`); `-o` was always a file (the
+ * old `--out`), so `-o json` writes a file named json, and so does `--output ./json`. `--out` is
  * the old name of `--output <file>`.
  */
-export function outputOptions(ctx: Context, opts: RunOptions): RunOptions {
+export function outputOptions(ctx: Context, opts: RunOptions, long = true): RunOptions {
   let { format, output } = opts;
-  if (output !== undefined && FORMATS.includes(output)) {
+  if (long && output !== undefined && FORMATS.includes(output)) {
     if (format !== 'auto' && format !== output)
       throw new UsageError(`--format ${format} and --output ${output} disagree`, `--output names a file now; use --format ${format} alone.`);
-    ctx.warn(`--output ${output} is deprecated: use --format ${output} (-o/--output now names a file; -o ./${output} writes one called ${output})`);
+    ctx.warn(`--output ${output} is deprecated: use --format ${output} (-o/--output now names a file; -o ${output} writes one called ${output})`);
     format = output as Format;
     output = undefined;
   }
@@ -125,6 +130,44 @@ export function outputOptions(ctx: Context, opts: RunOptions): RunOptions {
     output = opts.out;
   }
   return { ...opts, format, output, out: undefined };
+}
+
+/**
+ * Whether -o/--output was last given as `--output` (commander reads both the same; the words
+ * are the root command's). A word starting `-i*o` is `-o` (-i is run's one short flag without a
+ * value, so `-io json` is both; `-pfoo` is -p's value).
+ */
+export function outputSpelledLong(command: Command | undefined): boolean {
+  if (!command) return true;
+  let root = command;
+  while (root.parent) root = root.parent;
+  // rawArgs: the argv parse() was given (set on the root command; commander's typings leave it out)
+  const words = (root as unknown as { rawArgs?: string[] }).rawArgs ?? [];
+  const end = words.indexOf('--');
+  let long = true;
+  for (const w of end < 0 ? words : words.slice(0, end)) {
+    if (w === '--output' || w.startsWith('--output=')) long = true;
+    else if (/^-i*o/.test(w)) long = false;
+  }
+  return long;
+}
+
+/**
+ * `--query` selects from the body as it comes (JSON), on stdout: refused, before anything is
+ * sent, with what would print something else (-i, --dry-run, a format but auto/json) or nothing (-o).
+ */
+function queryCombination(query: string | undefined, opts: RunOptions): void {
+  if (query === undefined) return;
+  const clash = opts.include
+    ? '-i/--include'
+    : opts.dryRun
+      ? '--dry-run'
+      : opts.output !== undefined
+        ? '-o/--output'
+        : opts.format !== 'auto' && opts.format !== 'json'
+          ? `--format ${opts.format}`
+          : undefined;
+  if (clash) throw new UsageError(`--query and ${clash} do not go together`, '--query selects from the JSON response body on stdout; drop one of them.');
 }
 
 export function exitCodeFor(status: number, fail: boolean): number {
@@ -147,17 +190,7 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, reda
   } else if (res.status < 200 || res.status >= 300) {
     ctx.io.err(statusLine);
   }
-  if (opts.output) {
-    try {
-      await fsp.writeFile(opts.output, res.body);
-    } catch (e) {
-      throw new CliError(`cannot write the response body to ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-        hint: `HTTP ${res.status} was received; pick a writable path for -o.`,
-      });
-    }
-    ctx.io.err(`wrote ${res.body.length} bytes to ${opts.output}`);
-    return;
-  }
+  if (opts.output) return writeBody(ctx, res, opts.output);
   if (!res.body.length) return;
   if (tty && isBinary(res)) {
     throw new CliError(`the response is binary (${contentType(res) || 'unknown type'}, ${res.body.length} bytes)`, {
@@ -169,6 +202,18 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, reda
   const shown = opts.showSecrets || isBinary(res) ? res : { ...res, body: Buffer.from(redactor.mask(res.body.toString('utf8')), 'utf8') };
   const out = await renderBody(shown, mode, ctx.io.color('stdout'));
   ctx.io.stdout.write(out);
+}
+
+/** `-o <file>`: the body as received, and one line on stderr saying so. */
+async function writeBody(ctx: Context, res: HttpResult, file: string): Promise<void> {
+  try {
+    await fsp.writeFile(file, res.body);
+  } catch (e) {
+    throw new CliError(`cannot write the response body to ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      hint: `HTTP ${res.status} was received; pick a writable path for -o.`,
+    });
+  }
+  ctx.io.err(`wrote ${res.body.length} bytes to ${file}`);
 }
 
 function responseHeaders(redactor: Redactor, res: HttpResult): Record<string, string | string[]> {

@@ -53,6 +53,7 @@ export default defineCommand({
   ],
   pager: true,
   queries: 'output',
+  command: true,
   action: () => import('./run.action.js'),
   helpDetail: () => import('./run.help.js'),
 });

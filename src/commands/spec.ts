@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
  * loading a single action's dependency graph.
  */
 
-/** An action module's default export: positional arguments, then the options object. */
+/** An action module's default export: positional arguments, then the options object (then commander's Command, when the spec asks: `command`). */
 export type Action = (ctx: Context, ...args: any[]) => Promise<number | undefined>;
 
 export interface ArgumentSpec {
@@ -49,6 +49,8 @@ export interface CommandSpec {
   readonly examples?: readonly string[];
   /** Long output goes through the pager on a terminal (io/pager.ts; --no-pager, PAGER). */
   readonly pager?: boolean;
+  /** The action takes commander's Command after its options (run: --query, and how -o/--output was spelled). */
+  readonly command?: boolean;
   /**
    * What --query selects from: the --json document (the default; --query then implies --json),
    * or 'output': what the command prints as it is (run: the response body; --json still gives its document).

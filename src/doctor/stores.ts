@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { isCI } from '../io/progress.js';
 import { InputNeededError, isCliError } from '../errors.js';
 import { storeFor } from '../secrets/open.js';
 import { MemoryStore, SERVICE, type SecretStore } from '../secrets/store.js';
@@ -50,7 +51,7 @@ export async function listAccounts(ctx: Context, kind: SecretStore['kind'], syst
  */
 async function listKeychain(ctx: Context, store: KeychainStore, system: System): Promise<Listing> {
   const where = store.describe();
-  if (ctx.io.platform === 'darwin' && (ctx.noInput || ctx.io.env.CI)) {
+  if (ctx.io.platform === 'darwin' && (ctx.noInput || isCI(ctx.io.env))) {
     return {
       ok: false,
       status: 'warn',

@@ -10,24 +10,35 @@ export function printJson(io: IO, doc: unknown): void {
 const GAP = 2;
 /** A column never shrinks below its heading, nor below this (an ellipsis needs room to mean something). */
 const MIN_COLUMN = 4;
-/** The last column (a summary, a title) is given at least this much before another column is shrunk for it. */
-const MIN_LAST = 20;
+/** The flexible column (a summary, a title) keeps this much while another column can give. */
+const MIN_FLEXIBLE = 20;
+/** The flexible column and then the first one (the name one types next) are cut no further than this. */
+const MIN_NAMED = 10;
+
+export interface TableOptions {
+  /** The heading of the free-text column that gives way first (default: the last column). */
+  flexible?: string;
+}
 
 /**
  * A plain aligned table on stdout (no borders; easy to grep and cut). Cells are one line each,
  * control characters escaped (they come from specs); widths are display widths (a CJK character
  * or an emoji takes two columns).
  *
- * On a terminal the table fits io.columns(): the last column is cut with an ellipsis; when that
- * would leave it fewer than MIN_LAST columns (or less than it needs, if it needs less), the widest
- * other column is cut too, one column at a time, never below its heading, and the first column
- * last of all. A table that cannot fit even then is printed as cut as it gets and the terminal
+ * On a terminal the table fits io.columns(), cutting cells with an ellipsis in this order (gh
+ * names its truncatable column the same way): the flexible column (opts.flexible, a summary or
+ * a title; else the last) down to MIN_FLEXIBLE; the long other columns (MIN_FLEXIBLE wide or
+ * more: a path), widest first, one column at a time, never below their heading; the flexible
+ * column down to MIN_NAMED; the short other columns (a format, a method) the same way; the
+ * first column (what the user types next: a connector, an operationId) last of all, down to
+ * MIN_NAMED. A table that cannot fit even then is printed as cut as it gets and the terminal
  * wraps it. On a pipe every row is whole.
  */
-export function printTable(io: IO, headers: string[], rows: (string | number | undefined)[][]): void {
+export function printTable(io: IO, headers: string[], rows: (string | number | undefined)[][], opts: TableOptions = {}): void {
   const cells = [headers, ...rows.map((r) => r.map((c) => (c === undefined ? '' : sanitizeLine(String(c)))))];
   const natural = headers.map((_, i) => Math.max(...cells.map((r) => displayWidth(r[i] ?? ''))));
-  const widths = fitColumns(natural, headers, io.columns());
+  const flexible = opts.flexible === undefined ? undefined : headers.indexOf(opts.flexible);
+  const widths = fitColumns(natural, headers, io.columns(), flexible === undefined || flexible < 0 ? undefined : flexible);
   const bold = io.color('stdout');
   cells.forEach((r, n) => {
     const line = r
@@ -41,28 +52,38 @@ export function printTable(io: IO, headers: string[], rows: (string | number | u
   });
 }
 
-/** Column widths that fit `columns` (undefined: no limit), by the rule printTable documents. */
-export function fitColumns(natural: number[], headers: string[], columns: number | undefined): number[] {
+/**
+ * Column widths that fit `columns` (undefined: no limit), by the rule printTable documents;
+ * `flexible` is the index of the column that gives way first (default: the last).
+ */
+export function fitColumns(natural: number[], headers: string[], columns: number | undefined, flexible = natural.length - 1): number[] {
   const widths = [...natural];
   const total = () => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1);
   if (columns === undefined || total() <= columns) return widths;
-  const last = widths.length - 1;
-  const floor = (i: number) => Math.min(natural[i], Math.max(displayWidth(headers[i]), MIN_COLUMN));
-  const lastWants = Math.min(natural[last], Math.max(MIN_LAST, floor(last)));
-  widths[last] = Math.max(lastWants, columns - (total() - widths[last]));
-  // The last column alone cannot make room: take it from the widest other column, one column at a
-  // time; the first column (the name one types next: a connector, an operationId) only when no other can give.
-  const shrink = (from: number) => {
-    while (total() > columns) {
+  const over = () => total() - columns;
+  const heading = (i: number) => Math.max(displayWidth(headers[i]), MIN_COLUMN);
+  /** Cut column i by what the table is over, to no less than `floor` (nor its heading, nor more than it has). */
+  const give = (i: number, floor: number) => {
+    const least = Math.min(natural[i], Math.max(heading(i), floor));
+    widths[i] = Math.max(least, Math.min(widths[i], widths[i] - over()));
+  };
+  /** The widest other column (neither the first nor the flexible one) among `which`, one column at a time, down to its heading. */
+  const shrinkOthers = (which: (i: number) => boolean) => {
+    while (over() > 0) {
       let widest = -1;
-      for (let i = from; i < last; i++) if (widths[i] > floor(i) && (widest < 0 || widths[i] > widths[widest])) widest = i;
+      for (let i = 1; i < widths.length; i++) {
+        if (i !== flexible && which(i) && widths[i] > Math.min(natural[i], heading(i)) && (widest < 0 || widths[i] > widths[widest])) widest = i;
+      }
       if (widest < 0) return;
       widths[widest]--;
     }
   };
-  shrink(1);
-  shrink(0);
-  if (total() > columns) widths[last] = Math.max(floor(last), widths[last] - (total() - columns));
+  give(flexible, MIN_FLEXIBLE);
+  // A long value (a path) keeps a useful start when cut; a short one (a format, a method) does not.
+  shrinkOthers((i) => natural[i] >= MIN_FLEXIBLE);
+  give(flexible, MIN_NAMED);
+  shrinkOthers(() => true);
+  if (flexible !== 0) give(0, MIN_NAMED);
   return widths;
 }
 

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { IO } from './iostreams.js';
 import { displayWidth } from './output.js';
+import { isCI } from './progress.js';
 
 /**
  * The pager for long output on a terminal, as git and gh have it: `$CONNECTOR_PAGER`, else
@@ -12,11 +13,6 @@ export function pagerCommand(io: IO, opts: { enabled: boolean }): string | undef
   if (!opts.enabled || !io.stdout.isTTY || isCI(io.env)) return undefined;
   const command = (io.env.CONNECTOR_PAGER ?? io.env.PAGER ?? 'less -FRX').trim();
   return command === '' || command === 'cat' ? undefined : command;
-}
-
-function isCI(env: NodeJS.ProcessEnv): boolean {
-  const ci = env.CI?.toLowerCase();
-  return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
 }
 
 /** True when `text` fills `rows` terminal rows or more at `columns` wide (a long line wraps onto several). */

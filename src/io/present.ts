@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { IO } from './iostreams.js';
 import { fills, page, pagerCommand, systemPager } from './pager.js';
+import { createProgress } from './progress.js';
 import { compileQuery, formatMatches, type Query } from './query.js';
 
 /**
@@ -18,9 +19,18 @@ import { compileQuery, formatMatches, type Query } from './query.js';
  *   for Ctrl-C (`show()`), so the pager owns the terminal until it ends.
  */
 export interface Presentation {
-  /** The command ended well: what to show, and a function that shows it (main calls it last). */
-  finish(): () => Promise<void>;
-  /** The command failed: the real stdout back; text collected for the pager is written as it is. */
+  /**
+   * The command ended (with exit code `code`): what to show, and a function that shows it (main
+   * calls it last). With a non-zero `code` (an HTTP error, say) output that is not JSON is a note
+   * on stderr, not a usage error: the command's own exit code stands.
+   */
+  finish(code?: number): () => Promise<void>;
+  /**
+   * The command threw: the real stdout back. What it printed before is not lost: text collected
+   * for the pager is written as it is; under --query the matches in it, when it is JSON (a
+   * document printed before the failure, as a folder import prints one). Nothing when empty, so
+   * main's --json error document still follows.
+   */
   fail(): void;
 }
 
@@ -43,11 +53,25 @@ export function present(ctx: Context, opts: PresentOptions): Presentation | unde
   if (query && opts.queries !== 'output') ctx.json = true;
   const real = ctx.io;
   const collected = collect(real, { terminal: !query });
+  // The spinner is for the person at the terminal: it decides from the real streams, not from
+  // the collector (a pipe under --query). A Progress a test put in the context stays.
+  if (query && Object.getOwnPropertyDescriptor(ctx, 'progress')?.get) {
+    ctx.progress = createProgress({
+      io: real,
+      signal: ctx.signal,
+      get clock() {
+        return ctx.clock;
+      },
+      get json() {
+        return ctx.json;
+      },
+    });
+  }
   ctx.io = collected.io;
   return {
-    finish() {
+    finish(code = 0) {
       ctx.io = real;
-      const text = query ? selected(query, collected.text(), real) : collected.text();
+      const text = query ? selected(query, collected.text(), real, code !== 0) : collected.text();
       const rows = real.rows();
       if (command && rows !== undefined && fills(text, real.columns() ?? 80, rows)) return () => page(real, text, command, ctx.pager ?? systemPager);
       return async () => {
@@ -56,18 +80,38 @@ export function present(ctx: Context, opts: PresentOptions): Presentation | unde
     },
     fail() {
       ctx.io = real;
-      if (!query) real.stdout.write(collected.text());
+      const text = collected.text();
+      if (text.trim() === '') return;
+      if (!query) real.stdout.write(text);
+      else if (parse(text) !== undefined) real.stdout.write(selected(query, text, real, true));
     },
   };
 }
 
-function selected(query: Query, text: string, io: IO): string {
-  let doc: unknown;
+/** `text` as JSON; undefined when it is empty or not JSON. */
+function parse(text: string): { doc: unknown } | undefined {
+  if (text.trim() === '') return undefined;
   try {
-    if (text.trim() === '') throw new Error('empty');
-    doc = JSON.parse(text);
+    return { doc: JSON.parse(text) };
   } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The matches of `query` in `text`. Text that is not JSON is a usage error, or, when the command
+ * failed anyway (`failed`: its exit code stands), a note on stderr and nothing shown.
+ */
+function selected(query: Query, text: string, io: IO, failed: boolean): string {
+  const parsed = parse(text);
+  if (!parsed) {
     // The text itself stays unsaid: it can be anything a server sent.
+    if (failed) {
+      io.err(
+        `--query: ${text.trim() === '' ? 'the command printed nothing' : 'the output is not JSON'}, so nothing was selected (the command failed; its exit code stands)`,
+      );
+      return '';
+    }
     throw new UsageError(
       text.trim() === ''
         ? '--query: there is no output to select from (the command printed nothing)'
@@ -75,7 +119,7 @@ function selected(query: Query, text: string, io: IO): string {
       '--query selects from JSON: a JSON response body (run), or the --json document of any other command.',
     );
   }
-  const matches = query.select(doc);
+  const matches = query.select(parsed.doc);
   if (!matches.length) io.err(`--query '${query.path}' matched nothing`);
   return formatMatches(matches, Boolean(io.stdout.isTTY));
 }

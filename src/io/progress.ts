@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { IO } from './iostreams.js';
 import { sanitizeLine } from './sanitize.js';
+import { cut } from './output.js';
 import { load } from '../util/load.js';
 
 /** A wait shorter than this gets no line at all: a quick request never flickers. */
@@ -40,9 +41,13 @@ export interface ProgressHost {
   json: boolean;
 }
 
-/** CI is set to anything but "false" or "0" (the convention of ci-info and most CI tools). */
+/**
+ * CI is set to anything but "false" (in any case) or "0", the convention of most CI tools; the
+ * one rule for the spinner, the pager, `connector test` and doctor. Set but empty counts as CI:
+ * the variable was exported, and the safe side is no escape codes and no pager in a log.
+ */
 export function isCI(env: NodeJS.ProcessEnv): boolean {
-  const v = env.CI;
+  const v = env.CI?.toLowerCase();
   return v !== undefined && v !== 'false' && v !== '0';
 }
 
@@ -142,7 +147,7 @@ function terminalLine(host: ProgressHost, text: () => string): { redraw(): void;
     // One terminal row, so erasing it erases all of it.
     const s = sanitizeLine(text());
     const room = Math.max(10, ((stream as { columns?: number }).columns || 80) - 3);
-    return s.length > room ? `${s.slice(0, room - 1)}…` : s;
+    return cut(s, room); // display width, as tables measure it: a wide character takes two columns
   };
   const end = () => {
     if (stop.signal.aborted) return;

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/main.js';
+import { makeIO } from '../../src/io/iostreams.js';
 import { runCli, tempHome } from '../helpers/cli.js';
+import { strictPager } from '../helpers/context.js';
+import { FakeTTY } from '../helpers/terminal.js';
+import { PROGRESS_DELAY_MS } from '../../src/io/progress.js';
 import { FIXTURES, recordingServer } from '../run/helpers.js';
 import { MemoryStore } from '../../src/secrets/store.js';
 
@@ -15,6 +23,7 @@ beforeAll(async () => {
     if (req.url === '/things/2') return { headers: { 'content-type': 'text/html' }, body: '<html>not json</html>' };
     if (req.url === '/things/3') return { body: `{"value":[{"id":"a","key":"${KEY}"}]}` };
     if (req.url === '/things/4') return { status: 204, body: '' };
+    if (req.url === '/things/5') return { status: 401, headers: { 'content-type': 'text/html' }, body: '<html>sign in first</html>' };
     return { body: '{"value":[{"id":"a","n":1},{"id":"b","n":2}],"count":2}' };
   });
   home = tempHome();
@@ -71,6 +80,37 @@ describe('run --query', () => {
     expect(none.stderr).toMatch(/^connector: --query: there is no output to select from/);
   });
 
+  it('an error body that is not JSON: the HTTP exit code stands (401 → 4), a note on stderr, nothing selected', async () => {
+    const r = await run('GetThing', '-p', 'id=5', '--query', '$.a');
+    expect([r.code, r.stdout]).toEqual([4, '']);
+    expect(r.stderr).toContain('--query: the output is not JSON, so nothing was selected (the command failed; its exit code stands)\n');
+    expect(r.stderr).not.toContain('sign in first');
+    expect(r.stderr).not.toMatch(/^connector: --query/m);
+  });
+
+  it('with -i, -o, --dry-run or a format but auto/json: exit 2 in one line and a hint, before any request is sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'query-'));
+    const cases: [string[], string][] = [
+      [['-i'], '-i/--include'],
+      [['--format', 'yaml'], '--format yaml'],
+      [['--format', 'raw'], '--format raw'],
+      [['--output', 'yaml'], '--format yaml'],
+      [['--dry-run'], '--dry-run'],
+      [['-o', join(dir, 'body.json')], '-o/--output'],
+    ];
+    for (const [flags, named] of cases) {
+      const before = server.seen.length;
+      const r = await run('GetThing', '-p', 'id=1', ...flags, '--query', '$.count');
+      expect([flags, r.code, r.stdout], r.stderr).toEqual([flags, 2, '']);
+      const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('warning: '));
+      expect(lines).toEqual([`connector: --query and ${named} do not go together`, '--query selects from the JSON response body on stdout; drop one of them.']);
+      expect(server.seen.length, flags.join(' ')).toBe(before);
+    }
+    expect(existsSync(join(dir, 'body.json'))).toBe(false);
+    const fine = await run('GetThing', '-p', 'id=1', '--format', 'json', '--query', '$.count');
+    expect([fine.code, fine.stdout]).toEqual([0, '2\n']);
+  });
+
   it('invalid JSONPath: exit 2 naming the position, before any request is sent', async () => {
     const before = server.seen.length;
     const r = await run('GetThing', '-p', 'id=1', '--query', '$.value[?@.n ==]');
@@ -120,5 +160,45 @@ describe('tables on a pipe', () => {
   it('are whole whatever COLUMNS says (fitting is for terminals)', async () => {
     const r = await runCli(['operations', 'sample'], { home, env: { COLUMNS: '20' } });
     expect(r.stdout.split('\n')[1]).toMatch(/^listNotes +GET +\/notes +api_key +List notes$/);
+  });
+});
+
+describe('--json on a terminal (the paged commands collect stdout)', () => {
+  /**
+   * main on a terminal: stdout TTY-like (30 rows), stderr a FakeTTY, stdin a terminal too; the
+   * pager fails the test if started. The spinner's delay ends at once; its redraw never comes.
+   */
+  async function onTerminal(args: string[]) {
+    const stdout = Object.assign(new PassThrough(), { isTTY: true, columns: 100, rows: 30 });
+    const stderr = new FakeTTY();
+    let out = '';
+    stdout.on('data', (d) => (out += d));
+    const io = makeIO(Object.assign(new PassThrough(), { isTTY: true }), stdout, stderr as never, { NO_COLOR: '1', CONNECTOR_HOME: home, ...env });
+    const clock = {
+      now: () => 0,
+      sleep: (ms: number, signal?: AbortSignal) =>
+        ms === PROGRESS_DELAY_MS ? Promise.resolve() : new Promise<void>((_, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))),
+    };
+    const code = await main(['node', 'connector', ...args], io, { pager: strictPager(), clock, signal: new AbortController().signal });
+    return { code, stdout: out, stderr: stderr.raw, screen: stderr.screen() };
+  }
+
+  it('run --query shows the spinner while it waits (and erases it); the matches on stdout', async () => {
+    const r = await onTerminal(['run', 'things', 'GetThing', '-p', 'id=1', '--base-url', server.url, '--query', '$.count']);
+    expect([r.code, r.stdout]).toEqual([0, '2\n']);
+    expect(r.stderr).toContain('Waiting for GetThing');
+    expect(r.screen.rows.some((row) => row.includes('Waiting'))).toBe(false);
+  });
+
+  it('a failing paged command still prints the one error document', async () => {
+    for (const args of [
+      ['--json', 'show', 'nope'],
+      ['--json', 'operations', 'nope'],
+      ['--json', 'run', 'things', 'NoSuchOp'],
+    ]) {
+      const r = await onTerminal(args);
+      expect(r.code, r.stderr).not.toBe(0);
+      expect(JSON.parse(r.stdout), args.join(' ')).toMatchObject({ error: { code: expect.any(String), exitCode: r.code } });
+    }
   });
 });

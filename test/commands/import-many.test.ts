@@ -95,6 +95,17 @@ describe('connector import <folder of connectors>', () => {
     expect(JSON.parse(list.stdout)).toHaveLength(4);
   });
 
+  it('--query keeps the document a failed folder import printed (the exit code stays 1); "1 was imported"', async () => {
+    const r = await runCli(['--query', '$.failed[*].source', 'import', mixed], { home: tempHome() });
+    expect(r.code).toBe(1);
+    expect(lines(r.stdout).sort()).toEqual(['Alpha copy', 'Broken', 'Empty', 'linked.json'].map((n) => join(mixed, n)));
+    const one = join(scratch, 'one-good');
+    paconn(join(one, 'Alpha'), 'Alpha');
+    mkdirSync(join(one, 'Empty'));
+    const o = await runCli(['import', one], { home: tempHome() });
+    expect(lines(o.stderr).at(-2)).toBe(`connector: 1 of the 2 connectors in ${one} could not be imported (each is listed above); 1 was imported`);
+  });
+
   it('--force semantics are those of one import: refused without it (each one line), replaced with it', async () => {
     const home = tempHome();
     expect((await runCli(['import', good], { home })).code).toBe(0);

@@ -130,6 +130,9 @@ describe('the pager on a terminal', () => {
     expect(pagerCommand(pipe, { enabled: true })).toBeUndefined();
     expect(pagerCommand(terminalIO({ CI: '0' }).io, { enabled: true })).toBe('less -FRX');
     expect(pagerCommand(terminalIO({ CI: '1' }).io, { enabled: true })).toBeUndefined();
+    // The spinner's rule (progress.ts isCI): "false" in any case is no CI; set but empty is CI.
+    expect(pagerCommand(terminalIO({ CI: 'FALSE' }).io, { enabled: true })).toBe('less -FRX');
+    expect(pagerCommand(terminalIO({ CI: '' }).io, { enabled: true })).toBeUndefined();
   });
 
   it('fills: wrapped lines count as the rows they take', () => {

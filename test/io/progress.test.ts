@@ -8,6 +8,7 @@ import { main } from '../../src/main.js';
 import { CancelError } from '../../src/errors.js';
 import type { Clock } from '../../src/io/clock.js';
 import { makeIO } from '../../src/io/iostreams.js';
+import { displayWidth } from '../../src/io/output.js';
 import { createProgress, isCI, meter, PROGRESS_DELAY_MS, type ProgressHost } from '../../src/io/progress.js';
 import { timeLeft } from '../../src/auth/oauth2/signin.js';
 import { recordingProgress } from '../helpers/context.js';
@@ -145,6 +146,20 @@ describe('a spinner on a terminal', () => {
     expect(t.err.screen().rows).toEqual([]);
   });
 
+  it('keeps to one row by display width: a label of wide characters is cut to the columns it takes', async () => {
+    const t = terminal();
+    t.err.columns = 40;
+    const w = work();
+    const result = t.progress.spin(`Waiting for ${'接続'.repeat(40)}`, w.fn);
+    await t.clock.advance(400);
+    const [row] = t.err.screen().rows;
+    expect(displayWidth(row)).toBeLessThanOrEqual(40);
+    expect(row.endsWith('…')).toBe(true);
+    w.resolve('');
+    await result;
+    expect(t.err.screen().rows).toEqual([]);
+  });
+
   it('a wait inside another adds no second line', async () => {
     const t = terminal();
     const inner = work();
@@ -186,8 +201,10 @@ describe('no spinner', () => {
     });
   }
 
-  it('isCI: set to anything but "false" or "0"', () => {
-    expect([undefined, 'false', '0', '', 'true', '1', 'woodpecker'].map((v) => isCI(v === undefined ? {} : { CI: v }))).toEqual([
+  it('isCI: set to anything but "false" (any case) or "0"; empty is CI', () => {
+    expect([undefined, 'false', '0', 'FALSE', 'False', '', 'true', '1', 'woodpecker'].map((v) => isCI(v === undefined ? {} : { CI: v }))).toEqual([
+      false,
+      false,
       false,
       false,
       false,
@@ -206,7 +223,7 @@ describe('spinner, where it is shown anyway', () => {
     else process.env.CI = saved;
   });
 
-  for (const ci of ['false', '0']) {
+  for (const ci of ['false', '0', 'FALSE']) {
     it(`CI=${ci} is no CI`, async () => {
       const t = terminal({ env: { CI: ci } });
       const w = work();

@@ -52,6 +52,38 @@ describe('printTable', () => {
     expect(displayWidth(row)).toBeLessThanOrEqual(60);
   });
 
+  it('cuts the first column last: the names stay apart while the free text can give (connection list, operations, list)', () => {
+    const conn = terminal(40);
+    printTable(
+      conn.io,
+      ['CONNECTION', 'AUTH', 'DEFAULT', 'SECRETS'],
+      [
+        ['echo-test/production', 'apiKey', 'yes', 'apiKey → keychain'],
+        ['echo-test/staging', 'apiKey', '', 'env: CONNECTOR_ECHO_TEST_STAGING_API_KEY'],
+      ],
+      { flexible: 'SECRETS' },
+    );
+    // 40 columns cannot hold the names whole: they are cut last, and stay apart (the free text went first).
+    expect(conn.lines().map((l) => l.split('  ')[0])).toEqual(['CONNECTION', 'echo-test/pr…', 'echo-test/st…']);
+    expect(conn.lines()[1]).toMatch(/ {2}apiKey → …$/);
+    const ops = terminal(60);
+    printTable(ops.io, HEAD, [['listIssueTypesForProject', 'GET', '/rest/api/3/issuetype/project', 'oauth2', 'Get issue types for project']], {
+      flexible: 'SUMMARY',
+    });
+    expect(ops.lines()[1]).toBe('listIssueTypesForProject  GET     /re…  oauth2  Get issue t…');
+    const list = terminal(60);
+    printTable(
+      list.io,
+      ['NAME', 'TITLE', 'OPS', 'AUTH', 'FORMAT'],
+      [['petstore-oas-3-0', 'Swagger Petstore - OpenAPI 3.0 with a long title', 19, 'oauth2', 'OpenAPI 3.0']],
+      {
+        flexible: 'TITLE',
+      },
+    );
+    expect(list.lines()[1]).toBe('petstore-oas-3-0  Swagger Petstor…  19   oauth2  OpenAPI 3.0');
+    for (const t of [conn, ops, list]) for (const l of t.lines()) expect(displayWidth(l)).toBeLessThanOrEqual(l.startsWith('echo') ? 40 : 60);
+  });
+
   it('measures and pads by display width: CJK and emoji take two columns', () => {
     const t = terminal(undefined);
     printTable(
@@ -90,22 +122,38 @@ describe('printTable', () => {
 describe('fitColumns', () => {
   it('never gives a table wider than the terminal while the columns can still give', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 80 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 20, max: 200 }), (natural, columns) => {
-        const headers = natural.map(() => 'H');
-        const widths = fitColumns(natural, headers, columns);
-        const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-        const floors = natural.map((n) => Math.min(n, 4));
-        const atFloor = widths.every((w, i) => w === floors[i]);
-        expect(total <= columns || atFloor).toBe(true);
-        widths.forEach((w, i) => expect(w).toBeLessThanOrEqual(natural[i]));
-        if (natural.reduce((a, b) => a + b, 0) + 2 * (natural.length - 1) <= columns) expect(widths).toEqual(natural);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 80 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 20, max: 200 }),
+        fc.nat(),
+        (natural, columns, pick) => {
+          const headers = natural.map(() => 'H');
+          const flexible = pick % natural.length;
+          const widths = fitColumns(natural, headers, columns, flexible);
+          const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+          // The first and the flexible column stop at 10, the others at 4 (or their natural width).
+          const floors = natural.map((n, i) => Math.min(n, i === 0 || i === flexible ? 10 : 4));
+          const atFloor = widths.every((w, i) => w === floors[i]);
+          expect(total <= columns || atFloor).toBe(true);
+          widths.forEach((w, i) => expect(w).toBeLessThanOrEqual(natural[i]));
+          if (natural.reduce((a, b) => a + b, 0) + 2 * (natural.length - 1) <= columns) expect(widths).toEqual(natural);
+        },
+      ),
     );
   });
 
-  it('shrinks the first column (the name one types next) only when no other column can give', () => {
+  it('shrinks the first column (the name one types next) only when no other column can give, the flexible one down to 10', () => {
     expect(fitColumns([30, 6, 20, 7, 40], HEAD, 80)).toEqual([30, 6, 9, 7, 20]);
-    expect(fitColumns([30, 6, 20, 7, 40], HEAD, 70)).toEqual([28, 6, 4, 4, 20]);
+    expect(fitColumns([30, 6, 20, 7, 40], HEAD, 70)).toEqual([30, 6, 4, 7, 15]);
+    expect(fitColumns([30, 6, 20, 7, 40], HEAD, 60)).toEqual([28, 6, 4, 4, 10]);
+    expect(fitColumns([30, 6, 20, 7, 40], HEAD, 40)).toEqual([10, 6, 4, 4, 10]); // as cut as it gets: the terminal wraps
+  });
+
+  it('a named flexible column gives way first; the last column is then an ordinary one', () => {
+    // list: NAME TITLE OPS AUTH FORMAT, TITLE flexible.
+    const head = ['NAME', 'TITLE', 'OPS', 'AUTH', 'FORMAT'];
+    expect(fitColumns([16, 40, 3, 6, 11], head, 60, 1)).toEqual([16, 16, 3, 6, 11]);
+    expect(fitColumns([16, 40, 3, 6, 11], head, 48, 1)).toEqual([16, 10, 3, 5, 6]);
   });
 
   it('gives every column its natural width without a limit', () => {

@@ -96,7 +96,7 @@ describe('connector run', () => {
   it('--output <format name> is the old --format, with a one-line deprecation warning', async () => {
     const y = await run(['GetThing', '-p', 'id=1', '--output', 'yaml']);
     expect([y.code, y.stdout]).toEqual([0, 'id: 1\nname: one\n']);
-    expect(y.stderr).toBe('warning: --output yaml is deprecated: use --format yaml (-o/--output now names a file; -o ./yaml writes one called yaml)\n');
+    expect(y.stderr).toBe('warning: --output yaml is deprecated: use --format yaml (-o/--output now names a file; -o yaml writes one called yaml)\n');
     const clash = await run(['GetThing', '-p', 'id=1', '--output', 'yaml', '--format', 'json']);
     expect(clash.code).toBe(2);
     expect(clash.stderr).toMatch(/^connector: --format json and --output yaml disagree\n/);
@@ -105,10 +105,44 @@ describe('connector run', () => {
     const file = await run(['GetThing', '-p', 'id=1', '-o', join(dir, 'yaml')]);
     expect([file.code, file.stdout]).toEqual([0, '']);
     expect(readFileSync(join(dir, 'yaml'), 'utf8')).toBe('{"id":1,"name":"one"}');
+    const eq = await run(['GetThing', '-p', 'id=1', '--output=yaml']);
+    expect([eq.code, eq.stdout]).toEqual([0, 'id: 1\nname: one\n']);
     const help = await runCli(['run', '--help']);
     expect(help.stdout).toMatch(/--format <format>/);
     expect(help.stdout).toMatch(/-o, --output <file>/);
     expect(help.stdout).not.toMatch(/--out </);
+  });
+
+  it('-o was always a file (the old --out): -o json, -oraw, -io auto write files so named, with no warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'run-'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      for (const [flags, name] of [
+        [['-o', 'json'], 'json'],
+        [['-oraw'], 'raw'],
+        [['-io', 'auto'], 'auto'],
+      ] as const) {
+        const short = await run(['GetThing', '-p', 'id=1', ...flags]);
+        expect([short.code, short.stdout, short.stderr.includes('warning')], flags.join(' ')).toEqual([
+          0,
+          flags[0] === '-io' ? expect.stringMatching(/^HTTP 200/) : '',
+          false,
+        ]);
+        expect(readFileSync(join(dir, name), 'utf8')).toBe('{"id":1,"name":"one"}');
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('--json -o <file>: the body goes to the file (as curl -o), the JSON document still to stdout', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'run-')), 'img.png');
+    const r = await runCli(['--json', 'run', 'things', 'GetImage', '-o', out, '--base-url', server.url], { home, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(out)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 200, body: { base64: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]).toString('base64') } });
+    expect(r.stderr).toContain(`wrote 7 bytes to ${out}`);
   });
 
   it('-o to a path that cannot be written: one clear line, exit 1, not a crash report', async () => {

@@ -53,6 +53,7 @@ export default async function list(ctx: Context, asked: string | undefined): Pro
       where,
       ...headings.map((h) => (status?.heading === h ? status.text : '')),
     ]),
+    { flexible: 'SECRETS' },
   );
   return 0;
 }

@@ -132,7 +132,10 @@ async function importFolder(ctx: Context, source: string, entries: FolderEntry[]
     ctx.io.err(sanitizeLine(`Imported all ${total}${replaced ? ` (${replaced} replaced)` : ''}.`));
     return 0;
   }
-  throw new CliError(`${failed.length} of the ${total} could not be imported (each is listed above); ${imported.length} were imported`, {
-    hint: 'Fix those and import them again, one at a time or the whole folder (--force replaces what is already there).',
-  });
+  throw new CliError(
+    `${failed.length} of the ${total} could not be imported (each is listed above); ${imported.length} ${imported.length === 1 ? 'was' : 'were'} imported`,
+    {
+      hint: 'Fix those and import them again, one at a time or the whole folder (--force replaces what is already there).',
+    },
+  );
 }

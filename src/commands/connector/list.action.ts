@@ -17,6 +17,7 @@ export default async function list(ctx: Context): Promise<number> {
     ctx.io,
     ['NAME', 'TITLE', 'OPS', 'AUTH', 'FORMAT'],
     all.map((c) => [c.name, truncate(c.title, 40), c.operationCount, c.authKinds.join('+'), FORMAT_LABEL[c.specFormat] ?? c.specFormat]),
+    { flexible: 'TITLE' },
   );
   return 0;
 }

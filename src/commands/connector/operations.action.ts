@@ -21,6 +21,7 @@ export default async function ops(ctx: Context, name: string, operation: string 
       ctx.io,
       ['OPERATION', 'METHOD', 'PATH', 'AUTH', 'SUMMARY'],
       shown.map((o) => [o.operationId, o.method, o.path, o.auth.length ? o.auth.join(',') : '-', truncate(o.summary ?? o.description, 60)]),
+      { flexible: 'SUMMARY' },
     );
   } else if (opts.filter === undefined) ctx.io.err(`'${name}' has no${hidden ? ' visible' : ''} operations`);
   if (hidden) ctx.io.err(`${hidden} internal operation${hidden === 1 ? '' : 's'} hidden; use --all to show ${hidden === 1 ? 'it' : 'them'}`);
