@@ -1,6 +1,8 @@
-import { promises as fsp } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
+import { atomicWrite } from '../fs/atomic.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from '../connections/types.js';
 import type { HttpResult, ParamValue } from '../http/types.js';
@@ -190,7 +192,7 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, reda
   } else if (res.status < 200 || res.status >= 300) {
     ctx.io.err(statusLine);
   }
-  if (opts.output) return writeBody(ctx, res, opts.output);
+  if (opts.output) return writeBody(ctx, res, opts.output, opts.format === 'json' || opts.format === 'yaml' ? opts.format : undefined);
   if (!res.body.length) return;
   if (tty && isBinary(res)) {
     throw new CliError(`the response is binary (${contentType(res) || 'unknown type'}, ${res.body.length} bytes)`, {
@@ -204,16 +206,24 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, reda
   ctx.io.stdout.write(out);
 }
 
-/** `-o <file>`: the body as received, and one line on stderr saying so. */
-async function writeBody(ctx: Context, res: HttpResult, file: string): Promise<void> {
+/**
+ * `-o <file>`: the body as received (`--format json|yaml`: converted, as `export --format` writes
+ * its format), written atomically (a failed or interrupted write leaves no partial file), and one
+ * line on stderr saying so.
+ */
+async function writeBody(ctx: Context, res: HttpResult, file: string, format?: 'json' | 'yaml'): Promise<void> {
+  const data = format ? await renderBody(res, format, false) : res.body;
   try {
-    await fsp.writeFile(file, res.body);
+    // As curl -o: the folder must exist (atomicWrite would create it).
+    if (!existsSync(dirname(resolve(file)))) throw Object.assign(new Error('no such folder'), { code: 'ENOENT' });
+    await atomicWrite(file, data, 0o666); // the umask decides, as for curl -o
   } catch (e) {
-    throw new CliError(`cannot write the response body to ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+    const code = (e as NodeJS.ErrnoException).code ?? ((e as CliError).cause as NodeJS.ErrnoException | undefined)?.code;
+    throw new CliError(`cannot write the response body to ${file}: ${code ?? (e as Error).message}`, {
       hint: `HTTP ${res.status} was received; pick a writable path for -o.`,
     });
   }
-  ctx.io.err(`wrote ${res.body.length} bytes to ${file}`);
+  ctx.io.err(`wrote ${data.length} bytes to ${file}${format ? ` (as ${format})` : ''}`);
 }
 
 function responseHeaders(redactor: Redactor, res: HttpResult): Record<string, string | string[]> {

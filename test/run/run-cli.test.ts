@@ -105,6 +105,10 @@ describe('connector run', () => {
     const file = await run(['GetThing', '-p', 'id=1', '-o', join(dir, 'yaml')]);
     expect([file.code, file.stdout]).toEqual([0, '']);
     expect(readFileSync(join(dir, 'yaml'), 'utf8')).toBe('{"id":1,"name":"one"}');
+    // --format with -o is the file's format, as export --format -o is (a newcomer got JSON in u.yaml).
+    const asYaml = await run(['GetThing', '-p', 'id=1', '--format', 'yaml', '-o', join(dir, 'u.yaml')]);
+    expect([asYaml.code, asYaml.stdout, readFileSync(join(dir, 'u.yaml'), 'utf8')]).toEqual([0, '', 'id: 1\nname: one\n']);
+    expect(asYaml.stderr).toContain(`to ${join(dir, 'u.yaml')} (as yaml)`);
     const eq = await run(['GetThing', '-p', 'id=1', '--output=yaml']);
     expect([eq.code, eq.stdout]).toEqual([0, 'id: 1\nname: one\n']);
     const help = await runCli(['run', '--help']);
