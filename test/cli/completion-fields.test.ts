@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { KEY, definition, startDynamicApi, type DynamicApi } from '../operation/dynamic-api.js';
@@ -59,7 +59,7 @@ function spec(): string {
   return file;
 }
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], cmd = process.execPath, pre: string[] = [BIN]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const env = {
     CONNECTOR_HOME: join(work, 'home'),
     CONNECTOR_CACHE_DIR: join(work, 'cache'),
@@ -67,9 +67,9 @@ function cli(args: string[]): Promise<{ status: number | null; stdout: string; s
     CONNECTOR_CARDS__DEFAULT__API_KEY: KEY,
     K: 'stored-but-unused',
     NO_COLOR: '1',
-    PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+    PATH: `${join(work, 'bin')}:${dirname(process.execPath)}:/usr/bin:/bin`,
   };
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(cmd, [...pre, ...args], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -93,6 +93,9 @@ async function complete(...words: string[]) {
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'connector-completion-fields-'));
   api = await startDynamicApi();
+  mkdirSync(join(work, 'bin'));
+  writeFileSync(join(work, 'bin', 'connector'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
+  chmodSync(join(work, 'bin', 'connector'), 0o755);
   for (const args of [
     ['import', spec(), '--name', 'cards'],
     ['connection', 'create', 'cards', '--param-env', 'api_key=K', '--no-verify', '--no-input'],
@@ -170,5 +173,28 @@ describe('hidden options', () => {
     expect(flags.values).toContain('--output');
     expect(flags.values).not.toContain('--out');
     expect((await complete('run', 'cards', 'GetItems', '--ou')).values).toEqual(['--output']);
+  });
+});
+
+describe('bash inserts field paths and values', () => {
+  it('completes -f names and the value after the = bash splits the word at', async () => {
+    const file = join(work, 'connector.bash');
+    writeFileSync(file, (await cli(['completion', 'bash'])).stdout);
+    const bash = async (line: string) => {
+      const words = line.split(' ');
+      const program = [
+        `source ${JSON.stringify(file)}`,
+        'declare -F _get_comp_words_by_ref >/dev/null || _get_comp_words_by_ref() { words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; cur=${words[cword]}; prev=${words[cword-1]}; }',
+        `COMP_LINE=${JSON.stringify(line)}; COMP_POINT=${line.length}`,
+        `COMP_WORDS=(${words.map((w) => JSON.stringify(w)).join(' ')}); COMP_CWORD=${words.length - 1}`,
+        '__connector_complete',
+        `printf '%s\\n' "\${COMPREPLY[@]}"`,
+      ].join('\n');
+      const r = await cli(['--norc', '--noprofile', '-c', program], 'bash', []);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.split('\n').filter(Boolean);
+    };
+    expect(await bash('connector run cards CreateCard -f style.b')).toEqual(['style.backgroundColor=']);
+    expect(await bash('connector run cards CreateCard -f style.backgroundColor=l')).toEqual(['light_yellow']);
   });
 });
