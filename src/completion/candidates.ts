@@ -3,7 +3,7 @@ import type { ArgumentSpec, CommandSpec, OptionSpec, ProgramSpec } from '../comm
 import { longFlag, optionsOf } from '../commands/spec.js';
 import { sanitizeLine } from '../io/sanitize.js';
 import { readLine, valuePrefix, type Line } from './line.js';
-import type { Candidate, Sources } from './sources.js';
+import type { Candidate, DynamicLine, Sources } from './sources.js';
 
 /**
  * The answer to one completion request, from the command specs (the metadata the program is
@@ -30,6 +30,7 @@ type Kind =
   | 'connection'
   | 'connection-name'
   | 'param'
+  | 'field'
   | 'connection-param'
   | 'auth'
   | 'shell'
@@ -55,6 +56,7 @@ export function optionKind(o: OptionSpec, path: readonly string[]): Kind {
   const flag = longFlag(o);
   if (flag === '--connection') return 'connection-name';
   if (flag === '--param' && path[0] === 'run') return 'param';
+  if (flag === '--field' && path[0] === 'run') return 'field';
   if (['--param', '--param-env', '--param-stdin'].includes(flag) && path.join(' ') === 'connection create') return 'connection-param';
   if (flag === '--auth' && path.join(' ') === 'connection create') return 'auth';
   if (flag === '--test-operation') return 'operation';
@@ -82,6 +84,7 @@ export async function complete(program: ProgramSpec, commands: readonly CommandS
 
   const addOptions = (target: TabCommand, options: readonly OptionSpec[], path: readonly string[]) => {
     for (const o of options) {
+      if (o.hidden) continue; // an old name kept working, not offered
       const short = /(?:^|\s)-(\w),/.exec(o.flags)?.[1];
       const long = longFlag(o).slice(2);
       if (!/[<[]/.test(o.flags)) {
@@ -183,6 +186,16 @@ async function argumentValues(kind: Kind, line: Line, index: number, sources: So
   }
 }
 
+/** What a dynamic-values source needs from the line: `-c`, the `-p` and `-f` values, `--base-url`. */
+function dynamicLine(line: Line): DynamicLine {
+  return {
+    connection: line.values.get('--connection')?.at(-1),
+    params: line.values.get('--param') ?? [],
+    fields: line.values.get('--field') ?? [],
+    baseUrl: line.values.get('--base-url')?.at(-1),
+  };
+}
+
 async function optionValues(kind: Kind, line: Line, sources: Sources): Promise<Candidate[]> {
   switch (kind) {
     case 'connection-name': {
@@ -197,8 +210,13 @@ async function optionValues(kind: Kind, line: Line, sources: Sources): Promise<C
       const text = valuePrefix(line);
       const eq = text.indexOf('=');
       if (eq < 0) return sources.parameterNames(connector, operation);
-      const connection = line.values.get('--connection')?.at(-1);
-      return sources.parameterValues(connector, operation, text.slice(0, eq), { connection, params: line.values.get('--param') ?? [] });
+      return sources.parameterValues(connector, operation, text.slice(0, eq), dynamicLine(line));
+    }
+    case 'field': {
+      const [connector, operation] = line.positionals;
+      const text = valuePrefix(line);
+      if (!/(?<!\\)=/.test(text)) return sources.fieldNames(connector, operation);
+      return sources.fieldValues(connector, operation, text, dynamicLine(line));
     }
     case 'auth':
       return sources.connectionParameters(line.positionals[0], { auth: true });

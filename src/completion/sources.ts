@@ -94,12 +94,7 @@ export class Sources {
    * (when it declares x-ms-dynamic-values / x-ms-dynamic-list and a connection resolves) the
    * values its source operation answers, called with a short timeout.
    */
-  async parameterValues(
-    connector: string | undefined,
-    operation: string | undefined,
-    name: string,
-    line: { connection?: string; params: string[] },
-  ): Promise<Candidate[]> {
+  async parameterValues(connector: string | undefined, operation: string | undefined, name: string, line: DynamicLine): Promise<Candidate[]> {
     const found = await this.operation(connector, operation);
     const param = found?.op.params.find((p) => p.name === name) ?? found?.op.params.find((p) => p.name.toLowerCase() === name.toLowerCase());
     if (!found || !param) return [];
@@ -108,19 +103,19 @@ export class Sources {
     return values.map((v) => ({ value: `${name}=${v.value}`, description: v.description }));
   }
 
-  private async dynamicValues(record: ConnectorRecord, param: OpParam, line: { connection?: string; params: string[] }): Promise<Candidate[]> {
+  private async dynamicValues(record: ConnectorRecord, param: Pick<OpParam, 'raw' | 'schema'>, line: DynamicLine): Promise<Candidate[]> {
     const { dynamicSource, resolveDynamicValues } = await import('../operation/dynamic-values.js');
     const source = dynamicSource(param);
     if (!source) return [];
     const given: Record<string, ParamValue> = {};
-    for (const p of line.params) {
+    for (const p of [...(line.fields ?? []), ...line.params]) {
       const eq = p.indexOf('=');
-      if (eq > 0) given[p.slice(0, eq)] = p.slice(eq + 1);
+      if (eq > 0 && p[eq - 1] !== ':') given[p.slice(0, eq)] = p.slice(eq + 1);
     }
     const { resolveConnection } = await import('../connections/store.js');
     const work = (async () => {
       const connection = await resolveConnection(this.ctx, record.name, line.connection);
-      const values = await resolveDynamicValues(this.ctx, record, source, { connection, given, timeoutMs: DYNAMIC_TIMEOUT_MS });
+      const values = await resolveDynamicValues(this.ctx, record, source, { connection, given, timeoutMs: DYNAMIC_TIMEOUT_MS, baseUrl: line.baseUrl });
       return values.map((v) => ({ value: v.value, description: v.title }));
     })();
     work.catch(() => {}); // a late failure after the timer won is nobody's error
@@ -133,6 +128,27 @@ export class Sources {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** `run -f <TAB>`: the body's field paths, each with its `=` (src/completion/fields.ts). */
+  async fieldNames(connector: string | undefined, operation: string | undefined): Promise<Candidate[]> {
+    const found = await this.operation(connector, operation);
+    if (!found?.op.body) return [];
+    const { bodyFieldPaths } = await import('./fields.js');
+    return bodyFieldPaths(found.op.body.schema).map((f) => ({ value: f.text, description: fieldDescription(f.schema, f.required) }));
+  }
+
+  /** `run -f path=<TAB>`: the field's enum values, true/false, or its dynamic values (as for -p). */
+  async fieldValues(connector: string | undefined, operation: string | undefined, text: string, line: DynamicLine): Promise<Candidate[]> {
+    const found = await this.operation(connector, operation);
+    if (!found?.op.body) return [];
+    const { fieldAt } = await import('./fields.js');
+    const field = fieldAt(found.op.body.schema, text);
+    if (!field) return [];
+    const param = { raw: field.schema, schema: field.schema };
+    const fixed = staticValues(param);
+    const values = fixed.length ? fixed : await this.dynamicValues(found.record, param, line).catch(() => []);
+    return values.map((v) => ({ value: `${field.prefix}${v.value}`, description: v.description }));
   }
 
   /**
@@ -220,6 +236,21 @@ export class Sources {
   }
 }
 
+/** What the line being completed gives a dynamic-values source: -c, -p and -f values, --base-url. */
+export interface DynamicLine {
+  connection?: string;
+  params: string[];
+  fields?: string[];
+  baseUrl?: string;
+}
+
+function fieldDescription(s: Record<string, any>, required: boolean): string {
+  const type = Array.isArray(s.type) ? s.type.join(' | ') : typeof s.type === 'string' ? s.type : s.properties ? 'object' : 'any';
+  const text = firstLine(s['x-ms-summary']) || firstLine(s.title) || firstLine(s.description);
+  const facts = [type, required ? 'required' : undefined].filter(Boolean).join(', ');
+  return text ? `${text} (${facts})` : `(${facts})`;
+}
+
 function describe(p: OpParam): string | undefined {
   const text = firstLine(p.raw?.['x-ms-summary']) || firstLine(p.description);
   const facts = [p.in, p.required ? 'required' : undefined].filter(Boolean).join(', ');
@@ -227,7 +258,7 @@ function describe(p: OpParam): string | undefined {
 }
 
 /** Allowed values a parameter declares: enum (of the items, for an array), true/false for a boolean. */
-function staticValues(p: OpParam): Candidate[] {
+function staticValues(p: Pick<OpParam, 'raw' | 'schema'>): Candidate[] {
   const schema = p.schema?.type === 'array' && p.schema.items && typeof p.schema.items === 'object' ? p.schema.items : p.schema;
   if (Array.isArray(schema?.enum)) {
     const names = Array.isArray(p.raw?.['x-ms-enum-values']) ? (p.raw['x-ms-enum-values'] as Record<string, unknown>[]) : [];
