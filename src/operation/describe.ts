@@ -151,13 +151,16 @@ function connectorFacts(record: ConnectorRecord) {
 }
 
 /** The URL as `connector run` builds it before the parameters are filled in (see applyPolicies). */
+/** Policy expressions as a reader sees them: a connection value is `<name>`, in the URL line and the policy lines alike. */
+const SHOWN: ExprScope = {
+  connectionParameter: (name) => `<${name}>`,
+  header: (name) => `<header ${name}>`,
+  query: (name) => `<query ${name}>`,
+  body: () => undefined,
+};
+
 function effectiveUrl(record: ConnectorRecord, op: Operation): string | null {
-  const scope: ExprScope = {
-    connectionParameter: (name) => `<${name}>`,
-    header: (name) => `<header ${name}>`,
-    query: (name) => `<query ${name}>`,
-    body: () => undefined,
-  };
+  const scope = SHOWN;
   let base: string | null = null;
   try {
     base = baseUrl(record.definition as Obj);
@@ -312,14 +315,14 @@ export function policyEffect(templateId: string, p: Record<string, unknown>): st
   switch (templateId.toLowerCase()) {
     case 'dynamichosturl':
     case 'dynamicsubdomain':
-      return `sends the request to the base URL ${get('urlTemplate') || '(no urlTemplate)'}`;
+      return `sends the request to the base URL ${get('urlTemplate') ? evaluate(get('urlTemplate'), SHOWN) : '(no urlTemplate)'}`;
     case 'setheader':
       return `sets header ${get('name')}: ${lit('value')}${when(get('existsAction'))}`;
     case 'setqueryparameter':
       return `sets query parameter ${get('name')}=${lit('value')}${when(get('existsAction'))}`;
     case 'routerequesttoendpoint': {
       const method = get('httpMethod');
-      return `routes the request to ${get('newPath') || 'the same path'}${method && !/^@Request\.OriginalHTTPMethod$/i.test(method) ? ` as ${method.toUpperCase()}` : ''}`;
+      return `routes the request to ${get('newPath') ? evaluate(get('newPath'), SHOWN) : 'the same path'}${method && !/^@Request\.OriginalHTTPMethod$/i.test(method) ? ` as ${method.toUpperCase()}` : ''}`;
     }
     case 'setproperty':
       return `sets ${at('newPropertyParentPathTemplate', 'newPropertySubPathTemplate')} to ${lit('propertyValuePathTemplate')}`;

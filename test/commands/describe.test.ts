@@ -136,6 +136,12 @@ describe('connector run <connector> <operation> --help', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Usage: connector run');
     expect(r.stderr).toMatch(/^connector: connector 'tasks' has no operation 'nope'\n/);
+    for (const name of ['nope', 'creatTask', 'Nope']) {
+      const h = await runCli(['run', 'tasks', name, '--help'], { home });
+      const plain = await runCli(['run', 'tasks', name], { home, env });
+      expect(h.stderr).toBe(plain.stderr); // the same "Did you mean" (or list hint) with and without --help
+      expect(h.code).toBe(plain.code);
+    }
     const c = await runCli(['run', 'nothing', 'x', '--help'], { home });
     const plain = await runCli(['run', 'nothing', 'x'], { home });
     expect(c.code).toBe(plain.code);

@@ -222,7 +222,7 @@ describe('describeOperation', () => {
     ]);
     expect(child(d.body!.schema, 'nullable').type).toBe('string | null');
     expect(d.responses[0].schema).toEqual({ type: 'string (uuid)' });
-    expect(d.policies[0].does).toBe("sends the request to the base URL https://@connectionParameters('host')/api");
+    expect(d.policies[0].does).toBe('sends the request to the base URL https://<host>/api'); // as the URL line shows it (it was the raw expression)
     // no host at all
     const bare = record(
       { swagger: '2.0', info: { title: 'b', version: '1' }, paths: { '/x': { get: { operationId: 'x', responses: {} } } } },
