@@ -206,13 +206,13 @@ function setIn(container: unknown, path: Segment[], at: number, value: unknown):
  * `run -f …` (with or without `--body`): the body text to send. The fields go on top of the
  * `--body` JSON when there is one. An operation without a JSON body refuses -f (exit 2).
  */
-export function bodyWithFields(op: Operation, bodyText: string | undefined, args: string[]): string {
+export function bodyWithFields(op: Operation, bodyText: string | undefined, args: string[], connector = '<connector>', warn: (message: string) => void = () => {}): string {
   const fields = args.map(parseField);
   if (!op.body) {
     const form = op.params.some((p) => p.in === 'formData');
     throw new UsageError(
       `operation '${op.operationId}' takes no request body, but -f was given`,
-      form ? 'Its form fields are parameters: pass them with -p name=value.' : `See its parameters: connector operations <connector> ${op.operationId}`,
+      form ? 'Its form fields are parameters: pass them with -p name=value.' : `See its parameters: connector operations ${connector} ${op.operationId}`,
     );
   }
   if (!op.body.contentTypes.some((t) => /json/i.test(t))) {

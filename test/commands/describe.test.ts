@@ -99,6 +99,17 @@ describe('connector operations <connector> <operation>', () => {
     expect(run.stderr).toBe(r.stderr);
   });
 
+  it('run: a deprecated operation warns once on stderr; -f on an operation without a body names the connector in its hint', async () => {
+    const r = await runCli(['run', 'tasks', 'deleteTask', '-p', 'id=1', '--base-url', server.url], { home, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("warning: 'deleteTask' is deprecated in the connector's spec (see: connector operations tasks deleteTask)\n");
+    const f = await runCli(['run', 'tasks', 'deleteTask', '-p', 'id=1', '-f', 'a=1'], { home, env });
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain('See its parameters: connector operations tasks deleteTask');
+    const plain = await runCli(['run', 'tasks', 'createTask', '-f', 'title=x', '--base-url', server.url], { home, env });
+    expect(plain.stderr).not.toContain('deprecated');
+  });
+
   it('without an operation it still lists them', async () => {
     const r = await runCli(['operations', 'tasks'], { home });
     expect(r.code).toBe(0);
