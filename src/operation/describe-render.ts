@@ -111,6 +111,7 @@ function paramRow(p: ParameterDescription): Row {
   const notes = [valuesNote(p.enum, p.allowedValues), p.default !== undefined ? `default: ${show(p.default)}` : '', visibilityNote(p.visibility)];
   const below = [about(p.summary, p.description, p.name), ...dynamicLines(p.dynamic)];
   if (p.example !== undefined && JSON.stringify(p.example) !== JSON.stringify(p.default)) below.push(`example: ${show(p.example)}`);
+  if (p.several) below.push(p.several);
   return { name: `${p.name}${p.required ? '*' : ''}`, cells: [p.in, [type, ...notes].filter(Boolean).join('  ')], below: below.filter(Boolean) };
 }
 

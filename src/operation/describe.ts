@@ -66,6 +66,8 @@ export interface ParameterDescription {
   summary?: string;
   description?: string;
   example?: unknown;
+  /** For an array: how to pass several values with -p, and how they are sent. */
+  several?: string;
   dynamic?: DynamicSource[];
 }
 
@@ -193,6 +195,7 @@ function describeParam(p: OpParam, known: ReadonlySet<string>): ParameterDescrip
   if (str(s.format)) d.format = s.format;
   if (isObj(s.items)) d.items = { type: str(s.items.type) ?? 'any', ...(str(s.items.format) ? { format: s.items.format } : {}) };
   if (p.collectionFormat) d.collectionFormat = p.collectionFormat;
+  if (d.type === 'array') d.several = severalValues(p);
   if (s.default !== undefined) d.default = s.default;
   const values = Array.isArray(s.enum) ? s.enum : Array.isArray(s.items?.enum) ? s.items.enum : undefined;
   if (values) d.enum = values;
@@ -206,6 +209,32 @@ function describeParam(p: OpParam, known: ReadonlySet<string>): ParameterDescrip
   const dynamic = dynamicSources({ ...s, ...p.raw }, known);
   if (dynamic.length) d.dynamic = dynamic;
   return d;
+}
+
+/**
+ * How to give an array parameter several values, as src/http/build.ts sends them: each repeated
+ * `-p` is one item (a comma inside one value is no separator), or one `-p` with a JSON array;
+ * query and form parameters in `multi` format repeat the name, every other one is joined.
+ */
+function severalValues(p: OpParam): string {
+  const fmt =
+    p.collectionFormat ??
+    (p.style === 'form'
+      ? p.explode === false
+        ? 'csv'
+        : 'multi'
+      : p.style === 'spaceDelimited'
+        ? p.explode
+          ? 'multi'
+          : 'ssv'
+        : p.style === 'pipeDelimited'
+          ? p.explode
+            ? 'multi'
+            : 'pipes'
+          : 'csv');
+  const sep = ({ csv: ',', ssv: ' ', tsv: '\t', pipes: '|' } as Record<string, string>)[fmt] ?? ',';
+  const sent = fmt === 'multi' && (p.in === 'query' || p.in === 'formData') ? `${p.name}=a&${p.name}=b` : `one value ${JSON.stringify(`a${sep}b`)}`;
+  return `several values: repeat -p ${p.name}=a -p ${p.name}=b, or -p '${p.name}=["a","b"]' (sent as ${sent})`;
 }
 
 function describeBody(def: Obj, op: Operation, rawParams: Obj[], known: ReadonlySet<string>): BodyDescription | null {

@@ -54,6 +54,15 @@ describe('connector operations <connector> <operation>', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ {2}status\s+query\s+array of string, csv {2}one of: open, done$/m);
     expect(r.stdout).toMatch(/^ {2}workspace\*\s+query\s+string {2}important$/m);
+    // how to give an array several values, as run sends them (checked below against a real request)
+    expect(r.stdout).toContain(`several values: repeat -p status=a -p status=b, or -p 'status=["a","b"]' (sent as one value "a,b")`);
+    const before = server.seen.length;
+    const run = await runCli(['run', 'tasks', 'listTasks', '-p', 'workspace=w', '-p', 'status=open', '-p', 'status=done', '--base-url', server.url], {
+      home,
+      env,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(new URL(server.seen[before].url, 'http://x').searchParams.getAll('status')).toEqual(['open,done']);
     expect(r.stdout).toMatch(/^ {2}X-Trace\s+header\s+string {2}default: on {2}internal \(hidden in Power Automate\)$/m);
     expect(r.stdout).toContain('values from ListWorkspaces (items: value, value: id, title: name) [x-ms-dynamic-values]');
     expect(r.stdout).toContain('updatenextlink (Paging): rewrites the next-page link @odata.nextLink (not applied by connector run)');

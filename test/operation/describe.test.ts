@@ -59,6 +59,7 @@ describe('describeOperation', () => {
       required: false,
       enum: ['open', 'done'],
       description: 'Filter by status',
+      several: `several values: repeat -p status=a -p status=b, or -p 'status=["a","b"]' (sent as one value "a,b")`,
     });
     expect(limit).toMatchObject({ type: 'integer', format: 'int32', default: 20, summary: 'Limit', description: 'How many to return' });
     expect(workspace.required).toBe(true);
@@ -214,6 +215,34 @@ describe('describeOperation', () => {
       'oas',
     );
     const d = describeOp(oas, 'addItem');
+    const multi = record(
+      {
+        swagger: '2.0',
+        info: { title: 'm', version: '1' },
+        host: 'x.example.com',
+        paths: {
+          '/t': {
+            post: {
+              operationId: 'translate',
+              consumes: ['application/x-www-form-urlencoded'],
+              parameters: [
+                { name: 'text', in: 'formData', required: true, type: 'array', items: { type: 'string' }, collectionFormat: 'multi' },
+                { name: 'tags', in: 'query', type: 'array', items: { type: 'string' }, collectionFormat: 'pipes' },
+              ],
+              responses: {},
+            },
+          },
+        },
+      },
+      undefined,
+      'deepl',
+    );
+    const md = describeOp(multi, 'translate');
+    expect(md.parameters.map((p) => p.several)).toEqual([
+      `several values: repeat -p text=a -p text=b, or -p 'text=["a","b"]' (sent as text=a&text=b)`,
+      `several values: repeat -p tags=a -p tags=b, or -p 'tags=["a","b"]' (sent as one value "a|b")`,
+    ]);
+    expect(renderDescription(md)).toContain('several values: repeat -p text=a -p text=b');
     expect(d.url).toBe('https://<host>/api/items');
     expect(d.body).toMatchObject({ required: true, description: 'An item', contentTypes: ['application/json'] });
     expect(child(d.body!.schema, 'kind').variants?.map((v) => v.type)).toEqual(['string', 'integer']);
