@@ -98,6 +98,7 @@ export function renderDescription(d: OperationDescription, opts: { color?: boole
   line('');
   head('Example:');
   line(`  ${d.example}`);
+  if (d.example.endsWith(' --body @body.json') || d.example.includes(' --body @body.json ')) line('  (body.json: the example body above, with your values)');
   if (d.body && !d.example.includes(' -f '))
     line('  Body fields can also be flags: -f name=value, -f count:=3, -f tags[]=a, -f user.name=x (connector run --help).');
   const codes = { bold: '\x1b[1m', dim: '\x1b[2m' };

@@ -4,7 +4,7 @@ import { isSupported, policyInstances, policyOperations } from '../policies/inde
 import { evaluate, type ExprScope } from '../policies/expressions.js';
 import { operations, scriptOperations } from '../spec/normalize.js';
 import { deriveConnectionModel } from '../spec/connection-model.js';
-import { exampleParams } from './example.js';
+import { exampleParams, exampleValue } from './example.js';
 import { fieldsOf, renderField, type Field } from './fields.js';
 import { checkValue } from './validate.js';
 import type { Operation, OpParam } from './find.js';
@@ -381,9 +381,18 @@ export function shellWord(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Where the run line's --body points when the required body is too much for -f flags. */
+export const EXAMPLE_FILE = '@body.json';
+
 /** `connector run K OP -p ...` with a value for every required parameter (and the body when required). */
 function exampleCommand(connector: string, op: Operation): string {
-  const { params, body } = exampleParams(op);
+  const { params, body: requiredBody } = exampleParams(op);
+  // a body not marked required whose schema has required fields (Encodian's FileName*) still needs them
+  let body = requiredBody;
+  if (body === undefined && op.body && /json/i.test(op.body.contentTypes[0] ?? '')) {
+    const v = exampleValue(op.body.schema);
+    if (v !== null && typeof v === 'object' && Object.keys(v).length) body = JSON.stringify(v);
+  }
   const words = ['connector', 'run', connector, op.operationId];
   const isFile = (name: string) => op.params.some((p) => p.name === name && p.in === 'formData' && (p.schema.type === 'file' || p.schema.format === 'binary'));
   for (const [k, v] of Object.entries(params)) {
@@ -397,7 +406,9 @@ function exampleCommand(connector: string, op: Operation): string {
     } catch {
       // not JSON: --body as it is
     }
-    if (fields?.length && fields.length <= 4) for (const f of fields) words.push('-f', shellWord(renderField(f)));
+    if (fields?.length && fields.length <= 4 && fields.every((f) => f.path.length <= 3)) for (const f of fields) words.push('-f', shellWord(renderField(f)));
+    else if (fields?.length)
+      words.push('--body', EXAMPLE_FILE); // too much for flags: the example body printed above, saved
     else words.push('--body', shellWord(body));
   }
   return words.join(' ');
