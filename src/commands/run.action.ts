@@ -53,8 +53,10 @@ export default async function run(ctx: Context, connector: string, operation: st
 
   const record = await (await ctx.registry()).get(connector);
   const op = findOperation(record, operation); // a wrong operation name is the first thing to hear about, before any connection
+  if (op.raw.deprecated === true)
+    ctx.warn(`'${op.operationId}' is deprecated in the connector's spec (see: connector operations ${record.name} ${op.operationId})`);
   // -f fields go on top of --body (operation/fields.ts); loaded only when given
-  const bodyText = opts.field?.length ? (await import('../operation/fields.js')).bodyWithFields(op, body, opts.field) : body;
+  const bodyText = opts.field?.length ? (await import('../operation/fields.js')).bodyWithFields(op, body, opts.field, record.name, (m) => ctx.warn(m)) : body;
   const connection = await connectionFor(ctx, record, opts.connection);
   const callOpts = {
     params,

@@ -39,6 +39,8 @@ export default defineCommand({
     '  -f count:=3         raw JSON: -f done:=true, -f meta:=\'{"a":1}\'',
     "  -f 'tags[]=a'       appended to an array; -f 'items[0].id:=1' sets an index",
     "  -f user.name=x      nested objects; a backslash escapes . [ ] = : (-f 'a\\.b=1')",
+    "  -f text=@notes.txt  a file's text (base64 where the schema says format: byte); -f 'name=\\@x' sends the literal @x",
+    'A field the body schema does not declare is sent with a warning; a value outside its enum is refused.',
     'With --body, the fields are applied on top of its JSON object.',
     'With <connector> <operation>, --help also describes the operation (as connector operations does).',
   ].join('\n'),

@@ -7,7 +7,7 @@ import { renderDescription } from './describe-render.js';
 
 /**
  * Print one operation described: text on a terminal or a pipe, one JSON document with --json.
- * An unknown operation is run's UsageError (exit 2, the closest names as the hint).
+ * An unknown operation is run's NotFoundError (exit 1, the closest names as the hint).
  */
 export function printDescription(ctx: Context, record: ConnectorRecord, operation: string, json = ctx.json): number {
   const d = describeOperation(record, findOperation(record, operation));

@@ -98,6 +98,7 @@ export function renderDescription(d: OperationDescription, opts: { color?: boole
   line('');
   head('Example:');
   line(`  ${d.example}`);
+  if (d.example.endsWith(' --body @body.json') || d.example.includes(' --body @body.json ')) line('  (body.json: the example body above, with your values)');
   if (d.body && !d.example.includes(' -f '))
     line('  Body fields can also be flags: -f name=value, -f count:=3, -f tags[]=a, -f user.name=x (connector run --help).');
   const codes = { bold: '\x1b[1m', dim: '\x1b[2m' };
@@ -111,6 +112,7 @@ function paramRow(p: ParameterDescription): Row {
   const notes = [valuesNote(p.enum, p.allowedValues), p.default !== undefined ? `default: ${show(p.default)}` : '', visibilityNote(p.visibility)];
   const below = [about(p.summary, p.description, p.name), ...dynamicLines(p.dynamic)];
   if (p.example !== undefined && JSON.stringify(p.example) !== JSON.stringify(p.default)) below.push(`example: ${show(p.example)}`);
+  if (p.several) below.push(p.several);
   return { name: `${p.name}${p.required ? '*' : ''}`, cells: [p.in, [type, ...notes].filter(Boolean).join('  ')], below: below.filter(Boolean) };
 }
 

@@ -4,7 +4,7 @@ import { isSupported, policyInstances, policyOperations } from '../policies/inde
 import { evaluate, type ExprScope } from '../policies/expressions.js';
 import { operations, scriptOperations } from '../spec/normalize.js';
 import { deriveConnectionModel } from '../spec/connection-model.js';
-import { exampleParams } from './example.js';
+import { exampleParams, exampleValue } from './example.js';
 import { fieldsOf, renderField, type Field } from './fields.js';
 import { checkValue } from './validate.js';
 import type { Operation, OpParam } from './find.js';
@@ -66,6 +66,8 @@ export interface ParameterDescription {
   summary?: string;
   description?: string;
   example?: unknown;
+  /** For an array: how to pass several values with -p, and how they are sent. */
+  several?: string;
   dynamic?: DynamicSource[];
 }
 
@@ -193,6 +195,7 @@ function describeParam(p: OpParam, known: ReadonlySet<string>): ParameterDescrip
   if (str(s.format)) d.format = s.format;
   if (isObj(s.items)) d.items = { type: str(s.items.type) ?? 'any', ...(str(s.items.format) ? { format: s.items.format } : {}) };
   if (p.collectionFormat) d.collectionFormat = p.collectionFormat;
+  if (d.type === 'array') d.several = severalValues(p);
   if (s.default !== undefined) d.default = s.default;
   const values = Array.isArray(s.enum) ? s.enum : Array.isArray(s.items?.enum) ? s.items.enum : undefined;
   if (values) d.enum = values;
@@ -206,6 +209,32 @@ function describeParam(p: OpParam, known: ReadonlySet<string>): ParameterDescrip
   const dynamic = dynamicSources({ ...s, ...p.raw }, known);
   if (dynamic.length) d.dynamic = dynamic;
   return d;
+}
+
+/**
+ * How to give an array parameter several values, as src/http/build.ts sends them: each repeated
+ * `-p` is one item (a comma inside one value is no separator), or one `-p` with a JSON array;
+ * query and form parameters in `multi` format repeat the name, every other one is joined.
+ */
+function severalValues(p: OpParam): string {
+  const fmt =
+    p.collectionFormat ??
+    (p.style === 'form'
+      ? p.explode === false
+        ? 'csv'
+        : 'multi'
+      : p.style === 'spaceDelimited'
+        ? p.explode
+          ? 'multi'
+          : 'ssv'
+        : p.style === 'pipeDelimited'
+          ? p.explode
+            ? 'multi'
+            : 'pipes'
+          : 'csv');
+  const sep = ({ csv: ',', ssv: ' ', tsv: '\t', pipes: '|' } as Record<string, string>)[fmt] ?? ',';
+  const sent = fmt === 'multi' && (p.in === 'query' || p.in === 'formData') ? `${p.name}=a&${p.name}=b` : `one value ${JSON.stringify(`a${sep}b`)}`;
+  return `several values: repeat -p ${p.name}=a -p ${p.name}=b, or -p '${p.name}=["a","b"]' (sent as ${sent})`;
 }
 
 function describeBody(def: Obj, op: Operation, rawParams: Obj[], known: ReadonlySet<string>): BodyDescription | null {
@@ -352,9 +381,18 @@ export function shellWord(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Where the run line's --body points when the required body is too much for -f flags. */
+export const EXAMPLE_FILE = '@body.json';
+
 /** `connector run K OP -p ...` with a value for every required parameter (and the body when required). */
 function exampleCommand(connector: string, op: Operation): string {
-  const { params, body } = exampleParams(op);
+  const { params, body: requiredBody } = exampleParams(op);
+  // a body not marked required whose schema has required fields (Encodian's FileName*) still needs them
+  let body = requiredBody;
+  if (body === undefined && op.body && /json/i.test(op.body.contentTypes[0] ?? '')) {
+    const v = exampleValue(op.body.schema);
+    if (v !== null && typeof v === 'object' && Object.keys(v).length) body = JSON.stringify(v);
+  }
   const words = ['connector', 'run', connector, op.operationId];
   const isFile = (name: string) => op.params.some((p) => p.name === name && p.in === 'formData' && (p.schema.type === 'file' || p.schema.format === 'binary'));
   for (const [k, v] of Object.entries(params)) {
@@ -368,7 +406,9 @@ function exampleCommand(connector: string, op: Operation): string {
     } catch {
       // not JSON: --body as it is
     }
-    if (fields?.length && fields.length <= 4) for (const f of fields) words.push('-f', shellWord(renderField(f)));
+    if (fields?.length && fields.length <= 4 && fields.every((f) => f.path.length <= 3)) for (const f of fields) words.push('-f', shellWord(renderField(f)));
+    else if (fields?.length)
+      words.push('--body', EXAMPLE_FILE); // too much for flags: the example body printed above, saved
     else words.push('--body', shellWord(body));
   }
   return words.join(' ');

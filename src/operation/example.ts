@@ -2,6 +2,9 @@ import type { ParamValue } from '../http/types.js';
 import type { OpBody, Operation } from './find.js';
 import { checkValue } from './validate.js';
 
+/** The one key an example map (additionalProperties) gets. */
+export const SAMPLE_KEY = 'name';
+
 /**
  * A value that satisfies `schema`: enum → example/x-example/x-ms-test-value (when
  * they validate) → default → generated from type, format, bounds and simple patterns.
@@ -41,6 +44,12 @@ export function exampleValue(schema: Record<string, any> | undefined, depth = 0)
       for (const name of schema.required ?? []) {
         const v = exampleValue(props[name] ?? { type: 'string' }, depth + 1);
         if (v !== undefined) out[name] = v;
+      }
+      // a map whose values have required content gets one sample key ({} would leave it out)
+      const map = schema.additionalProperties;
+      if (!Object.keys(props).length && map && typeof map === 'object' && Array.isArray(map.required) && map.required.length) {
+        const v = exampleValue(map, depth + 1);
+        if (v !== undefined) out[SAMPLE_KEY] = v;
       }
       return out;
     }

@@ -1,6 +1,9 @@
 import { UsageError } from '../errors.js';
 import type { Operation } from './find.js';
 import { checkDepth, MAX_DEPTH } from '../util/depth.js';
+import { readRegularFileSync } from '../fs/read.js';
+import { closest } from '../util/suggest.js';
+import { checkValue } from './validate.js';
 
 /**
  * `run -f path=value`: body fields as flags, in the shorthand of httpie and restish.
@@ -11,6 +14,7 @@ import { checkDepth, MAX_DEPTH } from '../util/depth.js';
  *   items[0].name=x     an array index; user.name=x nests objects
  *   a\.b=1              a backslash makes the next character literal (\. \[ \] \= \: \\)
  *   []=a                a top-level array
+ *   text=@notes.txt     a file's text (base64 where the schema says format: byte); name=\@x is the literal @x
  *
  * Hand-written: no maintained Node package parses this syntax (npm's httpie packages are HTTP
  * clients; dot-prop and dset set a dotted path but know neither `:=` nor `[]` appends).
@@ -134,9 +138,40 @@ function shown(path: Segment[]): string {
   return renderField({ path, raw: false, value: '' }).slice(0, -1);
 }
 
+/** A file read for `-f name=@file` (as large as a `--body` file may be). */
+const MAX_FIELD_FILE_BYTES = 100 * 1024 * 1024;
+
+/**
+ * `=@file` (httpie's): the file's text, or base64 for a `format: byte` field; a `format: binary`
+ * field cannot be a JSON string. `=\@x` is the literal `@x`. Other values are returned as they are.
+ */
+function fileValue(f: Field, schema: Obj | undefined): string {
+  if (/^\\+@/.test(f.value)) return f.value.slice(1); // one backslash less: \@x is @x, \\@x is \@x
+  if (!f.value.startsWith('@') || f.value.length < 2) return f.value;
+  const where = shown(f.path);
+  const file = f.value.slice(1);
+  if (schema?.format === 'binary')
+    throw new UsageError(
+      `-f ${where}=@${file}: the body schema says format: binary, which a JSON body cannot carry`,
+      `Send the file as the whole body with --body @${file}, or -f '${where}=\\@${file}' for the literal text.`,
+    );
+  const buf = readRegularFileSync(file, { limit: MAX_FIELD_FILE_BYTES, shown: `-f ${where}=@${file}` });
+  return schema?.format === 'byte' ? buf.toString('base64') : buf.toString('utf8');
+}
+
+/** Names an object schema declares (allOf members looked into); undefined when it declares none or takes any name. */
+function declaredNames(schema: Obj | undefined): string[] | undefined {
+  if (!schema) return undefined;
+  const parts = [schema, ...(Array.isArray(schema.allOf) ? schema.allOf : [])].filter(isObj);
+  if (parts.some((p) => p.additionalProperties === true || isObj(p.additionalProperties))) return undefined;
+  const names = parts.flatMap((p) => (isObj(p.properties) ? Object.keys(p.properties) : []));
+  return names.length ? names : undefined;
+}
+
 /** The value of one field: JSON for `:=`, else a string coerced where the schema says number, integer or boolean. */
 function fieldValue(f: Field, schema: Obj | undefined): unknown {
   const where = shown(f.path);
+  if (!f.raw) f = { ...f, value: fileValue(f, schema) };
   if (f.raw) {
     try {
       return JSON.parse(f.value);
@@ -168,13 +203,27 @@ function fieldValue(f: Field, schema: Obj | undefined): unknown {
  * `schema` is the body schema with its `$ref`s inlined (Operation.body.schema): it decides the
  * coercion of `=` values. Returns the new body; `base` is not changed.
  */
-export function applyFields(base: unknown, fields: Field[], schema?: Record<string, unknown>): unknown {
+export function applyFields(base: unknown, fields: Field[], schema?: Record<string, unknown>, warn: (message: string) => void = () => {}): unknown {
   if (base !== undefined) checkDepth(base, 'the request body');
   let root: unknown = base === undefined ? undefined : structuredClone(base);
   for (const f of fields) {
     let sch: Obj | undefined = schema;
-    for (const s of f.path) sch = schemaStep(sch, s);
+    for (const [n, s] of f.path.entries()) {
+      const names = 'key' in s ? declaredNames(sch) : undefined;
+      if ('key' in s && names && !names.includes(s.key)) {
+        const near = closest(s.key, names);
+        const at = shown(f.path.slice(0, n + 1));
+        warn(
+          `-f ${at}: the body schema has no field '${s.key}'${n ? ` in ${shown(f.path.slice(0, n))}` : ''}${near.length ? ` (closest: ${near.join(', ')})` : ''}; sent as given`,
+        );
+      }
+      sch = schemaStep(sch, s);
+    }
     const value = fieldValue(f, sch);
+    if (sch && Array.isArray(sch.enum) && sch.enum.length && !sch.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
+      const problem = checkValue({ enum: sch.enum }, value)[0] ?? `must be one of ${sch.enum.map((e) => JSON.stringify(e)).join(', ')}`;
+      throw new UsageError(`-f ${shown(f.path)} ${problem}, got ${JSON.stringify(value)}`);
+    }
     root = setIn(root, f.path, 0, value);
   }
   checkDepth(root, 'the request body built from -f');
@@ -206,13 +255,19 @@ function setIn(container: unknown, path: Segment[], at: number, value: unknown):
  * `run -f …` (with or without `--body`): the body text to send. The fields go on top of the
  * `--body` JSON when there is one. An operation without a JSON body refuses -f (exit 2).
  */
-export function bodyWithFields(op: Operation, bodyText: string | undefined, args: string[]): string {
+export function bodyWithFields(
+  op: Operation,
+  bodyText: string | undefined,
+  args: string[],
+  connector = '<connector>',
+  warn: (message: string) => void = () => {},
+): string {
   const fields = args.map(parseField);
   if (!op.body) {
     const form = op.params.some((p) => p.in === 'formData');
     throw new UsageError(
       `operation '${op.operationId}' takes no request body, but -f was given`,
-      form ? 'Its form fields are parameters: pass them with -p name=value.' : `See its parameters: connector operations <connector> ${op.operationId}`,
+      form ? 'Its form fields are parameters: pass them with -p name=value.' : `See its parameters: connector operations ${connector} ${op.operationId}`,
     );
   }
   if (!op.body.contentTypes.some((t) => /json/i.test(t))) {
@@ -234,7 +289,7 @@ export function bodyWithFields(op: Operation, bodyText: string | undefined, args
     if (base === null || typeof base !== 'object')
       throw new UsageError('-f applies fields on top of a JSON object or array, but --body is a JSON ' + (base === null ? 'null' : typeof base));
   }
-  return JSON.stringify(applyFields(base, fields, op.body.schema));
+  return JSON.stringify(applyFields(base, fields, op.body.schema, warn));
 }
 
 /**
@@ -242,7 +297,9 @@ export function bodyWithFields(op: Operation, bodyText: string | undefined, args
  * fieldsOf(v)) deep-equals v. Undefined when a name cannot be written as a field (an empty one).
  */
 export function fieldsOf(value: unknown, path: Segment[] = []): Field[] | undefined {
-  const leaf = (v: unknown): Field[] => [typeof v === 'string' ? { path, raw: false, value: v } : { path, raw: true, value: JSON.stringify(v) }];
+  const leaf = (v: unknown): Field[] => [
+    typeof v === 'string' ? { path, raw: false, value: /^\\*@/.test(v) ? `\\${v}` : v } : { path, raw: true, value: JSON.stringify(v) },
+  ];
   let parts: (Field[] | undefined)[];
   if (Array.isArray(value)) {
     if (!value.length) return path.length ? leaf(value) : [];

@@ -1,5 +1,5 @@
 import { resolvePointer } from './refs.js';
-import { declaredValue, exampleValue } from './example.js';
+import { declaredValue, exampleValue, SAMPLE_KEY } from './example.js';
 import { MAX_DEPTH } from '../util/depth.js';
 
 /**
@@ -255,6 +255,11 @@ export function treeExample(n: SchemaNode): unknown {
       const v = treeExample(p);
       // defineProperty: a spec's property named __proto__ stays a property
       if (v !== undefined) Object.defineProperty(out, p.name, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    // a map: one sample key, so what goes inside it shows
+    if (!n.properties?.length && n.additionalProperties) {
+      const v = treeExample(n.additionalProperties);
+      if (v !== undefined) out[SAMPLE_KEY] = v;
     }
     return out;
   }

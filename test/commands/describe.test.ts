@@ -54,6 +54,15 @@ describe('connector operations <connector> <operation>', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ {2}status\s+query\s+array of string, csv {2}one of: open, done$/m);
     expect(r.stdout).toMatch(/^ {2}workspace\*\s+query\s+string {2}important$/m);
+    // how to give an array several values, as run sends them (checked below against a real request)
+    expect(r.stdout).toContain(`several values: repeat -p status=a -p status=b, or -p 'status=["a","b"]' (sent as one value "a,b")`);
+    const before = server.seen.length;
+    const run = await runCli(['run', 'tasks', 'listTasks', '-p', 'workspace=w', '-p', 'status=open', '-p', 'status=done', '--base-url', server.url], {
+      home,
+      env,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(new URL(server.seen[before].url, 'http://x').searchParams.getAll('status')).toEqual(['open,done']);
     expect(r.stdout).toMatch(/^ {2}X-Trace\s+header\s+string {2}default: on {2}internal \(hidden in Power Automate\)$/m);
     expect(r.stdout).toContain('values from ListWorkspaces (items: value, value: id, title: name) [x-ms-dynamic-values]');
     expect(r.stdout).toContain('updatenextlink (Paging): rewrites the next-page link @odata.nextLink (not applied by connector run)');
@@ -99,6 +108,17 @@ describe('connector operations <connector> <operation>', () => {
     expect(run.stderr).toBe(r.stderr);
   });
 
+  it('run: a deprecated operation warns once on stderr; -f on an operation without a body names the connector in its hint', async () => {
+    const r = await runCli(['run', 'tasks', 'deleteTask', '-p', 'id=1', '--base-url', server.url], { home, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("warning: 'deleteTask' is deprecated in the connector's spec (see: connector operations tasks deleteTask)\n");
+    const f = await runCli(['run', 'tasks', 'deleteTask', '-p', 'id=1', '-f', 'a=1'], { home, env });
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain('See its parameters: connector operations tasks deleteTask');
+    const plain = await runCli(['run', 'tasks', 'createTask', '-f', 'title=x', '--base-url', server.url], { home, env });
+    expect(plain.stderr).not.toContain('deprecated');
+  });
+
   it('without an operation it still lists them', async () => {
     const r = await runCli(['operations', 'tasks'], { home });
     expect(r.code).toBe(0);
@@ -136,6 +156,12 @@ describe('connector run <connector> <operation> --help', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Usage: connector run');
     expect(r.stderr).toMatch(/^connector: connector 'tasks' has no operation 'nope'\n/);
+    for (const name of ['nope', 'creatTask', 'Nope']) {
+      const h = await runCli(['run', 'tasks', name, '--help'], { home });
+      const plain = await runCli(['run', 'tasks', name], { home, env });
+      expect(h.stderr).toBe(plain.stderr); // the same "Did you mean" (or list hint) with and without --help
+      expect(h.code).toBe(plain.code);
+    }
     const c = await runCli(['run', 'nothing', 'x', '--help'], { home });
     const plain = await runCli(['run', 'nothing', 'x'], { home });
     expect(c.code).toBe(plain.code);
@@ -206,7 +232,8 @@ describe('run -f: body fields as flags', () => {
     ] as const) {
       const r = await runCli(['run', 'tasks', ...args, '--base-url', server.url], { home, env });
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
-      expect(r.stderr.startsWith(message), r.stderr).toBe(true);
+      // deleteTask is deprecated: that warning comes first
+      expect(r.stderr.replace(/^warning: '\w+' is deprecated.*\n/, '').startsWith(message), r.stderr).toBe(true);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     }
     expect(server.seen.length).toBe(before);

@@ -59,6 +59,7 @@ describe('describeOperation', () => {
       required: false,
       enum: ['open', 'done'],
       description: 'Filter by status',
+      several: `several values: repeat -p status=a -p status=b, or -p 'status=["a","b"]' (sent as one value "a,b")`,
     });
     expect(limit).toMatchObject({ type: 'integer', format: 'int32', default: 20, summary: 'Limit', description: 'How many to return' });
     expect(workspace.required).toBe(true);
@@ -118,13 +119,68 @@ describe('describeOperation', () => {
       assignee: { uid: '3fa85f64-5717-4562-b3fc-2c963f66afa6', name: 'example', email: 'user@example.com' },
       subtasks: [],
       labels: [{ name: 'example', color: 'example' }],
-      meta: {},
+      meta: { name: 'example' }, // a map: one sample key (it was {})
       listId: 'example',
       'a.b': 'example',
     });
     // the run example: only the required fields, as -f flags
     expect(describeOp(tasks, 'createTask').example).toBe("connector run tasks createTask -f 'title=Buy milk'");
     expect(describeOp(tasks, 'uploadFile').example).toBe('connector run tasks uploadFile -p file=@path/to/file');
+  });
+
+  it('the run line gives the required body content even when the body is not marked required; maps get a sample key', () => {
+    const op = (operationId: string, schema: Record<string, unknown>) => ({
+      post: { operationId, parameters: [{ name: 'body', in: 'body', schema }], responses: {} },
+    });
+    const r = record(
+      {
+        swagger: '2.0',
+        info: { title: 'e', version: '1' },
+        host: 'x.example.com',
+        paths: {
+          '/redact': op('RedactPdf', {
+            type: 'object',
+            required: ['FileName', 'Redactions'],
+            properties: {
+              FileName: { type: 'string', example: 'a.pdf' },
+              fileContent: { type: 'string', format: 'byte' },
+              Redactions: { type: 'array', items: { type: 'string' } },
+              mode: { type: 'string', enum: ['fast', 'slow'] },
+            },
+          }),
+          '/gists': op('CreateGist', {
+            type: 'object',
+            required: ['files'],
+            properties: {
+              description: { type: 'string' },
+              files: { type: 'object', additionalProperties: { type: 'object', required: ['content'], properties: { content: { type: 'string' } } } },
+            },
+          }),
+          '/deep': op('Deep', {
+            type: 'object',
+            required: ['a'],
+            properties: {
+              a: {
+                type: 'object',
+                required: ['b'],
+                properties: {
+                  b: { type: 'object', required: ['c'], properties: { c: { type: 'object', required: ['d'], properties: { d: { type: 'string' } } } } },
+                },
+              },
+            },
+          }),
+        },
+      },
+      undefined,
+      'encodian',
+    );
+    expect(describeOp(r, 'RedactPdf').example).toBe("connector run encodian RedactPdf -f FileName=a.pdf -f 'Redactions[]=example'");
+    const gist = describeOp(r, 'CreateGist');
+    expect(gist.example).toBe('connector run encodian CreateGist -f files.name.content=example');
+    expect(gist.body!.example).toEqual({ description: 'example', files: { name: { content: 'example' } } });
+    const deep = describeOp(r, 'Deep');
+    expect(deep.example).toBe('connector run encodian Deep --body @body.json');
+    expect(renderDescription(deep)).toContain('(body.json: the example body above, with your values)');
   });
 
   it('responses: status, description, a summary of the schema', () => {
@@ -214,6 +270,34 @@ describe('describeOperation', () => {
       'oas',
     );
     const d = describeOp(oas, 'addItem');
+    const multi = record(
+      {
+        swagger: '2.0',
+        info: { title: 'm', version: '1' },
+        host: 'x.example.com',
+        paths: {
+          '/t': {
+            post: {
+              operationId: 'translate',
+              consumes: ['application/x-www-form-urlencoded'],
+              parameters: [
+                { name: 'text', in: 'formData', required: true, type: 'array', items: { type: 'string' }, collectionFormat: 'multi' },
+                { name: 'tags', in: 'query', type: 'array', items: { type: 'string' }, collectionFormat: 'pipes' },
+              ],
+              responses: {},
+            },
+          },
+        },
+      },
+      undefined,
+      'deepl',
+    );
+    const md = describeOp(multi, 'translate');
+    expect(md.parameters.map((p) => p.several)).toEqual([
+      `several values: repeat -p text=a -p text=b, or -p 'text=["a","b"]' (sent as text=a&text=b)`,
+      `several values: repeat -p tags=a -p tags=b, or -p 'tags=["a","b"]' (sent as one value "a|b")`,
+    ]);
+    expect(renderDescription(md)).toContain('several values: repeat -p text=a -p text=b');
     expect(d.url).toBe('https://<host>/api/items');
     expect(d.body).toMatchObject({ required: true, description: 'An item', contentTypes: ['application/json'] });
     expect(child(d.body!.schema, 'kind').variants?.map((v) => v.type)).toEqual(['string', 'integer']);
@@ -222,7 +306,7 @@ describe('describeOperation', () => {
     ]);
     expect(child(d.body!.schema, 'nullable').type).toBe('string | null');
     expect(d.responses[0].schema).toEqual({ type: 'string (uuid)' });
-    expect(d.policies[0].does).toBe("sends the request to the base URL https://@connectionParameters('host')/api");
+    expect(d.policies[0].does).toBe('sends the request to the base URL https://<host>/api'); // as the URL line shows it (it was the raw expression)
     // no host at all
     const bare = record(
       { swagger: '2.0', info: { title: 'b', version: '1' }, paths: { '/x': { get: { operationId: 'x', responses: {} } } } },

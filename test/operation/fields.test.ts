@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { UsageError } from '../../src/errors.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CliError, UsageError } from '../../src/errors.js';
 import { applyFields, fieldsOf, MAX_INDEX, parseField, renderField, type Field, type Segment } from '../../src/operation/fields.js';
 
 const LONG = process.env.CONNECTOR_HARDENING === 'long';
@@ -66,6 +69,55 @@ describe('applyFields', () => {
       meta: { a: 1 },
     });
     expect(apply(['[]=a', '[]:=1'])).toEqual(['a', 1]);
+  });
+
+  it('=@file reads a file: text, base64 for format: byte, refused for format: binary; \\@ is a literal @', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fields-'));
+    const file = join(dir, 'x.txt');
+    writeFileSync(file, 'héllo\n');
+    const schema = {
+      type: 'object',
+      properties: { text: { type: 'string' }, fileContent: { type: 'string', format: 'byte' }, raw: { type: 'string', format: 'binary' } },
+    };
+    expect(apply([`text=@${file}`, `fileContent=@${file}`, 'a=\\@x', 'b=\\\\@y', 'c=@'], schema)).toEqual({
+      text: 'héllo\n',
+      fileContent: Buffer.from('héllo\n').toString('base64'),
+      a: '@x',
+      b: '\\@y',
+      c: '@',
+    });
+    expect(() => apply([`raw=@${file}`], schema)).toThrow(/format: binary.*cannot carry/);
+    expect(() => apply([`raw=@${file}`], schema)).toThrow(UsageError);
+    expect(() => apply([`text=@${join(dir, 'nope')}`], schema)).toThrow(/no such file/);
+    expect(apply(['n:="@x"'], schema)).toEqual({ n: '@x' }); // := is JSON, never a file
+    // fieldsOf escapes a leading @ so the round trip holds
+    expect(apply(fieldsOf({ a: '@x', b: '\\@y' })!.map(renderField))).toEqual({ a: '@x', b: '\\@y' });
+  });
+
+  it('checks fields against the body schema: an unknown name warns with the closest names; a value outside the enum is a usage error', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        title: { type: 'string' },
+        style: { type: 'object', properties: { backgroundColor: { type: 'string', enum: ['red', 'blue'] }, size: { type: 'integer', enum: [1, 2] } } },
+        labels: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    };
+    const warned: string[] = [];
+    const run = (args: string[]) => applyFields(undefined, args.map(parseField), schema, (m) => warned.push(m));
+    expect(run(['titel=x', 'style.colour=red', 'labels.any=1', 'title=ok', 'style.size=2'])).toEqual({
+      titel: 'x',
+      style: { colour: 'red', size: 2 },
+      labels: { any: '1' },
+      title: 'ok',
+    });
+    expect(warned).toEqual([
+      "-f titel: the body schema has no field 'titel' (closest: title); sent as given",
+      "-f style.colour: the body schema has no field 'colour' in style; sent as given",
+    ]);
+    expect(() => run(['style.backgroundColor=purple'])).toThrow('-f style.backgroundColor must be one of "red", "blue", got "purple"');
+    expect(() => run(['style.size:=3'])).toThrow(UsageError);
+    expect(run(['style.backgroundColor=blue'])).toEqual({ style: { backgroundColor: 'blue' } });
   });
 
   it('applies on top of a base (--body) without changing it; a later field wins', () => {
@@ -170,7 +222,9 @@ describe('properties (fast-check)', () => {
           const out = applyFields(undefined, fields);
           expect(() => JSON.stringify(out)).not.toThrow();
         } catch (e) {
-          expect(e).toBeInstanceOf(UsageError);
+          // a value =@name reads a file: one missing is a CliError (exit 1), as for -p @file
+          if (fields.some((f) => !f.raw && f.value.startsWith('@'))) expect(e).toBeInstanceOf(CliError);
+          else expect(e).toBeInstanceOf(UsageError);
         }
       }),
       { numRuns: runs, seed: 16 },
