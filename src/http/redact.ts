@@ -126,7 +126,8 @@ export class Redactor {
       const lc = k.toLowerCase();
       out[k] = (Array.isArray(v) ? v : [v]).map((one) => {
         if (show) return sanitizeLine(one);
-        if (lc === 'www-authenticate' || lc === 'proxy-authenticate') return sanitizeLine(this.mask(one));
+        // A challenge, and CORS headers (they name headers and flags: Access-Control-Allow-Credentials), are no secret by their name.
+        if (lc === 'www-authenticate' || lc === 'proxy-authenticate' || lc.startsWith('access-control-')) return sanitizeLine(this.mask(one));
         if (this.isSecretHeader(lc) || SECRET_NAME.test(lc)) return this.headerValue('authorization', one);
         return URL_HEADERS.has(lc) ? this.url(one) : sanitizeLine(this.mask(one));
       });
