@@ -72,8 +72,10 @@ export default async function show(ctx: Context, address: string): Promise<numbe
     ctx.io.out('');
     printTable(
       ctx.io,
-      ['PARAMETER', 'VALUE', 'FROM'],
-      rows.map((r) => [r.label === r.name ? r.name : `${r.name} (${r.label})`, r.value ?? '', r.origin]),
+      // OVERRIDE: the variable that beats the stored value (CI), as the README promises `show` prints.
+      ['PARAMETER', 'VALUE', 'FROM', 'OVERRIDE'],
+      rows.map((r) => [r.label === r.name ? r.name : `${r.name} (${r.label})`, r.value ?? '', r.origin, r.env]),
+      { flexible: 'VALUE' },
     );
   }
   if (problem) ctx.warn(problem);
