@@ -58,7 +58,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 function toOption(o: OptionSpec): Option {
   const option = new Option(o.flags, o.description);
   if (o.choices) option.choices(o.choices);
-  if (o.default !== undefined) option.default(o.default);
+  // A string default is shown as typed (default: 30), not as a JSON string (default: "30").
+  if (o.default !== undefined) option.default(o.default, typeof o.default === 'string' ? o.default : undefined);
   if (o.repeatable) option.argParser(collect);
   if (o.hidden) option.hideHelp();
   return option;

@@ -44,6 +44,7 @@ describe('every command declares itself and its --help shows it', () => {
       expect(spec.examples?.length, 'every command, a group too, has examples').toBeGreaterThan(0);
       expect(r.stdout).toContain('\nExamples:\n');
       for (const e of spec.examples!) expect(r.stdout).toContain(shown(e));
+      expect(r.stdout, 'defaults as typed: (default: 30), not (default: "30")').not.toMatch(/default: "(\d|auto)/);
       // `connector help <words>` is the same page.
       const viaHelp = await runCli(['help', ...path]);
       expect([viaHelp.code, viaHelp.stdout]).toEqual([0, r.stdout]);
