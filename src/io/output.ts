@@ -94,6 +94,26 @@ export function truncate(text: string | undefined, max: number): string {
   return displayWidth(one) > max ? cut(one, max) : one;
 }
 
+/**
+ * Prose from a spec (a description) as lines of at most `width` display columns, broken at spaces
+ * (a word longer than the width stays whole), control characters escaped. Paragraph breaks are kept.
+ */
+export function wrap(text: string | undefined, width: number): string[] {
+  if (!text) return [];
+  const lines: string[] = [];
+  for (const paragraph of text.split(/\n\s*\n/)) {
+    let line = '';
+    for (const word of sanitizeLine(paragraph.replace(/\s+/g, ' ').trim()).split(' ')) {
+      if (line && displayWidth(line) + 1 + displayWidth(word) > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) lines.push(line);
+  }
+  return lines;
+}
+
 /** `text` cut to at most `width` display columns, ending in an ellipsis; whole graphemes only (an emoji is never split). */
 export function cut(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;

@@ -178,3 +178,14 @@ describe('displayWidth', () => {
     expect(truncate('  two\nlines  ', 20)).toBe('two lines');
   });
 });
+
+describe('wrap: prose from a spec in lines that fit', () => {
+  it('breaks at spaces within the width, keeps paragraphs, escapes control characters, never splits a word', async () => {
+    const { wrap } = await import('../../src/io/output.js');
+    expect(wrap('one two three four five', 9)).toEqual(['one two', 'three', 'four five']);
+    expect(wrap('a\n\nb  c', 80)).toEqual(['a', 'b c']);
+    expect(wrap('supercalifragilistic word', 5)).toEqual(['supercalifragilistic', 'word']);
+    expect(wrap('x\x1b[2Jy', 80).join('')).not.toMatch(/\x1b/);
+    expect(wrap(undefined, 80)).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { printJson, truncate } from '../../io/output.js';
+import { printJson, wrap } from '../../io/output.js';
 import { sanitizeLine } from '../../io/sanitize.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
 import { unsupportedPolicies } from '../../policies/index.js';
@@ -40,7 +40,8 @@ export default async function show(ctx: Context, name: string): Promise<number> 
   kv('Capabilities', capabilities(record).join(', '));
   kv('Source', `${record.source.kind} ${record.source.location}`);
   kv('Imported', record.importedAt);
-  if (summary.description) lines.push('', truncate(summary.description, 300));
+  // Word-wrapped to the terminal (80 columns when piped), at most 12 lines: a description is prose, not a cell.
+  if (summary.description) lines.push('', ...wrap(summary.description, Math.min(ctx.io.columns() ?? 80, 100)).slice(0, 12));
   lines.push('', model.options.length ? 'Authentication:' : 'Authentication: none (no connection parameters)');
   for (const o of model.options) {
     lines.push(`  ${o.id} — ${o.label || o.id} (${o.kind})`);
