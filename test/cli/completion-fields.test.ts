@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
+import { finished } from '../helpers/spawn.js';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -70,14 +71,7 @@ function cli(args: string[], cmd = process.execPath, pre: string[] = [BIN]): Pro
     PATH: `${join(work, 'bin')}:${dirname(process.execPath)}:/usr/bin:/bin`,
   };
   const child = spawn(cmd, [...pre, ...args], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return finished(child);
 }
 
 async function complete(...words: string[]) {
