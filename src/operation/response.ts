@@ -29,6 +29,9 @@ export async function validateResponse(record: ConnectorRecord, op: Operation, r
   } catch {
     return schema.type === 'string' ? [] : ['/: the body is not JSON'];
   }
+  // No body at all: say so, not `/: must be object` (a newcomer read that as a malformed body).
+  if (data === undefined && (schema.type || schema.properties || schema.$ref || schema.items))
+    return [`/: the response has no body, but the ${op.operationId} schema for HTTP ${res.status} describes one${schema.type ? ` (${schema.type})` : ''}`];
   const { default: Ajv } = load<{ default: new (o: object) => any }>('ajv');
   if (tooDeepAt(data) !== undefined) return [`/: the body is nested more than ${MAX_DEPTH} levels deep; not validated`]; // ajv's validators recurse
   // `pattern` on RE2, linear time: the schema is spec text, the body the API's (./pattern.ts).

@@ -15,6 +15,7 @@ beforeAll(async () => {
     if (req.headers['x-key'] !== KEY) return { status: 401, body: '{"error":"no key"}' };
     if (req.url === '/things/404') return { status: 404, body: '{"error":"missing"}' };
     if (req.url === '/things/7') return { body: '{"id":7,"name":7}' };
+    if (req.url === '/things/8') return { body: '' };
     if (req.url === '/image') return { headers: { 'content-type': 'image/png' }, body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]) };
     if (req.method === 'POST') return { status: 201, body: req.body };
     return { body: '{"id":1,"name":"one"}' };
@@ -175,6 +176,10 @@ describe('connector run', () => {
     expect(bad.stderr).toContain('/name: must be string');
     const good = await run(['GetThing', '-p', 'id=1', '--validate']);
     expect([good.code, good.stderr]).toEqual([0, 'response matches the schema\n']);
+    // An empty body is said as such, not `/: must be object` (newcomer).
+    const empty = await run(['GetThing', '-p', 'id=8', '--validate']);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('/: the response has no body, but the GetThing schema for HTTP 200 describes one (object)');
   });
 
   it('--dry-run prints curl with the key masked and sends nothing', async () => {
