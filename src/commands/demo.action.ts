@@ -317,7 +317,7 @@ function printByHand(say: (s?: string) => void, c: string) {
     `connector run ${c} searchNotes -p q=todo`,
     `connector run ${c} createNote --body '{"title":"Hello"}'`,
     `connector test init ${c} -o ${c}.suite.yaml && connector test ${c}.suite.yaml --reporter pretty --reporter junit=junit.xml`,
-    `connector connection delete ${c}/default && connector remove ${c} && kill %1`,
+    `connector remove ${c} --yes && kill %1   # its connections and their secrets go with it`,
   ];
   say('To do the same by hand:');
   for (const l of lines) say(`  $ ${l}`);

@@ -65,6 +65,8 @@ describe.skipIf(missing.length > 0)('connector demo (end to end)', () => {
     expect(section(r.stdout, 'connector run sample-notes getNote -p id=2')).toContain('Groceries');
     expect(r.stdout).toContain('Hello from connector demo');
     expect(r.stdout).toContain('To do the same by hand:');
+    // remove asks on a terminal and needs --yes in a script: the recipe works pasted as it is.
+    expect(r.stdout).toContain('$ connector remove sample-notes --yes && kill %1');
     // Nothing left behind: no temp dir, no server, no keychain item.
     expect(existsSync(f.root)).toBe(false);
     expect(await listening(f.port)).toBe(false);
