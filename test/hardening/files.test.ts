@@ -11,7 +11,7 @@ import { runCli, tempHome } from '../helpers/cli.js';
  * a paconn folder, FIFOs, devices and oversized files are one line and exit 2, at once.
  */
 const SPECS = join(import.meta.dirname, '..', '..', 'fixtures', 'specs');
-const SECRET = 'PRIVATE-KEY-MATERIAL-3f9a';
+const SECRET = 'not-a-real-secret-file-content-3f9a';
 let scratch: string;
 let outside: string;
 let fifo: string;
@@ -19,7 +19,7 @@ let fifo: string;
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'connector-files-'));
   outside = join(mkdtempSync(join(tmpdir(), 'connector-outside-')), 'id_rsa');
-  writeFileSync(outside, `-----BEGIN OPENSSH PRIVATE KEY-----\n${SECRET}\n`);
+  writeFileSync(outside, `test data, not a key: ${SECRET}\n`);
   fifo = join(scratch, 'fifo');
   execFileSync('mkfifo', [fifo]);
   return () => rmSync(scratch, { recursive: true, force: true });

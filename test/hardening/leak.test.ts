@@ -6,9 +6,10 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
-import { CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
+import { CLIENTS, clientCredentialsFlags, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { writeConnector } from '../oauth-cli/helpers.js';
-import { AvId, encodeAvPairs, fileTime, ntowfv2 } from '../../src/auth/windows/messages.js';
+import { ntowfv2 } from '../../src/auth/windows/messages.js';
+import { challengeMessage } from '../ntlm/challenge.js';
 
 /**
  * Issue 15, the leak scan: for every auth kind, the commands a user runs (create, show, list,
@@ -85,20 +86,7 @@ function ntlmHandler(user: { domain: string; name: string; password: string }): 
     if (type === 1) {
       const challenge = randomBytes(8);
       challenges.set(req.socket, challenge);
-      const info = encodeAvPairs([
-        { id: AvId.NbDomainName, value: Buffer.from(user.domain, 'utf16le') },
-        { id: AvId.Timestamp, value: fileTime() },
-      ]);
-      const c = Buffer.alloc(48 + info.length);
-      Buffer.from('NTLMSSP\0', 'latin1').copy(c);
-      c.writeUInt32LE(2, 8);
-      c.writeUInt32LE(48, 16);
-      c.writeUInt32LE(0xe28a8235, 20);
-      challenge.copy(c, 24);
-      c.writeUInt16LE(info.length, 40);
-      c.writeUInt16LE(info.length, 42);
-      c.writeUInt32LE(48, 44);
-      info.copy(c, 48);
+      const c = challengeMessage(user.domain, challenge);
       return deny(`${m[1]} ${c.toString('base64')}`);
     }
     const challenge = challenges.get(req.socket);
@@ -267,20 +255,7 @@ function kinds(): Kind[] {
         writeFileSync(file, JSON.stringify({ ...spec, paths: { ...spec.paths, ...PATHS } }));
         return dir;
       })(),
-      create: [
-        '--provider',
-        op.issuer,
-        '--flow',
-        'client-credentials',
-        '--client-id',
-        CLIENTS.secretPost,
-        '--client-secret-env',
-        'CC_SECRET',
-        '--scope',
-        'api:read',
-        '--test-operation',
-        'Echo',
-      ],
+      create: [...clientCredentialsFlags(op.issuer), '--test-operation', 'Echo'],
       createEnv: { CC_SECRET: CLIENTS.secret },
       secrets: () => [CLIENTS.secret, ...issued],
     },

@@ -8,7 +8,8 @@ import { MemoryStore } from '../../src/secrets/store.js';
 import type { Context } from '../../src/context.js';
 import { deriveConnectionModel } from '../../src/spec/connection-model.js';
 import { valueParameters } from '../../src/connections/store.js';
-import { AvId, encodeAvPairs, fileTime, ntowfv2 } from '../../src/auth/windows/messages.js';
+import { ntowfv2 } from '../../src/auth/windows/messages.js';
+import { challengeMessage } from './challenge.js';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'ntlm', 'onprem-api');
 
@@ -38,20 +39,7 @@ function negotiateOnlyServer(user: { domain: string; name: string; password: str
     if (type === 1) {
       const serverChallenge = randomBytes(8);
       challenges.set(sock, serverChallenge);
-      const info = encodeAvPairs([
-        { id: AvId.NbDomainName, value: Buffer.from(user.domain, 'utf16le') },
-        { id: AvId.Timestamp, value: fileTime() },
-      ]);
-      const c = Buffer.alloc(48 + info.length);
-      Buffer.from('NTLMSSP\0', 'latin1').copy(c);
-      c.writeUInt32LE(2, 8);
-      c.writeUInt32LE(48, 16);
-      c.writeUInt32LE(0xe28a8235, 20);
-      serverChallenge.copy(c, 24);
-      c.writeUInt16LE(info.length, 40);
-      c.writeUInt16LE(info.length, 42);
-      c.writeUInt32LE(48, 44);
-      info.copy(c, 48);
+      const c = challengeMessage(user.domain, serverChallenge);
       return deny(`Negotiate ${c.toString('base64')}`);
     }
     const serverChallenge = challenges.get(sock);

@@ -5,7 +5,7 @@ import { tempHome } from '../helpers/cli.js';
 import { MemoryStore } from '../../src/secrets/store.js';
 import type { TokenSet } from '../../src/oauth/tokens.js';
 import { browse } from '../oauth/helpers/browser.js';
-import { CERT_FILE, CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
+import { CERT_FILE, CLIENTS, clientCredentialsFlags, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { discover } from '../../src/oauth/providers.js';
 import { pickFlow } from '../../src/auth/oauth2/provider.js';
 import { systemBrowser } from '../../src/io/browser.js';
@@ -224,23 +224,7 @@ describe('sign-in through the Context', () => {
     }
     const http = new Recording({ env: {} });
     const o = { home, env: { CC_SECRET: CLIENTS.secret }, overrides: { secrets: async () => store, http } };
-    const create = [
-      'connection',
-      'create',
-      'oauthtest',
-      '--name',
-      'ci',
-      '--provider',
-      op.issuer,
-      '--flow',
-      'client-credentials',
-      '--client-id',
-      CLIENTS.secretPost,
-      '--client-secret-env',
-      'CC_SECRET',
-      '--no-input',
-      '--no-verify',
-    ];
+    const create = ['connection', 'create', 'oauthtest', '--name', 'ci', ...clientCredentialsFlags(op.issuer, []), '--no-input', '--no-verify'];
     expect((await runLive(create, o)).code).toBe(0);
     expect(seenUrls).toEqual(['/.well-known/openid-configuration', '/token']);
     const t = tokens('oauthtest/ci');

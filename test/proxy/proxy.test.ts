@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tempHome } from '../helpers/cli.js';
 import { startProxyNet, type ProxyNet } from '../helpers/proxy-net.js';
 import { browse } from '../oauth/helpers/browser.js';
-import { CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
+import { CLIENTS, clientCredentialsFlags, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { writeConnector } from '../oauth-cli/helpers.js';
 import { builtCliExists, killLeftovers, runBuilt, spawnCli, ROOT } from './child.js';
 
@@ -134,24 +134,7 @@ describe('behind HTTPS_PROXY (hosts only the proxy can reach)', () => {
 // CLI ignores HTTPS_PROXY and fails to resolve auth.example.invalid.
 describe('every OAuth flow through the proxy (a real oidc-provider at https://auth.example.invalid)', () => {
   it('client credentials: discovery and the token request; a run renews the short-lived token', async () => {
-    const args = [
-      'connection',
-      'create',
-      'oauthtest',
-      '--name',
-      'ci',
-      '--provider',
-      issuer,
-      '--flow',
-      'client-credentials',
-      '--client-id',
-      CLIENTS.secretPost,
-      '--client-secret-env',
-      'CC_SECRET',
-      '--scope',
-      'api:read',
-      '--no-input',
-    ];
+    const args = ['connection', 'create', 'oauthtest', '--name', 'ci', ...clientCredentialsFlags(issuer), '--no-input'];
     const grants = op.grants.length;
     const { result: c, hosts } = await tunnelled(() => cli(args, { CC_SECRET: CLIENTS.secret }));
     expect(c.code, c.stderr).toBe(0);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { cliEnv, tempHome } from '../helpers/cli.js';
 import { MemoryStore } from '../../src/secrets/store.js';
-import { CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
+import { CLIENTS, clientCredentialsFlags, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { runLive, startResourceApi, writeConnector, type ResourceApi } from '../oauth-cli/helpers.js';
 
 /**
@@ -41,27 +41,9 @@ describe('connector test --concurrency 8 with an expired OAuth token', () => {
       runLive(args, { home, env: { CI: 'true', ...env }, overrides: { secrets: async () => store } });
     const dir = writeConnector(join(home, 'src', 'oauthtest'), op.issuer, api.host);
     expect((await cli(['import', dir, '--name', 'oauthtest'])).code).toBe(0);
-    const create = await cli(
-      [
-        'connection',
-        'create',
-        'oauthtest',
-        '--name',
-        'ci',
-        '--provider',
-        op.issuer,
-        '--flow',
-        'client-credentials',
-        '--client-id',
-        CLIENTS.secretPost,
-        '--client-secret-env',
-        'CC_SECRET',
-        '--scope',
-        'api:read',
-        '--no-input',
-      ],
-      { CC_SECRET: CLIENTS.secret },
-    );
+    const create = await cli(['connection', 'create', 'oauthtest', '--name', 'ci', ...clientCredentialsFlags(op.issuer), '--no-input'], {
+      CC_SECRET: CLIENTS.secret,
+    });
     expect(create.code, create.stderr).toBe(0);
     const stored = JSON.parse((await store.get('oauthtest/ci/oauth:tokens'))!) as { access_token: string; expires_at: number };
     // Wait until the stored token has really expired at the provider too.

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempHome } from '../helpers/cli.js';
 import { MemoryStore } from '../../src/secrets/store.js';
-import { CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
+import { CLIENTS, clientCredentialsFlags, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
 import { runLive, startResourceApi, writeConnector, type ResourceApi } from '../oauth-cli/helpers.js';
 
 /**
@@ -30,27 +30,9 @@ describe('connector test with an OAuth connection whose token expires during the
     const dir = writeConnector(join(home, 'src', 'oauthtest'), op.issuer, api.host);
     expect((await cli(['import', dir, '--name', 'oauthtest'])).code).toBe(0);
     const issued = Date.now();
-    const create = await cli(
-      [
-        'connection',
-        'create',
-        'oauthtest',
-        '--name',
-        'ci',
-        '--provider',
-        op.issuer,
-        '--flow',
-        'client-credentials',
-        '--client-id',
-        CLIENTS.secretPost,
-        '--client-secret-env',
-        'CC_SECRET',
-        '--scope',
-        'api:read',
-        '--no-input',
-      ],
-      { CC_SECRET: CLIENTS.secret },
-    );
+    const create = await cli(['connection', 'create', 'oauthtest', '--name', 'ci', ...clientCredentialsFlags(op.issuer), '--no-input'], {
+      CC_SECRET: CLIENTS.secret,
+    });
     expect(create.code, create.stderr).toBe(0);
     const steps = Array.from(
       { length: 16 },

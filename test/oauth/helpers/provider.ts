@@ -18,6 +18,22 @@ export const CLIENTS = {
   secret: 'not-a-real-secret-0123456789',
 };
 
+/**
+ * The `connection create` flags that sign in the client-credentials client (CLIENTS.secretPost,
+ * its secret read from $CC_SECRET), as the CLI tests give them.
+ */
+export const clientCredentialsFlags = (issuer: string, scopes: readonly string[] = ['api:read']): string[] => [
+  '--provider',
+  issuer,
+  '--flow',
+  'client-credentials',
+  '--client-id',
+  CLIENTS.secretPost,
+  '--client-secret-env',
+  'CC_SECRET',
+  ...scopes.flatMap((s) => ['--scope', s]),
+];
+
 export const CERT_FILE = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'oauth', 'client-cert.pem');
 export const EC_CERT_FILE = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'oauth', 'client-cert-ec.pem');
 
