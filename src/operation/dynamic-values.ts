@@ -105,8 +105,33 @@ export interface ResolveOptions {
  * or the response has no list where the source says.
  */
 export async function resolveDynamicValues(ctx: Context, record: ConnectorRecord, source: DynamicSource, opts: ResolveOptions): Promise<DynamicValue[]> {
+  const { body, masked } = await callSource(ctx, record, source.operationId, source.parameters, opts);
+  const values = pickValues(body, source);
+  // A value with a secret masked in it is no value anyone can send: left out (a title keeps its mask).
+  return masked ? values.filter((v) => !v.value.includes(MASK)) : values;
+}
+
+/** What a source operation answered: its JSON body with the connection's secrets masked (`masked`: some were). */
+export interface SourceAnswer {
+  body: unknown;
+  masked: boolean;
+}
+
+/**
+ * Call a source operation (of dynamic values, lists, schemas or properties) with its declared
+ * inputs, through the normal run path (prepareCall/sendPrepared: the connection's auth plug-in,
+ * policies, ctx.http): once, never retried. Throws a UsageError when a referenced parameter is
+ * not given, a CliError when the call fails or the answer is not JSON.
+ */
+export async function callSource(
+  ctx: Context,
+  record: ConnectorRecord,
+  operationId: string,
+  inputs: Record<string, SourceInput>,
+  opts: ResolveOptions,
+): Promise<SourceAnswer> {
   const params: Record<string, ParamValue> = {};
-  for (const [name, input] of Object.entries(source.parameters)) {
+  for (const [name, input] of Object.entries(inputs)) {
     if ('value' in input) {
       if (input.value !== undefined && input.value !== null) params[name] = typeof input.value === 'string' ? input.value : JSON.stringify(input.value);
       continue;
@@ -118,21 +143,22 @@ export async function resolveDynamicValues(ctx: Context, record: ConnectorRecord
   }
   const { prepareCall, sendPrepared } = await import('../http/call.js');
   const callOpts = { params, connection: opts.connection, timeoutMs: opts.timeoutMs ?? 10_000, retries: 0, baseUrl: opts.baseUrl };
-  const prepared = await prepareCall(ctx, record, source.operationId, callOpts);
+  const prepared = await prepareCall(ctx, record, operationId, callOpts);
   const res = await sendPrepared(ctx, prepared, callOpts);
-  if (res.status < 200 || res.status >= 300) throw new CliError(`${source.operationId} answered HTTP ${res.status}`);
+  if (res.status < 200 || res.status >= 300) throw new CliError(`${operationId} answered HTTP ${res.status}`);
   // The connection's secrets masked as `run` masks them (an API may echo a key back); the mask keeps JSON valid.
   const text = res.body.toString('utf8');
   const masked = prepared.redactor.mask(text);
-  let body: unknown;
   try {
-    body = JSON.parse(masked);
+    return { body: JSON.parse(masked), masked: masked !== text };
   } catch {
-    throw new CliError(`${source.operationId} did not answer JSON`);
+    throw new CliError(`${operationId} did not answer JSON`);
   }
-  const values = pickValues(body, source);
-  // A value with a secret masked in it is no value anyone can send: left out (a title keeps its mask).
-  return masked === text ? values : values.filter((v) => !v.value.includes(MASK));
+}
+
+/** The declared inputs of a source (`parameters` of any x-ms-dynamic-* extension), in one shape. */
+export function sourceInputs(raw: unknown): Record<string, SourceInput> {
+  return inputs(raw);
 }
 
 /** The values of a source operation's response body (exported for tests and for callers that already have the body). */
