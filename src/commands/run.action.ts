@@ -37,6 +37,10 @@ export interface RunOptions {
   fail: boolean;
   allowInsecureHttp?: boolean;
   showSecrets?: boolean;
+  /** --paginate: follow the next-page links (run.paginate.ts). */
+  paginate?: boolean;
+  maxPages?: string;
+  allowCrossOrigin?: boolean;
 }
 
 /** `connector run <connector> <operation>`: call one operation with a stored connection. */
@@ -47,6 +51,7 @@ export default async function run(ctx: Context, connector: string, operation: st
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${opts.timeout}'`);
   const retries = Number(opts.retries);
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) throw new UsageError(`--retries must be an integer from 0 to 10, got '${opts.retries}'`);
+  const maxPages = pagingOptions(opts);
   const params = parseParams(opts.param ?? []);
   const headers = parseHeaders(opts.header ?? []);
   const body = await readBody(ctx, opts.body);
@@ -75,11 +80,15 @@ export default async function run(ctx: Context, connector: string, operation: st
     const curl = toCurl(prepared.req, prepared.redactor);
     if (ctx.json) printJson(ctx.io, { operationId: prepared.op.operationId, curl, request: (await sendPrepared(ctx, prepared, callOpts)).request });
     else ctx.io.out(curl);
+    if (opts.paginate) ctx.io.err('--paginate: this is the first request only; the next ones are GETs of the links the pages give');
     return ExitCode.OK;
   }
   const res = await ctx.progress.spin(`Waiting for ${prepared.op.operationId} (${prepared.op.method.toUpperCase()} ${prepared.op.path})`, () =>
     sendPrepared(ctx, prepared, callOpts),
   );
+  // A first page that is not 2xx is printed as any run's response is.
+  if (maxPages !== undefined && res.status >= 200 && res.status < 300)
+    return (await import('./run.paginate.js')).runPaginated(ctx, record, prepared, callOpts, res, opts, maxPages);
   const code = exitCodeFor(res.status, opts.fail);
 
   let validation: string[] | undefined;
@@ -100,6 +109,10 @@ export default async function run(ctx: Context, connector: string, operation: st
   } else {
     await printResult(ctx, res, opts, prepared.redactor);
   }
+  if (maxPages === undefined && prepared.op.raw['x-ms-pageable'] !== undefined) {
+    const hint = (await import('../operation/paginate.js')).morePagesHint(prepared.op, res);
+    if (hint) ctx.io.err(hint);
+  }
   if (validation?.length) {
     ctx.io.err(sanitizeLine(`response does not match the ${prepared.op.operationId} response schema:`));
     for (const v of validation) ctx.io.err(sanitizeLine(prepared.redactor.text(`  ${v}`)));
@@ -109,7 +122,7 @@ export default async function run(ctx: Context, connector: string, operation: st
   return code;
 }
 
-type Format = 'auto' | 'json' | 'raw' | 'yaml';
+type Format = 'auto' | 'json' | 'raw' | 'yaml' | 'ndjson';
 const FORMATS: readonly string[] = ['auto', 'json', 'raw', 'yaml'];
 
 /**
@@ -174,6 +187,28 @@ function queryCombination(query: string | undefined, opts: RunOptions): void {
   if (clash) throw new UsageError(`--query and ${clash} do not go together`, '--query selects from the JSON response body on stdout; drop one of them.');
 }
 
+/**
+ * --paginate's options, checked before anything is sent: the page limit (undefined without
+ * --paginate), or a UsageError for what does not go with them.
+ */
+function pagingOptions(opts: RunOptions): number | undefined {
+  if (!opts.paginate) {
+    const alone = opts.maxPages !== undefined ? '--max-pages' : opts.allowCrossOrigin ? '--allow-cross-origin' : opts.format === 'ndjson' ? '--format ndjson' : undefined;
+    if (alone) throw new UsageError(`${alone} goes with --paginate`, 'Add --paginate to follow the next-page links (x-ms-pageable).');
+    return undefined;
+  }
+  const clash = opts.include ? '-i/--include' : opts.format === 'raw' ? '--format raw' : undefined;
+  if (clash)
+    throw new UsageError(`--paginate and ${clash} do not go together`, '--paginate prints the items of every page: --format json, ndjson or yaml (--verbose shows each page\'s status and headers).');
+  const given = opts.maxPages ?? String(DEFAULT_MAX_PAGES);
+  const n = Number(given);
+  if (!/^\d+$/.test(given.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-pages must be a whole number of at least 1, got '${given}'`);
+  return n;
+}
+
+/** --max-pages when not given (run.ts says it in the help). */
+export const DEFAULT_MAX_PAGES = 100;
+
 export function exitCodeFor(status: number, fail: boolean): number {
   if (!fail || (status >= 200 && status < 300)) return ExitCode.OK;
   return status === 401 || status === 403 ? ExitCode.AUTH : ExitCode.FAILURE;
@@ -201,7 +236,8 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, reda
       hint: 'Save it with -o <file>.',
     });
   }
-  const mode = opts.format === 'auto' ? (tty ? 'pretty' : 'raw') : opts.format;
+  // ndjson (--paginate's, when its first page failed): the error body as auto prints it.
+  const mode = opts.format === 'auto' || opts.format === 'ndjson' ? (tty ? 'pretty' : 'raw') : opts.format;
   // A text body has the connection's secrets masked (an API that echoes a credential), unless --show-secrets.
   const shown = opts.showSecrets || isBinary(res) ? res : { ...res, body: Buffer.from(redactor.mask(res.body.toString('utf8')), 'utf8') };
   const out = await renderBody(shown, mode, ctx.io.color('stdout'));
@@ -213,7 +249,7 @@ async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, reda
  * its format), written atomically (a failed or interrupted write leaves no partial file), and one
  * line on stderr saying so.
  */
-async function writeBody(ctx: Context, res: HttpResult, file: string, format?: 'json' | 'yaml'): Promise<void> {
+export async function writeBody(ctx: Context, res: HttpResult, file: string, format?: 'json' | 'yaml'): Promise<void> {
   const data = format ? await renderBody(res, format, false) : res.body;
   try {
     // As curl -o: the folder must exist (atomicWrite would create it).

@@ -17,7 +17,12 @@ export default defineCommand({
       repeatable: true,
     },
     { flags: '-H, --header <header>', description: "extra header 'Name: value' (repeatable)", repeatable: true },
-    { flags: '--format <format>', description: 'how to print the body', choices: ['auto', 'json', 'raw', 'yaml'], default: 'auto' },
+    {
+      flags: '--format <format>',
+      description: 'how to print the body (ndjson: with --paginate, one item a line)',
+      choices: ['auto', 'json', 'raw', 'yaml', 'ndjson'],
+      default: 'auto',
+    },
     { flags: '-i, --include', description: 'print status and headers too' },
     {
       flags: '--show-secrets',
@@ -32,6 +37,9 @@ export default defineCommand({
     { flags: '--out <file>', description: 'old name of --output <file>', hidden: true },
     { flags: '--no-fail', description: 'exit 0 whatever the HTTP status' },
     { flags: '--allow-insecure-http', description: 'allow sending credentials over plain http to a non-loopback host' },
+    { flags: '--paginate', description: 'follow the next-page links (x-ms-pageable) and print the items of every page' },
+    { flags: '--max-pages <n>', description: 'with --paginate: stop after n pages (default: 100)' },
+    { flags: '--allow-cross-origin', description: "with --paginate: follow a next link to another origin, without the connection's credentials" },
   ],
   notes: [
     'Body fields (-f), as in httpie and restish:',
@@ -42,6 +50,8 @@ export default defineCommand({
     "  -f text=@notes.txt  a file's text (base64 where the schema says format: byte); -f 'name=\\@x' sends the literal @x",
     'A field the body schema does not declare is sent with a warning; a value outside its enum is refused.',
     'With --body, the fields are applied on top of its JSON object.',
+    'With --paginate the items of every page are printed as one JSON array (--format ndjson: one a line, as pages arrive);',
+    "next links are followed with GET, with the connection's credentials only to the first request's origin.",
     'With <connector> <operation>, --help also describes the operation (as connector operations does).',
   ].join('\n'),
   examples: [
@@ -52,6 +62,7 @@ export default defineCommand({
     'connector run petstore getPetById -p petId=1 --dry-run',
     "connector run petstore findPetsByStatus -p status=sold --query '$[*].id'",
     'connector run petstore findPetsByStatus -p status=sold -o pets.json',
+    'connector run graph listUsers --paginate --format ndjson',
   ],
   pager: true,
   queries: 'output',

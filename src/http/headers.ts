@@ -25,7 +25,8 @@ export function requestUrl(req: { base: string; path: string; query: [string, st
   const base = req.base.replace(/\/+$/, '');
   const path = req.path.startsWith('/') ? req.path : `/${req.path}`;
   const qs = req.query.map(([k, v]) => `${encodeQuery(k)}=${encodeQuery(v)}`).join('&');
-  return `${base}${path}${qs ? `?${qs}` : ''}`;
+  // A path may carry a query of its own (a next-page link, kept as given: src/http/page.ts).
+  return `${base}${path}${qs ? `${path.includes('?') ? '&' : '?'}${qs}` : ''}`;
 }
 
 export function encodeQuery(s: string): string {
