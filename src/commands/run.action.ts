@@ -193,16 +193,21 @@ function queryCombination(query: string | undefined, opts: RunOptions): void {
  */
 function pagingOptions(opts: RunOptions): number | undefined {
   if (!opts.paginate) {
-    const alone = opts.maxPages !== undefined ? '--max-pages' : opts.allowCrossOrigin ? '--allow-cross-origin' : opts.format === 'ndjson' ? '--format ndjson' : undefined;
+    const alone =
+      opts.maxPages !== undefined ? '--max-pages' : opts.allowCrossOrigin ? '--allow-cross-origin' : opts.format === 'ndjson' ? '--format ndjson' : undefined;
     if (alone) throw new UsageError(`${alone} goes with --paginate`, 'Add --paginate to follow the next-page links (x-ms-pageable).');
     return undefined;
   }
   const clash = opts.include ? '-i/--include' : opts.format === 'raw' ? '--format raw' : undefined;
   if (clash)
-    throw new UsageError(`--paginate and ${clash} do not go together`, '--paginate prints the items of every page: --format json, ndjson or yaml (--verbose shows each page\'s status and headers).');
+    throw new UsageError(
+      `--paginate and ${clash} do not go together`,
+      "--paginate prints the items of every page: --format json, ndjson or yaml (--verbose shows each page's status and headers).",
+    );
   const given = opts.maxPages ?? String(DEFAULT_MAX_PAGES);
   const n = Number(given);
-  if (!/^\d+$/.test(given.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-pages must be a whole number of at least 1, got '${given}'`);
+  if (!/^\d+$/.test(given.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--max-pages must be a whole number of at least 1, got '${given}'`);
   return n;
 }
 

@@ -67,7 +67,8 @@ export async function runPaginated(
   const failed = end.kind === 'failed' || end.kind === 'error';
   if (!stream) {
     if (opts.output && !failed) await writeBody(ctx, { ...firstRes, body: await encode(items, format) }, opts.output);
-    else if (!opts.output) ctx.io.stdout.write(await encode(shown(items) as unknown[], format, ctx.io.stdout.isTTY ? { color: ctx.io.color('stdout') } : undefined));
+    else if (!opts.output)
+      ctx.io.stdout.write(await encode(shown(items) as unknown[], format, ctx.io.stdout.isTTY ? { color: ctx.io.color('stdout') } : undefined));
   }
   const count = `${end.pages} page${end.pages === 1 ? '' : 's'}`;
   if (end.kind === 'max') ctx.io.err(`stopped after ${count} (--max-pages ${maxPages}): more pages exist`);

@@ -105,23 +105,36 @@ export function linkNext(value: string | string[] | undefined): string | undefin
       const gt = header.indexOf('>', lt);
       if (gt < 0) break;
       const target = header.slice(lt + 1, gt).trim();
-      let params = '';
+      // The parameters up to the next comma outside quotes, split at semicolons outside quotes.
+      const params: string[] = [''];
       let quoted = false;
       let j = gt + 1;
       for (; j < header.length; j++) {
         const c = header[j];
         if (quoted && c === '\\') {
-          params += c + (header[++j] ?? '');
+          params[params.length - 1] += header[++j] ?? '';
           continue;
         }
         if (c === '"') quoted = !quoted;
-        else if (c === ',' && !quoted) break;
-        params += c;
+        else if (!quoted && c === ',') break;
+        else if (!quoted && c === ';') params.push('');
+        else params[params.length - 1] += c;
       }
       i = j + 1;
-      const rel = /(?:^|;)\s*rel\s*=\s*(?:"([^"]*)"|([^\s;"]+))/i.exec(params);
-      const rels = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/);
-      if (rels.includes('next')) return target;
+      for (const param of params) {
+        const eq = param.indexOf('=');
+        if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'rel') continue;
+        if (
+          param
+            .slice(eq + 1)
+            .trim()
+            .toLowerCase()
+            .split(/\s+/)
+            .includes('next')
+        )
+          return target;
+        break; // only the first rel counts (RFC 8288 3.3)
+      }
     }
   }
   return undefined;

@@ -134,10 +134,15 @@ export async function* pages(ctx: Context, first: PreparedCall, firstRes: HttpRe
   const seen = new Set([url.href]);
   let res = firstRes;
   for (let n = 1; ; n++) {
-    const doc = parsed(res)?.doc;
-    const items = itemsOf(doc, opts.paging);
+    const json = parsed(res);
+    const doc = json?.doc;
+    const items = json ? itemsOf(doc, opts.paging) : res.body.length ? 'is not JSON' : 'has an empty body';
     if (typeof items === 'string')
-      return { kind: 'error', pages: n - 1, error: new CliError(`page ${n} of ${first.op.operationId} ${items}`, { hint: 'Run it without --paginate to see the response as it is.' }) };
+      return {
+        kind: 'error',
+        pages: n - 1,
+        error: new CliError(`page ${n} of ${first.op.operationId} ${items}`, { hint: 'Run it without --paginate to see the response as it is.' }),
+      };
     yield { n, res, items };
     const link = nextLinkOf(res, doc, opts.paging);
     if (link === undefined) return { kind: 'last', pages: n };

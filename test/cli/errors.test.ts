@@ -18,7 +18,7 @@ describe('commander’s own errors: one line `connector: …`, one hint, exit 2,
     [['conn', 'show', 'a/b', '--bogus'], "connector: unknown option '--bogus'\nTry: connector connection show --help\n"],
     [
       ['run', 'a', 'b', '--format', 'xml'],
-      "connector: option '--format <format>' argument 'xml' is invalid. Allowed choices are auto, json, raw, yaml.\nTry: connector run --help\n",
+      "connector: option '--format <format>' argument 'xml' is invalid. Allowed choices are auto, json, raw, yaml, ndjson.\nTry: connector run --help\n",
     ],
     [['show', 'a', 'b'], "connector: too many arguments for 'show'. Expected 1 argument but got 2.\nTry: connector show --help\n"],
     [['help', 'nosuch'], "connector: unknown command 'nosuch'\nTry: connector --help\n"],

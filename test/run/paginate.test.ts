@@ -200,6 +200,19 @@ describe('run --paginate', () => {
     expect(r.stderr.split('\n')[0]).toBe("connector: page 2 of ListItems has no 'value' array (x-ms-pageable itemName)");
   });
 
+  it('--validate checks every page against the response schema', async () => {
+    routes = {
+      '/items': page({ value: [{ id: 1 }], nextLink: '/items?page=2' }),
+      '/items?page=2': page({ value: [{ name: 'no id' }] }),
+    };
+    const r = await run(['ListItems', '--paginate', '--validate', '--format', 'ndjson']);
+    expect([r.code, r.stdout]).toEqual([1, '{"id":1}\n{"name":"no id"}\n']);
+    expect(r.stderr).toBe("page 2 does not match the ListItems response schema:\n  /value/0: must have required property 'id'\n");
+    routes['/items?page=2'] = page({ value: [{ id: 2 }] });
+    const ok = await run(['ListItems', '--paginate', '--validate']);
+    expect([ok.code, ok.stderr]).toEqual([0, 'every page matches the schema\n']);
+  });
+
   it('items that echo the credential are masked on stdout unless --show-secrets', async () => {
     routes = { '/items': page({ value: [{ id: 1, note: `key ${KEY}` }] }) };
     expect((await run(['ListItems', '--paginate', '--format', 'ndjson'])).stdout).toBe('{"id":1,"note":"key ***"}\n');
@@ -227,7 +240,17 @@ describe('run --paginate: credentials only to the first origin', () => {
 
   it('with --allow-cross-origin it is fetched without the API key header, -H headers or cookies', async () => {
     crossPages();
-    const r = await run(['ListItems', '--paginate', '--allow-cross-origin', '--format', 'ndjson', '-H', 'Cookie: session=s3cr3t-cookie', '-H', 'Accept-Language: fr']);
+    const r = await run([
+      'ListItems',
+      '--paginate',
+      '--allow-cross-origin',
+      '--format',
+      'ndjson',
+      '-H',
+      'Cookie: session=s3cr3t-cookie',
+      '-H',
+      'Accept-Language: fr',
+    ]);
     expect([r.code, r.stdout]).toEqual([0, '{"id":1}\n{"id":2}\n']);
     expect(r.stderr).toContain(`warning: following the next link to ${other.url} without the connection's credentials (--allow-cross-origin)`);
     expect(api.seen[0].headers['x-key']).toBe(KEY);
