@@ -167,6 +167,7 @@ export async function callSource(
   if (res.status < 200 || res.status >= 300) throw new CliError(`${operationId} answered HTTP ${res.status}`);
   // The connection's secrets masked as `run` masks them (an API may echo a key back); the mask keeps JSON valid.
   const text = res.body.toString('utf8');
+  if (!text.trim()) throw new CliError(`${operationId} answered an empty body (HTTP ${res.status}), no list`);
   const masked = prepared.redactor.mask(text);
   try {
     return { body: JSON.parse(masked), masked: masked !== text };
