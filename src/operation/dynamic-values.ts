@@ -278,10 +278,7 @@ export async function resolveTree(ctx: Context, record: ConnectorRecord, tree: D
  * true)`, `Type ne 'file'`, a bare property path (truthy), joined by `and` / `or`. Anything else: not a parent.
  */
 export function isParentItem(expr: string, item: unknown): boolean {
-  const text = expr
-    .trim()
-    .replace(/^\((.*)\)$/s, '$1')
-    .trim();
+  const text = unwrap(expr.trim());
   const ors = text.split(/\s+or\s+/i);
   if (ors.length > 1) return ors.some((part) => isParentItem(part, item));
   const ands = text.split(/\s+and\s+/i);
@@ -296,6 +293,17 @@ export function isParentItem(expr: string, item: unknown): boolean {
   }
   if (/^[\w@$./-]+$/.test(text)) return Boolean(at(item, segments(text.replace(/\./g, '/'))));
   return false;
+}
+
+/** `(a eq 1)` → `a eq 1`; `(a) or (b)` stays (its first parenthesis closes before the end). */
+function unwrap(text: string): string {
+  if (!text.startsWith('(')) return text;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i === text.length - 1 ? unwrap(text.slice(1, -1).trim()) : text;
+  }
+  return text;
 }
 
 function literal(text: string): unknown {
