@@ -69,7 +69,9 @@ describe('interactive run asks for the required parameters not given', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(p.asked.map((a) => `${a.kind} ${a.message}`)).toEqual(['input code', 'input Trace id (X-Trace)']);
     expect(p.asked[0].hint).toBe('A code the Broken operation would list');
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('warning'))).toEqual(['warning: cannot list the values of code (Broken answered HTTP 500); type one']);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('warning'))).toEqual([
+      'warning: cannot list the values of code (Broken answered HTTP 500); type one',
+    ]);
     expect(api.requests.at(-1)).toBe('GET /probe?code=typed-code');
   });
 
