@@ -17,6 +17,7 @@ export default defineCommand({
   ],
   notes: [
     'The source operation is called once with the connection, as `run` calls it (auth, policies, proxy).',
+    'A body property is named body.<path> in the -f syntax (body.fields.project.key); the body parameter’s own name or the bare path work too.',
     'Its inputs that refer to another parameter ({ "parameter": "site" }) take that parameter\'s -p value.',
     'A tree (x-ms-dynamic-tree) lists one level per call; items marked as parents list their children with --parent.',
     '--json prints an array of { value, title } (a tree adds isParent, and parent where --parent takes another value).',
