@@ -7,6 +7,7 @@ import remove from './connector/remove.js';
 import exportConnector from './connector/export.js';
 import connection from './connection/index.js';
 import run from './run.js';
+import values from './values.js';
 import demo from './demo.js';
 import test from './test.js';
 import doctor from './doctor.js';
@@ -52,6 +53,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   exportConnector,
   connection,
   run,
+  values,
   test,
   doctor,
   demo,

@@ -64,7 +64,11 @@ export default async function run(ctx: Context, connector: string, operation: st
   const bodyText = opts.field?.length ? (await import('../operation/fields.js')).bodyWithFields(op, body, opts.field, record.name, (m) => ctx.warn(m)) : body;
   const connection = await connectionFor(ctx, record, opts.connection);
   const callOpts = {
-    params,
+    // On a terminal (not --no-input), the required parameters not given are asked for (dynamic values offered).
+    params:
+      ctx.noInput || !ctx.io.canPrompt()
+        ? params
+        : await (await import('../operation/prompt-params.js')).promptMissingParams(ctx, record, op, params, connection, { baseUrl: opts.baseUrl }),
     body: bodyText,
     headers,
     baseUrl: opts.baseUrl,

@@ -14,6 +14,12 @@ export interface Prompter {
   password(message: string, opts?: { required?: boolean; hint?: string }): Promise<string>;
   select(message: string, choices: Choice[], opts?: { default?: string; hint?: string }): Promise<string>;
   confirm(message: string, opts?: { default?: boolean }): Promise<boolean>;
+  /**
+   * A select whose list narrows as the user types (name, value or description containing the
+   * text). `free`: what was typed may be answered too, when it is none of the values (an API's
+   * list is rarely all the values it takes). A prompter without it: callers use select.
+   */
+  search?(message: string, choices: Choice[], opts?: { hint?: string; free?: boolean }): Promise<string>;
 }
 
 /** A prompter for when prompting is impossible: every question fails with exit 5. */
@@ -21,7 +27,7 @@ export function noPrompter(why: string): Prompter {
   const fail = async (message: string): Promise<never> => {
     throw new InputNeededError(`input needed (${message.replace(/[:?]\s*$/, '')}) but ${why}`);
   };
-  return { input: fail, password: fail, select: fail, confirm: fail };
+  return { input: fail, password: fail, select: fail, confirm: fail, search: fail };
 }
 
 /** The real prompter: @inquirer/prompts on the context's streams; Ctrl-C (the signal) cancels a question. */
@@ -81,5 +87,18 @@ export function inquirerPrompter(io: IO, signal?: AbortSignal): Prompter {
       const { confirm } = await load();
       return wrap(() => confirm({ message, default: opts.default }, ctx));
     },
+    async search(message, choices, opts = {}) {
+      const { search } = await load();
+      showHint(opts.hint);
+      return wrap(() => search({ message, pageSize: 10, source: async (term?: string) => narrow(choices, term, opts.free) }, ctx));
+    },
   };
+}
+
+/** search's list for what was typed: the choices containing it (any case), then the text itself when `free` and it is no value. */
+export function narrow(choices: Choice[], term: string | undefined, free = false): Choice[] {
+  const t = (term ?? '').trim().toLowerCase();
+  const hits = t ? choices.filter((c) => [c.name, c.value, c.description ?? ''].some((s) => s.toLowerCase().includes(t))) : choices;
+  const typed = (term ?? '').trim();
+  return free && typed && !choices.some((c) => c.value === typed) ? [...hits, { name: `Use "${typed}"`, value: typed }] : hits;
 }

@@ -204,7 +204,7 @@ export function memoryIO(opts: { env?: NodeJS.ProcessEnv; stdin?: string; tty?: 
 
 /** One question as the code asked it (choices as `name=value`). */
 export interface Asked {
-  kind: 'input' | 'password' | 'select' | 'confirm';
+  kind: 'input' | 'password' | 'select' | 'confirm' | 'search';
   message: string;
   choices?: string[];
   hint?: string;
@@ -262,6 +262,11 @@ export function strictPrompter(answers: Record<string, string | boolean>): Stric
     async confirm(message, o = {}) {
       const a = answer({ kind: 'confirm', message, default: o.default });
       return a === true || a === 'yes';
+    },
+    async search(message, choices, o = {}) {
+      const value = text({ kind: 'search', message, choices: choices.map((c) => `${c.name}=${c.value}`), hint: o.hint });
+      if (!o.free && !choices.some((c) => c.value === value)) throw setupFailure(`scripted answer '${value}' to '${message}' is not one of its choices`);
+      return value;
     },
   };
 }

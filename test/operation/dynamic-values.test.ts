@@ -7,7 +7,8 @@ import { memoryIO } from '../helpers/context.js';
 import { createContext, type Context } from '../../src/context.js';
 import { resolveConnection } from '../../src/connections/store.js';
 import { findOperation } from '../../src/operation/find.js';
-import { dynamicSource, pickValues, resolveDynamicValues } from '../../src/operation/dynamic-values.js';
+import { dynamicSource, dynamicTree, isParentItem, pickValues, resolveDynamicValues } from '../../src/operation/dynamic-values.js';
+import { narrow } from '../../src/io/prompter.js';
 import type { ConnectorRecord } from '../../src/model.js';
 import { KEY, startDynamicApi, type DynamicApi } from './dynamic-api.js';
 
@@ -134,5 +135,70 @@ describe('pickValues', () => {
     expect(() => pickValues({ value: {} }, { operationId: 'X', collection: ['value'], valuePath: [] })).toThrow(/no list at 'value'/);
     // own properties only: a path through the prototype finds nothing
     expect(pickValues({ value: [{ id: 'x' }] }, { operationId: 'X', collection: ['value'], valuePath: ['constructor'] })).toEqual([]);
+  });
+});
+
+describe('x-ms-dynamic-tree and itemIsParent', () => {
+  const tree = {
+    settings: { canSelectParentNodes: false, canSelectLeafNodes: true },
+    open: { operationId: 'Roots', itemValuePath: 'path', itemTitlePath: 'name', itemIsParent: '(is_folder eq true)' },
+    browse: {
+      operationId: 'Children',
+      itemsPath: 'value',
+      itemValuePath: 'path',
+      itemIsParent: '(is_folder eq true)',
+      parameters: { folderId: { selectedItemValuePath: 'id' }, site: { parameter: 'site' } },
+    },
+  };
+
+  it('reads open, browse (selectedItemValuePath: the value --parent takes) and settings', () => {
+    const t = dynamicTree({ raw: { 'x-ms-dynamic-tree': tree }, schema: {} })!;
+    expect(t.canSelectParents).toBe(false);
+    expect(t.canSelectLeaves).toBe(true);
+    expect(t.open).toMatchObject({ operationId: 'Roots', collection: [], valuePath: ['path'], isParent: '(is_folder eq true)', parentPath: ['id'] });
+    expect(t.browse?.parameters).toEqual({ folderId: { selected: ['id'] }, site: { parameter: 'site', required: true } });
+    expect(dynamicTree({ raw: { 'x-ms-dynamic-tree': { open: { builtInOperation: 'X' } } }, schema: {} })).toBeUndefined();
+  });
+
+  it('marks parents, with what --parent takes where it is not the value', () => {
+    const t = dynamicTree({ raw: { 'x-ms-dynamic-tree': tree }, schema: {} })!;
+    const body = [
+      { path: '/a', name: 'A', is_folder: true, id: 'id-a' },
+      { path: '/b.txt', name: 'b.txt', is_folder: false, id: 'id-b' },
+    ];
+    expect(pickValues(body, t.open)).toEqual([
+      { value: '/a', title: 'A', isParent: true, parent: 'id-a' },
+      { value: '/b.txt', title: 'b.txt' },
+    ]);
+  });
+
+  it.each([
+    ['true', {}, true],
+    ['false', {}, false],
+    ['(IsFolder eq true)', { IsFolder: true }, true],
+    ['(IsFolder eq true)', { IsFolder: false }, false],
+    ["Type ne 'file'", { Type: 'folder' }, true],
+    ["Type eq 'it''s'", { Type: "it's" }, true],
+    ['Meta/Kind eq 2', { Meta: { Kind: 2 } }, true],
+    ['HasChildren', { HasChildren: 1 }, true],
+    ['(IsFolder eq true) or (IsDrive eq true)', { IsDrive: true }, true],
+    ['IsFolder eq true and Open eq true', { IsFolder: true, Open: false }, false],
+    ['substringof(x, y)', { x: 1 }, false],
+  ])('itemIsParent %s on %j is %s', (expr, item, expected) => {
+    expect(isParentItem(expr, item)).toBe(expected);
+  });
+});
+
+describe('Prompter.search narrows as the user types', () => {
+  const choices = [
+    { name: 'Human resources', value: 'hr' },
+    { name: 'IT', value: 'it', description: 'tickets' },
+  ];
+  it('by name, value or description, any case; free text offered when it is no value', () => {
+    expect(narrow(choices, undefined)).toEqual(choices);
+    expect(narrow(choices, 'HUMAN').map((c) => c.value)).toEqual(['hr']);
+    expect(narrow(choices, 'tick').map((c) => c.value)).toEqual(['it']);
+    expect(narrow(choices, 'zz', true)).toEqual([{ name: 'Use "zz"', value: 'zz' }]);
+    expect(narrow(choices, 'it', true).map((c) => c.value)).toEqual(['it']);
   });
 });
