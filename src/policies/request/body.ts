@@ -159,13 +159,13 @@ export const moveproperties: BodyTransform = (holder, param) => {
   for (const t of targets(holder, srcParent, srcSub)) {
     if (t.value === undefined) continue;
     const base = dstParent.from === 'body' ? holder.json : t.item;
-    const [dst] = dstParent.segs.length ? nodesAt(base, dstParent.segs) : [base];
+    const dst = [...dstParent.segs, ...(dstSub.length || onlyChildren ? dstSub : srcSub.slice(-1))];
     const value = t.value;
+    if (onlyChildren && !isObj(value)) continue;
     deleteAt(t.item, srcSub);
-    if (onlyChildren) {
-      if (!isObj(value)) continue;
-      for (const [k, v] of Object.entries(value)) if (setAt(dst, [...dstSub, k], v)) moved++;
-    } else if (setAt(dst, dstSub.length ? dstSub : srcSub.slice(-1), value)) moved++;
+    const ok = onlyChildren ? Object.entries(value as Record<string, Json>).every(([k, v]) => setAt(base, [...dst, k], v)) : setAt(base, dst, value);
+    if (ok) moved += onlyChildren ? Object.keys(value as object).length : 1;
+    else setAt(t.item, srcSub, value); // nowhere to put it: the source stays where it was
   }
   if (!moved) return `no change (nothing at ${at})`;
   const to = showPath(dstParent, dstSub);
