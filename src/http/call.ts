@@ -50,7 +50,14 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
     warn: (m) => ctx.warn(m),
     ...(ctx.verbose ? { trace: (line: string) => traced.push(line) } : {}),
     // setvaluefromurl's own call: same origin as the request, same credentials, same plain-http rule.
-    ...(opts.dryRun ? {} : { send: (sub: PreparedRequest) => (refuseInsecure(op, sub, redactor, opts), ctx.http.send(sub, { timeoutMs: opts.timeoutMs })) }),
+    ...(opts.dryRun
+      ? {}
+      : {
+          send: (sub: PreparedRequest) => {
+            refuseInsecure(op, sub, redactor, opts);
+            return ctx.http.send(sub, { timeoutMs: opts.timeoutMs });
+          },
+        }),
   });
   // Printed once every policy ran: the redactor then knows every secret a policy put on the request.
   for (const line of traced) ctx.debug(redactor.text(line));

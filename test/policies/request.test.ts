@@ -16,7 +16,11 @@ const record = recordFrom('tasks', join(DIR, 'apiDefinition.swagger.json'), join
 let server: Awaited<ReturnType<typeof recordingServer>>;
 beforeAll(async () => {
   server = await recordingServer((req) =>
-    req.method === 'GET' && req.url === '/v1/tasks/t1/details' ? { body: JSON.stringify({ '@odata.etag': 'W/"etag-1"', id: 't1' }) } : {},
+    req.method === 'GET' && req.url === '/v1/tasks/t1/details'
+      ? { body: JSON.stringify({ '@odata.etag': 'W/"etag-1"', id: 't1' }) }
+      : req.url === '/v1/gone'
+        ? { status: 404, body: '{"error":"gone"}' }
+        : {},
   );
 });
 afterAll(() => server.close());
@@ -106,6 +110,47 @@ describe('request-side templates on the wire', () => {
     expect(server.seen.length).toBe(before);
     expect(r.request.headers['If-Match']).toBeUndefined();
     expect(stderr()).toContain('policy setvaluefromurl (etag) is not run under --dry-run: it would call GET http://127.0.0.1:');
+  });
+});
+
+describe('setvaluefromurl: only the API itself, and said when it finds nothing', () => {
+  const variant = (url: string) => {
+    const props = structuredClone(record.apiProperties) as {
+      properties: { policyTemplateInstances: { title: string; parameters: Record<string, unknown> }[] };
+    };
+    const t = props.properties.policyTemplateInstances.find((p) => p.title === 'etag')!;
+    t.parameters['x-ms-apimTemplateParameter.parameterValueUrl'] = url;
+    return { ...record, apiProperties: props };
+  };
+  const run = async (url: string) => {
+    const m = memoryCtx({ verbose: true });
+    const before = server.seen.length;
+    await callOperation(m.ctx, variant(url), 'UpdateTaskDetails', { params: { id: 't1' }, body: '{}', connection: conn(), retries: 0 });
+    return { sent: server.seen.slice(before), stderr: m.stderr() };
+  };
+
+  it('an absolute URL on another origin is not called (the credentials stay with the API)', async () => {
+    const { sent, stderr } = await run('https://elsewhere.example/etag');
+    expect(sent.map((s) => s.method)).toEqual(['PATCH']);
+    expect(sent[0].headers['if-match']).toBeUndefined();
+    expect(stderr).toContain(
+      "* policy SetValueFromUrl (etag): not applied: https://elsewhere.example is not the API's origin; the credentials are sent only there",
+    );
+  });
+
+  it('an answer without the value, or not 2xx: the header is not set, and stderr says why', async () => {
+    const missing = await run('/items/1'); // answers {"ok":true}: no @odata.etag
+    expect(missing.sent.map((s) => [s.method, s.url])).toEqual([
+      ['GET', '/v1/items/1'],
+      ['PATCH', '/v1/tasks/t1/details'],
+    ]);
+    expect(missing.sent[1].headers['if-match']).toBeUndefined();
+    expect(missing.stderr).toMatch(
+      /\* policy SetValueFromUrl \(etag\): GET http:\/\/127\.0\.0\.1:\d+\/v1\/items\/1 has no @body\(\)\['@odata\.etag'\]: If-Match not set/,
+    );
+    const gone = await run('/gone');
+    expect(gone.sent[1].headers['if-match']).toBeUndefined();
+    expect(gone.stderr).toMatch(/warning: policy setvaluefromurl: GET http:\/\/127\.0\.0\.1:\d+\/v1\/gone answered HTTP 404; If-Match is not set/);
   });
 });
 
