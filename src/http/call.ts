@@ -41,26 +41,27 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
   const scheme = await schemeFor(record, conn, ctx);
   await scheme.authorize(req, conn);
   const userAuth = userHeadersWin(ctx, req, opts.headers, conn);
-  applyPolicies(record, req, {
+  const redactor = makeRedactor(req);
+  const traced: string[] = [];
+  await applyPolicies(record, req, {
     connectionValues: conn?.values ?? {},
     secretNames: new Set(conn?.record.secretParams ?? []),
     baseUrlFixed: Boolean(opts.baseUrl),
     warn: (m) => ctx.warn(m),
+    ...(ctx.verbose ? { trace: (line: string) => traced.push(line) } : {}),
+    // setvaluefromurl's own call: same origin as the request, same credentials, same plain-http rule.
+    ...(opts.dryRun
+      ? {}
+      : {
+          send: (sub: PreparedRequest) => {
+            refuseInsecure(op, sub, redactor, opts);
+            return ctx.http.send(sub, { timeoutMs: opts.timeoutMs });
+          },
+        }),
   });
-  const redactor = makeRedactor(req);
-  let url: URL;
-  try {
-    url = new URL(requestUrl(req));
-  } catch {
-    throw new CliError(`cannot build a URL for ${op.operationId}: ${redactor.text(requestUrl(req))}`, {
-      hint: 'Check the connection parameters, or pass --base-url.',
-    });
-  }
-  if (!opts.dryRun && url.protocol === 'http:' && !isLoopback(url.hostname) && req.carriesCredentials && !opts.allowInsecureHttp) {
-    throw new CliError(`refusing to send credentials over plain http to ${url.host}`, {
-      hint: 'Use https, or pass --allow-insecure-http if you accept that anyone on the path can read them.',
-    });
-  }
+  // Printed once every policy ran: the redactor then knows every secret a policy put on the request.
+  for (const line of traced) ctx.debug(redactor.text(line));
+  refuseInsecure(op, req, redactor, opts);
   return { op, req, scheme, redactor, ...(userAuth ? { userAuth } : {}) };
 }
 
@@ -96,6 +97,24 @@ function userHeadersWin(
     ctx.warn(`-H ${name}: your header replaces the one the credentials${of} set (they are not sent in ${name})`);
   }
   return replaced;
+}
+
+/** The request's URL, refused when it would carry credentials over plain http off loopback (unless allowed). */
+function refuseInsecure(op: Operation, req: PreparedRequest, redactor: Redactor, opts: CallOptions): URL {
+  let url: URL;
+  try {
+    url = new URL(requestUrl(req));
+  } catch {
+    throw new CliError(`cannot build a URL for ${op.operationId}: ${redactor.text(requestUrl(req))}`, {
+      hint: 'Check the connection parameters, or pass --base-url.',
+    });
+  }
+  if (!opts.dryRun && url.protocol === 'http:' && !isLoopback(url.hostname) && req.carriesCredentials && !opts.allowInsecureHttp) {
+    throw new CliError(`refusing to send credentials over plain http to ${url.host}`, {
+      hint: 'Use https, or pass --allow-insecure-http if you accept that anyone on the path can read them.',
+    });
+  }
+  return url;
 }
 
 export function makeRedactor(req: PreparedRequest): Redactor {

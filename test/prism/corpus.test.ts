@@ -76,8 +76,8 @@ const SKIP: Record<string, Record<string, string>> = {
   // Its required Content-Type header parameter (text/plain | text/x-markdown) contradicts the spec's
   // only consumes (application/json): Prism 415 whichever we send.
   'GitHub Utils': { PostMarkdownRaw: 'Content-Type parameter contradicts consumes (Prism 415)' },
-  // The TeamId in its routed path comes from a setvaluefromurl policy, which this CLI does not run.
-  Miro: { GetBoards: 'needs the unsupported setvaluefromurl policy' },
+  // The TeamId in its routed path comes from a setvaluefromurl policy calling /oauth-token, which the spec does not declare (Prism 404).
+  Miro: { GetBoards: 'its setvaluefromurl policy calls /oauth-token, absent from the spec' },
 };
 
 function credential(kind: string, def: Record<string, any>): ResolvedConnection | undefined {

@@ -1,10 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { callOperation } from '../../src/http/call.js';
-import { unsupportedPolicies } from '../../src/policies/index.js';
+import { policyInstances, unsupportedPolicies } from '../../src/policies/index.js';
+import { handlesResponse } from '../../src/policies/response.js';
 import { connection, FIXTURES, memoryCtx, recordFrom, recordingServer } from './helpers.js';
 
 const record = recordFrom('pol', join(FIXTURES, 'wire.swagger.json'), join(FIXTURES, 'policies.apiProperties.json'));
+/** The same, plus a template no version of connector run knows (what stays unapplied whatever the response side handles). */
+const props = record.apiProperties as { properties: { policyTemplateInstances: unknown[] } };
+const withUnknown = {
+  ...record,
+  apiProperties: {
+    properties: {
+      ...props.properties,
+      policyTemplateInstances: [
+        ...props.properties.policyTemplateInstances,
+        { templateId: 'futureTemplate', title: 'later', parameters: { 'x-ms-apimTemplate-operationName': ['Search'] } },
+      ],
+    },
+  },
+};
 
 let server: Awaited<ReturnType<typeof recordingServer>>;
 beforeAll(async () => {
@@ -28,15 +43,15 @@ describe('policy templates', () => {
 
   it('setqueryparameter with @queryParameters/@headers/defaults, filtered by operation; unsupported warned once', async () => {
     const { ctx, stderr } = memoryCtx();
-    await callOperation(ctx, record, 'Search', { params: { q: 'hi' }, headers: { 'X-Trace': 'tr' }, connection: conn(), retries: 0 });
-    await callOperation(ctx, record, 'Search', { params: { q: 'hi' }, headers: { 'X-Trace': 'tr' }, connection: conn(), retries: 0 });
+    await callOperation(ctx, withUnknown, 'Search', { params: { q: 'hi' }, headers: { 'X-Trace': 'tr' }, connection: conn(), retries: 0 });
+    await callOperation(ctx, withUnknown, 'Search', { params: { q: 'hi' }, headers: { 'X-Trace': 'tr' }, connection: conn(), retries: 0 });
     const url = new URL(server.seen.at(-1)!.url, 'http://x');
     expect(url.searchParams.get('format')).toBe('json');
     expect(url.searchParams.get('copy')).toBe('hi-tr-dflt');
     const warnings = stderr()
       .split('\n')
-      .filter((l) => l.includes("policy template 'updatenextlink'"));
-    expect(warnings).toHaveLength(1);
+      .filter((l) => l.includes('policy futureTemplate (later) is not applied'));
+    expect(warnings).toEqual(['warning: policy futureTemplate (later) is not applied: not a template connector run knows; it sends the request without it']);
   });
 
   it('setproperty edits the JSON body only for its operations', async () => {
@@ -56,8 +71,22 @@ describe('policy templates', () => {
     expect(res.request.url).toBe('https://other.example/x/items/1');
   });
 
-  it('lists unsupported templates for `show`', () => {
-    expect(unsupportedPolicies(record)).toEqual([{ templateId: 'updatenextlink', title: 'paging', operations: ['Search'] }]);
+  it('lists unsupported templates for `show`, each with why', () => {
+    // updatenextlink is response-side: policies/response.ts's once it handles it, named until then
+    const paging = policyInstances(record).find((t) => t.templateId === 'updatenextlink')!;
+    expect(unsupportedPolicies(withUnknown)).toEqual([
+      ...(handlesResponse(paging)
+        ? []
+        : [
+            {
+              templateId: 'updatenextlink',
+              title: 'paging',
+              operations: ['Search'],
+              reason: 'rewrites the next-page link in the answer; connector run shows the answer as the API sent it',
+            },
+          ]),
+      { templateId: 'futureTemplate', title: 'later', operations: ['Search'], reason: 'not a template connector run knows; it sends the request without it' },
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@ import type { Context } from '../../context.js';
 import { printJson, wrap } from '../../io/output.js';
 import { sanitizeLine } from '../../io/sanitize.js';
 import { deriveConnectionModel } from '../../spec/connection-model.js';
-import { unsupportedPolicies } from '../../policies/index.js';
+import { policyStatus } from '../../policies/index.js';
 import { apiProps, capabilities, operations, policies, publisher, scriptOperations, summarize } from '../../spec/normalize.js';
 import { FORMAT_LABEL } from '../../spec/validate.js';
 
@@ -12,7 +12,8 @@ export default async function show(ctx: Context, name: string): Promise<number> 
   const summary = summarize(record);
   const model = deriveConnectionModel(record);
   const pols = policies(record);
-  const unsupported = new Set(unsupportedPolicies(record).map((p) => p.templateId));
+  // Per instance, not per template id: one response-side setheader says nothing about the request-side ones.
+  const status = pols.map((p) => policyStatus(p));
   const ops = operations(record);
   if (ctx.json) {
     printJson(ctx.io, {
@@ -22,7 +23,10 @@ export default async function show(ctx: Context, name: string): Promise<number> 
       scriptOperations: scriptOperations(record),
       iconBrandColor: apiProps(record).iconBrandColor,
       connection: model,
-      policies: pols.map((p) => ({ ...p, supported: !unsupported.has(p.templateId) })),
+      policies: pols.map((p, i) => {
+        const s = status[i];
+        return { ...p, supported: s.applied, ...(s.applied ? {} : { reason: s.reason }) };
+      }),
       operations: ops,
     });
     return 0;
@@ -64,10 +68,11 @@ export default async function show(ctx: Context, name: string): Promise<number> 
   }
   if (pols.length) {
     lines.push('', `Policies (${pols.length}):`);
-    for (const p of pols) {
-      const mark = unsupported.has(p.templateId) ? '  (not supported locally: ignored by connector run)' : '';
-      lines.push(`  ${p.templateId}${p.title ? ` — ${p.title}` : ''}${mark}`);
-    }
+    pols.forEach((p, i) => {
+      const s = status[i];
+      lines.push(`  ${p.templateId}${p.title ? ` — ${p.title}` : ''}${s.applied ? '' : '  (not applied by connector run)'}`);
+      if (!s.applied) lines.push(`      ${s.reason}`);
+    });
   }
   if (record.script !== undefined) {
     const sops = scriptOperations(record);
