@@ -187,7 +187,9 @@ export function baseUrl(def: Record<string, any>, override?: string): string {
   if (!def.host) throw new UsageError('the spec has no host', 'Pass --base-url https://host/basePath.');
   const schemes: string[] = def.schemes ?? ['https'];
   const scheme = schemes.includes('https') ? 'https' : (schemes[0] ?? 'https');
-  return `${scheme}://${def.host}${(def.basePath ?? '').replace(/\/+$/, '')}`;
+  // A `basepath` key (wrong case, in certified connectors) is read as basePath, as import says it is.
+  const basePath = def.basePath ?? Object.entries(def).find(([k]) => k.toLowerCase() === 'basepath')?.[1];
+  return `${scheme}://${def.host}${(typeof basePath === 'string' ? basePath : '').replace(/\/+$/, '')}`;
 }
 
 function matchInputs(op: Operation, params: Record<string, ParamValue>): Map<OpParam | object, ParamValue> {
