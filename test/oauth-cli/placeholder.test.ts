@@ -5,7 +5,11 @@ import { CORPUS_DIR, tempHome } from '../helpers/cli.js';
 import { MemoryStore } from '../../src/secrets/store.js';
 import { browse } from '../oauth/helpers/browser.js';
 import { CLIENTS, startProvider, type TestProvider } from '../oauth/helpers/provider.js';
-import { runLive } from './helpers.js';
+import { runLive, stubBrowser } from './helpers.js';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/main.js';
+import { makeIO } from '../../src/io/iostreams.js';
+import { strictPrompter } from '../helpers/context.js';
 
 // Zoho Mail, Coupa, LawVu, NetDocuments: an oauth2generic template with a {Host} placeholder that the
 // platform fills from the connection parameter token:Host. Before: "needs a value for {CustomHost}. Pass
@@ -63,6 +67,31 @@ describe('OAuth templates with a host placeholder', () => {
     expect(r.stderr).toContain('Created connection region/default');
     expect(JSON.parse(store.items.get('region/default/oauth:tokens')!).access_token).toBeTruthy();
     expect(op.grants).toContainEqual({ type: 'authorization_code', ok: true });
+  });
+
+  it('on a terminal, the region is offered as a select of its allowed values, and the sign-in goes there', async () => {
+    const home = tempHome('connector-placeholder-');
+    const store = new MemoryStore();
+    expect((await importFixture(home)).code).toBe(0);
+    const prompter = strictPrompter({ 'Region of your account': host });
+    const tty = () => Object.assign(new PassThrough(), { isTTY: true });
+    const stderr = new PassThrough();
+    let err = '';
+    let page: Promise<{ status: number }> | undefined;
+    stderr.on('data', (d) => {
+      err += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(err);
+      if (m && !page) page = browse(m[1]);
+    });
+    const io = makeIO(tty(), tty(), stderr, { NO_COLOR: '1', CONNECTOR_HOME: home });
+    const args = ['connection', 'create', 'region', '--no-verify', '--flow', 'browser', '--client-id', CLIENTS.native];
+    const code = await main(['node', 'connector', ...args], io, { secrets: async () => store, prompter: async () => prompter, browser: stubBrowser() });
+    expect(code, err).toBe(0);
+    expect((await page)?.status).toBe(200);
+    expect(prompter.asked).toEqual([
+      { kind: 'select', message: 'Region of your account', choices: [`Local test server=${host}`, 'EU=eu.example.invalid'], default: undefined },
+    ]);
+    expect(store.items.get('region/default/oauth:tokens')).toBeTruthy();
   });
 
   it('a missing value is asked for by its real name, with the allowed values', async () => {
