@@ -39,7 +39,7 @@ describe('import is as lenient as the platform', () => {
     const def = DEF('malformed-params');
     expect(warnings.filter((w) => w.includes('deviation'))).toEqual([
       `${def}:11:24: tolerated Swagger 2.0 deviation at #/paths/~1items/get/parameters/0: parameter 'filter' has no 'type' (taken as a string)`,
-      `${def}:16:24: tolerated Swagger 2.0 deviation at #/paths/~1items/post/parameters/0: parameter 'body' is a body parameter with a 'type' (ignored: its schema describes the body)`,
+      `${def}:17:11: tolerated Swagger 2.0 deviation at #/paths/~1items/post/parameters/0: parameter 'body' is a body parameter with a 'type' (ignored: its schema describes the body)`,
     ]);
     const get = buildRequest(record.definition, findOperation(record, 'ListItems'), { params: { filter: 'x' } });
     expect(get.query).toEqual([['filter', 'x']]);
