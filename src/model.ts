@@ -37,6 +37,8 @@ export interface OAuthSetting {
   redirectUrl?: string;
   /** customParameters flattened to their `value`s (loginUri, tenantId, resourceUri, authorizationUrl, ...). */
   customParameters: Record<string, string>;
+  /** oAuthSettings.additionalParameters: when a customParameters entry applies (NetDocuments' per-region values). */
+  additionalParameters?: Record<string, { applicableWhen?: { parameter: string; oneOf: (string | null)[] }[] }>;
   /** From Swagger securityDefinitions (type oauth2) when present. */
   flow?: string;
   authorizationUrl?: string;

@@ -184,11 +184,26 @@ export async function resolveConnection(ctx: Context, connector: string, name?: 
   // Some kinds keep secrets read only when a request needs them (OAuth: the token set, and the
   // client's secret or certificate only to renew tokens): each keychain read costs ~10 ms.
   const { lazySecrets } = await pluginFor(record.kind);
-  return resolveRecord(
-    ctx,
-    record,
-    model.options.find((o) => o.id === record.authOption),
-    { defer: lazySecrets },
+  const option = model.options.find((o) => o.id === record.authOption);
+  const resolved = await resolveRecord(ctx, record, option, { defer: lazySecrets });
+  if (!list.includes(record)) requireEnvValues(resolved);
+  return resolved;
+}
+
+/**
+ * A connection made of environment variables alone has no `connection create` to have asked for
+ * its required values: one still missing (defaults are applied by envOnlyRecord) is said here,
+ * naming the variable to set, rather than sent as an empty host or header (`https:///3e/...`).
+ */
+function requireEnvValues(conn: ResolvedConnection): void {
+  const { connector, name } = conn.record;
+  const missing = valueParameters(conn.option).filter((p) => p.required && (conn.values[p.name] ?? '') === '');
+  if (!missing.length) return;
+  const vars = missing.map((p) => envVarName(connector, name, p.name));
+  const what = missing.map((p) => `'${p.name}'${p.label !== p.name ? ` (${p.label})` : ''}`).join(', ');
+  throw new UsageError(
+    `connection ${connector}/${name} comes from the environment, and has no value for the required parameter${missing.length > 1 ? 's' : ''} ${what}`,
+    `Set ${vars.join(' and ')}, or create the connection: connector connection create ${connector}${name === 'default' ? '' : ` --name ${name}`}`,
   );
 }
 
@@ -360,8 +375,13 @@ export async function envConnections(
 async function envOnlyRecord(ctx: Context, connector: ConnectorRecord, options: AuthOption[], name: string): Promise<ConnectionRecord | undefined> {
   for (const option of options) {
     const env = (await pluginFor(option.kind)).environment(option);
-    const values = env?.standIn((param) => Boolean(envOverlay(ctx.io.env, connector.name, name, param)));
-    if (!values) continue;
+    const standIn = env?.standIn((param) => Boolean(envOverlay(ctx.io.env, connector.name, name, param)));
+    if (!standIn) continue;
+    // Defaults as `connection create --no-input` would store them, hidden ones too (3E Events' host);
+    // the environment's own values are laid over these by resolveRecord.
+    const values: Record<string, string> = {};
+    for (const p of valueParameters(option)) if (p.default !== undefined && !p.secret) values[p.name] = p.default;
+    Object.assign(values, standIn);
     const now = new Date(ctx.clock.now()).toISOString();
     return {
       connector: connector.name,

@@ -187,7 +187,9 @@ export function baseUrl(def: Record<string, any>, override?: string): string {
   if (!def.host) throw new UsageError('the spec has no host', 'Pass --base-url https://host/basePath.');
   const schemes: string[] = def.schemes ?? ['https'];
   const scheme = schemes.includes('https') ? 'https' : (schemes[0] ?? 'https');
-  return `${scheme}://${def.host}${(def.basePath ?? '').replace(/\/+$/, '')}`;
+  // A `basepath` key (wrong case, in certified connectors) is read as basePath, as import says it is.
+  const basePath = def.basePath ?? Object.entries(def).find(([k]) => k.toLowerCase() === 'basepath')?.[1];
+  return `${scheme}://${def.host}${(typeof basePath === 'string' ? basePath : '').replace(/\/+$/, '')}`;
 }
 
 function matchInputs(op: Operation, params: Record<string, ParamValue>): Map<OpParam | object, ParamValue> {
@@ -272,9 +274,19 @@ function coerce(p: OpParam, raw: ParamValue): unknown {
         }
       }
       if (Array.isArray(parsed)) return parsed;
-      items = [text];
+      // One delimited value (OpenAPI 3 explode: false, Swagger csv/ssv/pipes, a header): its items are the
+      // parts, checked one by one and sent joined again. Repeated -p (multi) gives one item per -p.
+      const fmt = arrayFormat(p);
+      items = fmt === 'multi' ? [text] : text.split(SEP[fmt] ?? ',');
     }
     return items.map((x) => coerceScalar(s.items ?? {}, x));
+  }
+  if (Array.isArray(raw) && raw.length > 1) {
+    // Joining them would send a value nobody typed (name=a,b); the last one winning would drop one silently.
+    throw new UsageError(
+      `-p ${p.name} given ${raw.length === 2 ? 'twice' : `${raw.length} times`}, but ${p.name} is not an array`,
+      `Pass it once: -p ${p.name}=VALUE.`,
+    );
   }
   const text = Array.isArray(raw) ? raw.map(readAt).join(',') : readAt(raw);
   return coerceScalar(s, text);

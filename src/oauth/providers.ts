@@ -1,5 +1,5 @@
 import { CancelError, CliError, UsageError } from '../errors.js';
-import type { OAuthSetting } from '../model.js';
+import type { ConnectionParameter, OAuthSetting } from '../model.js';
 import type { AuthorizationServer } from 'oauth4webapi';
 import { oauth, transport, type Fetch } from './library.js';
 import { clean } from './loopback.js';
@@ -237,10 +237,14 @@ function param(cp: Record<string, string>, name: string): string | undefined {
 }
 
 /**
- * Resolve an apiProperties oauthSetting. `values` are the connection's own
- * parameter values (for oauth2generic URL placeholders such as {customHost}).
+ * Resolve an apiProperties oauthSetting. `values` are the connection's own (non-secret)
+ * parameter values and `parameters` the option's declared ones: an oauth2generic `{X}`
+ * placeholder is filled, as the platform does, from the connection parameter `token:X`.
  */
-export function fromOAuthSetting(s: OAuthSetting, o: { tenant?: string; values?: Record<string, string> } = {}): ResolvedProvider {
+export function fromOAuthSetting(
+  s: OAuthSetting,
+  o: { tenant?: string; values?: Record<string, string>; parameters?: ConnectionParameter[] } = {},
+): ResolvedProvider {
   const cp = s.customParameters ?? {};
   const ip = (s.identityProvider ?? '').toLowerCase();
   const scopes = s.scopes ?? [];
@@ -274,28 +278,33 @@ export function fromOAuthSetting(s: OAuthSetting, o: { tenant?: string; values?:
       };
     }
     case 'oauth2generic':
-      return generic(cp, scopes, o.values ?? {});
+      return generic(s, scopes, o.values ?? {}, o.parameters ?? []);
     default:
       throw new UsageError(`identity provider "${s.identityProvider}" is not supported`, `Pass --provider (${PRESET_NAMES.join(', ')}) and --client-id.`);
   }
 }
 
-function generic(cp: Record<string, string>, scopes: string[], values: Record<string, string>): ResolvedProvider {
+function generic(s: OAuthSetting, scopes: string[], given: Record<string, string>, parameters: ConnectionParameter[]): ResolvedProvider {
+  const cp = s.customParameters ?? {};
+  const values = templateValues(s, given, parameters);
+  const hint = (name: string) => placeholderHint(name, parameters);
   const url = (name: string) => {
     const t = param(cp, name);
-    return t === undefined ? undefined : fillTemplate(t, values, 'url');
+    return t === undefined ? undefined : fillTemplate(t, values, 'url', hint);
   };
   const authorizationUrl = url('authorizationUrlTemplate');
   const tokenUrl = url('tokenUrlTemplate');
   if (!tokenUrl) throw new CliError("the connector's oauth2generic setting has no tokenUrlTemplate");
   const tokenQuery = param(cp, 'tokenUrlQueryStringTemplate');
   const delimiter = param(cp, 'scopeListDelimiter') ?? ' ';
+  // No scopes of its own, but a `token:scope` parameter (Coupa): the scopes are what the user typed there.
+  const typed = values.scope ?? values.scopes;
   return {
     id: 'oauth2generic',
     authorizationUrl,
-    tokenUrl: tokenQuery ? `${tokenUrl}${fillTemplate(tokenQuery, values, 'query')}` : tokenUrl,
+    tokenUrl: tokenQuery ? `${tokenUrl}${fillTemplate(tokenQuery, values, 'query', hint)}` : tokenUrl,
     refreshUrl: url('refreshUrlTemplate') ?? tokenUrl,
-    scopes,
+    scopes: scopes.length || !typed ? scopes : typed.split(delimiter === ' ' ? /\s+/ : delimiter).filter(Boolean),
     scopeDelimiter: delimiter,
     authorizationParams: {},
     flows: ['browser'],
@@ -308,17 +317,75 @@ function generic(cp: Record<string, string>, scopes: string[], values: Record<st
   };
 }
 
+/** The `{X}` placeholders these templates use, other than the ones a grant fills at run time (authorize.ts templateVars). */
+const RUNTIME = new Set(['clientid', 'clientsecret', 'redirecturl', 'redirecturi', 'state', 'scopes', 'scope', 'code', 'refreshtoken']);
+
+/**
+ * What `{X}` placeholders fill with: the connection parameter `token:X` (case-insensitive, as
+ * the platform names them: Zoho Mail's `token:customHost` fills `{CustomHost}`), else another
+ * customParameters entry of the setting (NetDocuments' per-region `US_domain`), which is ''
+ * when its `additionalParameters.applicableWhen` does not hold for the connection's values.
+ * A secret `token:X` (its value is never stored with the provider) fills as '': the client
+ * secret is sent by the client authentication instead.
+ */
+function templateValues(s: OAuthSetting, given: Record<string, string>, parameters: ConnectionParameter[]): Record<string, string> {
+  const out: Record<string, string> = { ...given };
+  const has = (k: string) => Object.keys(out).some((x) => x.toLowerCase() === k.toLowerCase());
+  const byName = (name: string) => {
+    const k = Object.keys(given).find((x) => x.toLowerCase() === name.toLowerCase() || x.toLowerCase() === `token:${name}`.toLowerCase());
+    return k === undefined ? undefined : given[k];
+  };
+  for (const [k, v] of Object.entries(given)) {
+    const m = /^token:(.+)$/i.exec(k);
+    if (m && !has(m[1])) out[m[1]] = v;
+  }
+  for (const p of parameters) {
+    const m = /^token:(.+)$/i.exec(p.name);
+    if (m && p.secret && !has(m[1])) out[m[1]] = '';
+  }
+  const additional = s.additionalParameters ?? {};
+  for (const [k, v] of Object.entries(s.customParameters ?? {})) {
+    if (/Template$|^scopeListDelimiter$/i.test(k) || RUNTIME.has(k.toLowerCase()) || has(k)) continue;
+    const rule = Object.entries(additional).find(([a]) => a.toLowerCase() === k.toLowerCase())?.[1];
+    out[k] = rule && !applicable(rule, byName) ? '' : v;
+  }
+  // An additional parameter with no value that does not apply (NetDocuments' AU_clientSecret for a US connection) fills as ''.
+  for (const [k, rule] of Object.entries(additional)) if (!has(k) && !applicable(rule, byName)) out[k] = '';
+  return out;
+}
+
+/** `applicableWhen: [{ parameter, oneOf }]`: every entry holds (null in oneOf: the parameter has no value). */
+function applicable(rule: { applicableWhen?: { parameter: string; oneOf: (string | null)[] }[] }, value: (name: string) => string | undefined): boolean {
+  return (rule.applicableWhen ?? []).every((w) => {
+    const v = value(w.parameter);
+    return (w.oneOf ?? []).some((o) => (o === null ? v === undefined || v === '' : v !== undefined && o.toLowerCase() === v.toLowerCase()));
+  });
+}
+
+/** The hint for a placeholder with no value: the connection parameter that gives it, and its allowed values. */
+function placeholderHint(name: string, parameters: ConnectionParameter[]): string {
+  const p = parameters.find((x) => x.name.toLowerCase() === `token:${name}`.toLowerCase() || x.name.toLowerCase() === name.toLowerCase());
+  if (!p)
+    return `The connector declares no connection parameter token:${name} to fill it: add one to apiProperties.json and import it again, or pass --provider.`;
+  const allowed = p.allowedValues?.length ? ` (one of: ${p.allowedValues.map((a) => a.value).join(', ')})` : '';
+  return `Pass it as a connection parameter: --param ${p.name}=VALUE${allowed}`;
+}
+
 /**
  * Fill `{Name}` placeholders (case-insensitive). `url` mode leaves the value
  * as is but refuses characters that would change the URL's structure; `query`
  * mode percent-encodes. An unknown placeholder is a usage error naming it.
  */
-export function fillTemplate(tpl: string, vars: Record<string, string | undefined>, mode: 'url' | 'query'): string {
+export function fillTemplate(
+  tpl: string,
+  vars: Record<string, string | undefined>,
+  mode: 'url' | 'query',
+  hint: (name: string) => string = (name) => `Pass it as a connection parameter: --param token:${name}=VALUE`,
+): string {
   const lower = new Map(Object.entries(vars).map(([k, v]) => [k.toLowerCase(), v]));
   return tpl.replace(/\{([A-Za-z_][\w.-]*)\}/g, (_, name: string) => {
     const v = lower.get(name.toLowerCase());
-    if (v === undefined)
-      throw new UsageError(`the connector's OAuth template needs a value for {${name}}`, `Pass it as a connection parameter: --param ${name}=VALUE`);
+    if (v === undefined) throw new UsageError(`the connector's OAuth template needs a value for {${name}}`, hint(name));
     if (mode === 'query') return encodeURIComponent(v);
     if (/[/?#@\s\\]/.test(v)) throw new UsageError(`the value for {${name}} may not contain / ? # @ or spaces`);
     return v;

@@ -110,6 +110,15 @@ function oauthSetting(s: Record<string, unknown>): OAuthSetting {
   if (Array.isArray(s.scopes)) out.scopes = s.scopes.map(String);
   if (str(s.redirectMode)) out.redirectMode = str(s.redirectMode);
   if (str(s.redirectUrl)) out.redirectUrl = str(s.redirectUrl);
+  const additional = Object.entries(obj(s.additionalParameters)).map(([k, v]) => {
+    const when = obj(v).applicableWhen;
+    const rules = (Array.isArray(when) ? when : []).map(obj).filter((w) => typeof w.parameter === 'string' && Array.isArray(w.oneOf));
+    return [
+      k,
+      { applicableWhen: rules.map((w) => ({ parameter: w.parameter as string, oneOf: (w.oneOf as unknown[]).map((o) => (o === null ? null : String(o))) })) },
+    ];
+  });
+  if (additional.length) out.additionalParameters = Object.fromEntries(additional);
   return out;
 }
 

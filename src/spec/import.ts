@@ -8,6 +8,7 @@ import { slugify } from '../util/suggest.js';
 import { connectorDocumentProblem, stripSecrets, toConnectorDocument } from './envelope.js';
 import { loadSource, type LoadedSource, type LoadOptions } from './load.js';
 import type { RefNet } from './refs-net.js';
+import { pointerLocator } from './jsonpos.js';
 import { validateDefinition } from './validate.js';
 
 export interface PreparedImport {
@@ -42,6 +43,7 @@ export async function prepareImport(source: string, opts: ImportOptions = {}): P
   if (loaded.settings) checkDepth(loaded.settings, `${loaded.location} (settings)`);
   const v = await validateDefinition(loaded.definition, {
     file: loaded.definitionFile,
+    locate: loaded.definitionText === undefined ? undefined : pointerLocator(loaded.definitionText),
     refBase: loaded.refBase,
     http: opts.http,
     allowRemoteRefs: opts.allowRemoteRefs,
@@ -111,7 +113,7 @@ export interface FolderEntry {
 /** A file directly in a folder of connectors that is taken for a spec (Swagger/OpenAPI or a connector document). */
 const SPEC_FILE = /\.(json|ya?ml)$/i;
 /** What makes a folder one paconn connector (the names loadSource looks for, in any case). */
-const PACONN_FILE = /^(apidefinition\.swagger\.json|settings\.json)$/i;
+const PACONN_FILE = /^(apidefinition\.swagger\.json|apiproperties\.json|settings\.json)$/i;
 
 /**
  * The connectors in a folder of connectors — each folder and each .json/.yaml/.yml file directly

@@ -123,3 +123,25 @@ export function lineCol(text: string, offset: number): { line: number; column: n
   }
   return { line, column: offset - last };
 }
+
+/**
+ * A function giving where the value at a JSON pointer (`/paths/~1pets/get`, no '#') starts in a
+ * JSON text, 1-based; undefined when the text does not parse or has nothing there. The text is
+ * parsed once, on the first call (warnings that name a place are rare).
+ */
+export function pointerLocator(text: string): (pointer: string) => { line: number; column: number } | undefined {
+  let tree: ReturnType<Jsonc['parseTree']> | null = null;
+  return (pointer) => {
+    const jsonc = load<Jsonc>('jsonc-parser');
+    tree ??= jsonc.parseTree(text) ?? undefined;
+    if (!tree) return undefined;
+    let node: ReturnType<Jsonc['findNodeAtLocation']> = tree;
+    for (const raw of pointer.split('/').slice(1)) {
+      const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+      node = node && jsonc.findNodeAtLocation(node, [node.type === 'array' && /^\d+$/.test(k) ? Number(k) : k]);
+    }
+    // Point at a key rather than its value (a key that should not be there: basepath).
+    if (node?.parent?.type === 'property') node = node.parent;
+    return node ? lineCol(text, node.offset) : undefined;
+  };
+}

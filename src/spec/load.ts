@@ -30,6 +30,8 @@ export interface LoadedSource {
   /** Base for external $refs (path or URL); undefined for connector documents (already bundled). */
   refBase?: string;
   definition: Record<string, unknown>;
+  /** The definition file's JSON text (a JSON file, folder or URL), so warnings can say line:column. */
+  definitionText?: string;
   apiProperties?: Record<string, unknown>;
   settings?: Record<string, unknown>;
   script?: string;
@@ -62,7 +64,7 @@ export async function loadSource(source: string, opts: LoadOptions = {}): Promis
     const text = await fetchText(source, shown, opts.http, max, opts.timeoutMs ?? FETCH_TIMEOUT_MS, { onRedirect: opts.onRedirect });
     const doc = await parseText(text, shown, formatOf(new URL(source).pathname));
     const name = basename(new URL(source).pathname).replace(/\.(json|ya?ml)$/i, '');
-    return fromDocument(doc, 'url', shown, name.replace(/\.(swagger|openapi)$/i, ''), shown, source);
+    return withText(await fromDocument(doc, 'url', shown, name.replace(/\.(swagger|openapi)$/i, ''), shown, source), text);
   }
   const path = resolve(source);
   let st;
@@ -72,11 +74,18 @@ export async function loadSource(source: string, opts: LoadOptions = {}): Promis
     throw fsError(e, path);
   }
   if (st.isDirectory()) return loadPaconnFolder(path, opts.maxBytes);
-  const doc = await parseText(await readText(path, max), path, formatOf(path));
+  const text = await readText(path, max);
+  const doc = await parseText(text, path, formatOf(path));
   const base = basename(path)
     .replace(/\.(json|ya?ml)$/i, '')
     .replace(/\.(swagger|openapi|connector)$/i, '');
-  return fromDocument(doc, 'file', path, base, path);
+  return withText(await fromDocument(doc, 'file', path, base, path), text);
+}
+
+/** Keep a bare definition's text when it is JSON (YAML positions are not worked out; a connector document's definition is a part of it). */
+function withText(loaded: LoadedSource, text: string): LoadedSource {
+  if (loaded.kind !== 'yaml' && /^\s*\{/.test(text.replace(/^\uFEFF/, ''))) loaded.definitionText = text;
+  return loaded;
 }
 
 async function fromDocument(doc: unknown, kind: SourceKind, location: string, baseName: string, file: string, refBase = file): Promise<LoadedSource> {
@@ -134,14 +143,26 @@ async function loadPaconnFolder(dir: string, maxBytes: number | undefined): Prom
     if (typeof v === 'string' && v && !v.includes('/') && !v.includes('\\') && find(v)) return find(v);
     return find(dflt);
   };
-  const defName = named('apiDefinition', 'apiDefinition.swagger.json');
+  let defName = named('apiDefinition', 'apiDefinition.swagger.json');
   if (!defName) {
-    throw new CliError(`${dir}: no apiDefinition.swagger.json in this folder`, {
-      hint: 'A paconn connector folder holds apiDefinition.swagger.json and apiProperties.json.',
-    });
+    // Published folders whose definition has another name (CQC-Connector.swagger.json, apiDefination.swagger.json): the only one is it.
+    const swaggers = entries.filter((e) => /\.swagger\.json$/i.test(e)).sort();
+    if (swaggers.length !== 1) {
+      throw new CliError(
+        `${dir}: no apiDefinition.swagger.json in this folder${swaggers.length ? `, but ${swaggers.length} *.swagger.json files (${swaggers.join(', ')})` : ''}`,
+        {
+          hint: swaggers.length
+            ? 'Import the one you mean by its path, or name it apiDefinition.swagger.json (or in settings.json: "apiDefinition").'
+            : 'A paconn connector folder holds apiDefinition.swagger.json and apiProperties.json.',
+        },
+      );
+    }
+    defName = swaggers[0];
+    warnings.push(`${dir} has no apiDefinition.swagger.json; using ${defName}, its only *.swagger.json`);
   }
   const defPath = join(dir, defName);
-  const definition = asDefinition(await parseText(await readText(defPath, max), defPath, 'json'), defPath);
+  const definitionText = await readText(defPath, max);
+  const definition = asDefinition(await parseText(definitionText, defPath, 'json'), defPath);
   let apiProperties: Record<string, unknown> | undefined;
   const propsName = named('apiProperties', 'apiProperties.json');
   if (propsName) {
@@ -161,6 +182,7 @@ async function loadPaconnFolder(dir: string, maxBytes: number | undefined): Prom
     definitionFile: defPath,
     refBase: defPath,
     definition,
+    definitionText,
     apiProperties,
     settings,
     script,

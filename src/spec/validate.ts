@@ -60,12 +60,101 @@ function isQuirk(e: AjvError): boolean {
 const ECHO = new Set(['oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else', '$ref']);
 const SEMANTIC_QUIRK = /listed as required but does not exist|Property '.*' listed as required/i;
 
+/** Where a JSON pointer of the definition is in its file (`:line:column`), when the file's text is at hand. */
+export type Locate = (pointer: string) => { line: number; column: number } | undefined;
+
+/**
+ * Deviations from the Swagger 2.0 JSON Schema that Power Platform runs anyway (certified
+ * connectors it serves have them), each tolerated with one warning naming where:
+ *   - an unknown top-level key (`basepath`: read as basePath, see http/build.ts baseUrl);
+ *   - a `host` with a `{placeholder}` (a dynamichosturl policy or --base-url gives the real one);
+ *   - a parameter with a known `in` and a name that breaks its kind's schema (no `type`; a body
+ *     parameter with a `type` beside its schema): run sends what it can make of it.
+ * A parameter whose `in` is not a location, and everything else, stays an error.
+ */
+function deviation(e: AjvError, def: Record<string, unknown>): { at: string; message: string } | undefined {
+  if (e.instancePath === '' && e.keyword === 'additionalProperties' && typeof e.params?.additionalProperty === 'string') {
+    const key = e.params.additionalProperty;
+    const known = TOP_LEVEL.find((k) => k.toLowerCase() === key.toLowerCase());
+    return {
+      at: `/${esc(key)}`,
+      message: known
+        ? `'${key}' is not a Swagger 2.0 key ('${known}' is): read as ${known}, as the platform does`
+        : `'${key}' is not a Swagger 2.0 key (ignored; extensions start with x-)`,
+    };
+  }
+  if (e.instancePath === '/host' && e.keyword === 'pattern' && typeof def.host === 'string' && /\{[^{}]+\}/.test(def.host)) {
+    return {
+      at: '/host',
+      message: `host '${def.host}' has a placeholder, which Swagger 2.0 does not allow: a dynamichosturl policy or --base-url gives the real host`,
+    };
+  }
+  const m = PARAMETER.exec(e.instancePath);
+  if (!m) return undefined;
+  const p = at(def, m[1]);
+  if (!p || typeof p.name !== 'string' || !LOCATIONS.includes(String(p.in))) return undefined;
+  let what = `does not match the Swagger 2.0 schema of a ${p.in} parameter`;
+  if (p.in === 'body' && p.type !== undefined) what = `is a body parameter with a 'type' (ignored: its schema describes the body)`;
+  else if (p.in !== 'body' && p.type === undefined) what = `has no 'type' (taken as a string)`;
+  return { at: m[1], message: `parameter '${p.name}' ${what}` };
+}
+
+const TOP_LEVEL = [
+  'swagger',
+  'info',
+  'host',
+  'basePath',
+  'schemes',
+  'consumes',
+  'produces',
+  'paths',
+  'definitions',
+  'parameters',
+  'responses',
+  'security',
+  'securityDefinitions',
+  'tags',
+  'externalDocs',
+];
+const LOCATIONS = ['body', 'query', 'header', 'path', 'formData'];
+/** A parameter object: in an operation, on a path item, or in the top-level `parameters`. */
+const PARAMETER = /^(\/paths\/[^/]+(?:\/[^/]+)?\/parameters\/\d+|\/parameters\/[^/]+)(?:\/.*)?$/;
+
+/** A copy of the definition with each tolerated deviation as it is read: unknown keys dropped, the host's braces off, a parameter's type settled. */
+function asRead(def: Record<string, unknown>, pointers: string[]): Record<string, unknown> {
+  const out = structuredClone(def);
+  for (const p of pointers) {
+    if (p === '/host') out.host = String(out.host).replace(/[{}]/g, '');
+    else if (PARAMETER.test(p)) {
+      const param = at(out, p)!;
+      if (param.in === 'body') delete param.type;
+      else param.type ??= 'string';
+    } else {
+      const key = p.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
+      const known = TOP_LEVEL.find((k) => k.toLowerCase() === key.toLowerCase());
+      if (known && out[known] === undefined) out[known] = out[key];
+      delete out[key];
+    }
+  }
+  return out;
+}
+
+/** The value at a JSON pointer (without '#'), or undefined. */
+function at(root: unknown, pointer: string): Record<string, unknown> | undefined {
+  let v = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  }
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
 /**
  * Bundle (external $refs inlined) then validate a clone with swagger-parser
  * (validation dereferences and mutates, so the stored definition is the bundled
  * one, every x-ms-* kept). Errors become "<file>: invalid <format> at #/pointer: message".
  */
-export async function validateDefinition(definition: Record<string, unknown>, opts: RefOptions): Promise<ValidatedDefinition> {
+export async function validateDefinition(definition: Record<string, unknown>, opts: RefOptions & { locate?: Locate }): Promise<ValidatedDefinition> {
   try {
     return await validateUnchecked(definition, opts);
   } catch (e) {
@@ -75,7 +164,7 @@ export async function validateDefinition(definition: Record<string, unknown>, op
   }
 }
 
-async function validateUnchecked(definition: Record<string, unknown>, opts: RefOptions): Promise<ValidatedDefinition> {
+async function validateUnchecked(definition: Record<string, unknown>, opts: RefOptions & { locate?: Locate }): Promise<ValidatedDefinition> {
   const specFormat = specFormatOf(definition, opts.file);
   const label = FORMAT_LABEL[specFormat];
   const SwaggerParser = load<typeof import('@apidevtools/swagger-parser')>('@apidevtools/swagger-parser');
@@ -117,13 +206,31 @@ async function validateUnchecked(definition: Record<string, unknown>, opts: RefO
   } catch (e) {
     const details = (e as { details?: AjvError[] }).details;
     if (Array.isArray(details) && details.length) {
-      const quirks = details.filter(isQuirk);
-      const real = details.filter((d) => !isQuirk(d) && !(ECHO.has(d.keyword) && quirks.some((q) => isUnder(q.instancePath, d.instancePath))));
-      if (real.length) throw new CliError(`${opts.file}: invalid ${label} at ${pointer(pickError(real), real)}`);
+      const where = (pointer: string) => {
+        const pos = opts.locate?.(pointer);
+        return pos ? `${opts.file}:${pos.line}:${pos.column}` : opts.file;
+      };
+      // Swagger 2.0 only: OpenAPI 3's schema errors stay errors (no published connector is OpenAPI 3).
+      const deviations = new Map<string, string>();
+      const tolerated = (d: AjvError) => {
+        if (isQuirk(d)) return true;
+        const dev = specFormat === 'swagger2' ? deviation(d, bundled) : undefined;
+        if (dev && !deviations.has(dev.at)) deviations.set(dev.at, dev.message);
+        return dev !== undefined;
+      };
+      const ok = details.filter(tolerated);
+      const real = details.filter((d) => !ok.includes(d) && !(ECHO.has(d.keyword) && ok.some((q) => isUnder(q.instancePath, d.instancePath))));
+      if (real.length) {
+        const e = pickError(real);
+        throw new CliError(`${where(e.instancePath)}: invalid ${label} at ${pointer(e, real)}`);
+      }
+      const quirks = ok.filter(isQuirk);
       const byPath = new Map<string, AjvError>();
       for (const q of quirks) if (!byPath.has(q.instancePath) || byPath.get(q.instancePath)!.keyword === 'not') byPath.set(q.instancePath, q);
-      for (const q of byPath.values()) warnings.push(`${opts.file}: tolerated ${label} quirk at #${q.instancePath}: ${q.message}`);
-      await validateSpecOnly(SwaggerParser, bundled, refOptions, opts.file, label, warnings);
+      for (const q of byPath.values()) warnings.push(`${where(q.instancePath)}: tolerated ${label} quirk at #${q.instancePath}: ${q.message}`);
+      for (const [p, message] of deviations) warnings.push(`${where(p)}: tolerated ${label} deviation at #${p}: ${message}`);
+      // The semantic checks see the deviations as the platform reads them, so they are not reported twice.
+      await validateSpecOnly(SwaggerParser, asRead(bundled, [...deviations.keys()]), refOptions, opts.file, label, warnings);
     } else {
       semanticError(e as Error, bundled, opts.file, label, warnings);
     }

@@ -22,7 +22,7 @@ export async function configure(
 ): Promise<Configured> {
   const { toTokenSet } = await import('../../oauth/tokens.js');
   const setting = oauthSettingOf(option);
-  const provider = await resolveProvider(ctx, setting, flags, values);
+  const provider = await resolveProvider(ctx, setting, flags, values, option?.parameters);
   const client = await gatherClient(ctx, flags, setting);
   const flow = await pickFlow(ctx, provider, flags.flow ?? 'auto', client.auth, address);
   const info: OAuthConnectionInfo = { provider, clientId: client.auth.clientId, flow, ...redirectOptions(flags) };

@@ -18,13 +18,23 @@ export function oauth2Parameters(src: ParameterSource): AuthOption | undefined {
   const oauthParam = src.params.find((p) => p.type === 'oauthSetting');
   if (!oauthParam) return undefined;
   const def = src.definitions.find(isOAuth);
-  if (def && oauthParam.oauth) {
-    const d = oauthFromDefinition(def.raw);
-    const o = oauthParam.oauth;
-    o.flow ??= d.flow;
-    o.authorizationUrl ??= d.authorizationUrl;
-    o.tokenUrl ??= d.tokenUrl;
-    o.refreshUrl ??= d.refreshUrl;
+  const o = oauthParam.oauth;
+  if (o) {
+    // The URLs the sign-in uses (and `show` prints): the setting's own (oauth2 customParameters, or an
+    // oauth2generic template with its {placeholders}), before a securityDefinition's, which the platform
+    // reads only for what the setting leaves out (Zoho Mail's definition says accounts.zoho.com for every region).
+    const cp = (name: string) => Object.entries(o.customParameters).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1] || undefined;
+    const generic = o.identityProvider.toLowerCase() === 'oauth2generic';
+    o.authorizationUrl ??= cp(generic ? 'authorizationUrlTemplate' : 'authorizationUrl');
+    o.tokenUrl ??= cp(generic ? 'tokenUrlTemplate' : 'tokenUrl');
+    o.refreshUrl ??= cp(generic ? 'refreshUrlTemplate' : 'refreshUrl');
+    if (def) {
+      const d = oauthFromDefinition(def.raw);
+      o.flow ??= d.flow;
+      o.authorizationUrl ??= d.authorizationUrl;
+      o.tokenUrl ??= d.tokenUrl;
+      o.refreshUrl ??= d.refreshUrl;
+    }
   }
   return { id: src.id, label: src.label || 'OAuth 2.0', kind: 'oauth2', parameters: src.params };
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Context } from '../../context.js';
 import { InputNeededError, UsageError } from '../../errors.js';
-import type { AuthOption, OAuthSetting } from '../../model.js';
+import type { AuthOption, ConnectionParameter, OAuthSetting } from '../../model.js';
 import type { ClientCertificate } from '../../oauth/assertion.js';
 import type { FlowKind, ResolvedProvider } from '../../oauth/providers.js';
 import type { ClientAuth } from '../../oauth/token.js';
@@ -25,6 +25,7 @@ export async function resolveProvider(
   setting: OAuthSetting | undefined,
   flags: OAuthFlags,
   values: Record<string, string>,
+  parameters: ConnectionParameter[] = [],
 ): Promise<ResolvedProvider> {
   const m = await import('../../oauth/providers.js');
   let p: ResolvedProvider;
@@ -47,7 +48,7 @@ export async function resolveProvider(
       scopes,
     });
   } else {
-    p = m.fromOAuthSetting(setting, { tenant: flags.tenant, values });
+    p = m.fromOAuthSetting(setting, { tenant: flags.tenant, values, parameters });
   }
   const extra = (flags.scope ?? []).flatMap((s) => s.split(/\s+/)).filter(Boolean);
   p.scopes = [...new Set([...p.scopes, ...extra])];
