@@ -80,7 +80,7 @@ export default async function run(ctx: Context, connector: string, operation: st
   const res = await ctx.progress.spin(`Waiting for ${prepared.op.operationId} (${prepared.op.method.toUpperCase()} ${prepared.op.path})`, () =>
     sendPrepared(ctx, prepared, callOpts),
   );
-  const code = exitCodeFor(res.status, opts.fail);
+  const code = exitCodeFor(res.status, opts.fail, Boolean(res.unauthenticated));
 
   let validation: string[] | undefined;
   if (opts.validate) validation = await validateResponse(record, prepared.op, res, (m) => ctx.warn(m));
@@ -174,9 +174,10 @@ function queryCombination(query: string | undefined, opts: RunOptions): void {
   if (clash) throw new UsageError(`--query and ${clash} do not go together`, '--query selects from the JSON response body on stdout; drop one of them.');
 }
 
-export function exitCodeFor(status: number, fail: boolean): number {
+/** `unauthenticated`: the connector's own policy says this status means "sign in again" (an auth failure, whatever the code). */
+export function exitCodeFor(status: number, fail: boolean, unauthenticated = false): number {
   if (!fail || (status >= 200 && status < 300)) return ExitCode.OK;
-  return status === 401 || status === 403 ? ExitCode.AUTH : ExitCode.FAILURE;
+  return unauthenticated || status === 401 || status === 403 ? ExitCode.AUTH : ExitCode.FAILURE;
 }
 
 async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, redactor: Redactor): Promise<void> {
