@@ -93,7 +93,7 @@ export default async function run(ctx: Context, connector: string, operation: st
   // A first page that is not 2xx is printed as any run's response is.
   if (maxPages !== undefined && res.status >= 200 && res.status < 300)
     return (await import('./run.paginate.js')).runPaginated(ctx, record, prepared, callOpts, res, opts, maxPages);
-  const code = exitCodeFor(res.status, opts.fail);
+  const code = exitCodeFor(res.status, opts.fail, Boolean(res.unauthenticated));
 
   let validation: string[] | undefined;
   if (opts.validate) validation = await validateResponse(record, prepared.op, res, (m) => ctx.warn(m));
@@ -218,9 +218,10 @@ function pagingOptions(opts: RunOptions): number | undefined {
 /** --max-pages when not given (run.ts says it in the help). */
 export const DEFAULT_MAX_PAGES = 100;
 
-export function exitCodeFor(status: number, fail: boolean): number {
+/** `unauthenticated`: the connector's own policy says this status means "sign in again" (an auth failure, whatever the code). */
+export function exitCodeFor(status: number, fail: boolean, unauthenticated = false): number {
   if (!fail || (status >= 200 && status < 300)) return ExitCode.OK;
-  return status === 401 || status === 403 ? ExitCode.AUTH : ExitCode.FAILURE;
+  return unauthenticated || status === 401 || status === 403 ? ExitCode.AUTH : ExitCode.FAILURE;
 }
 
 async function printResult(ctx: Context, res: HttpResult, opts: RunOptions, redactor: Redactor): Promise<void> {

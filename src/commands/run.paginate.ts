@@ -79,7 +79,7 @@ export async function runPaginated(
     ctx.io.err(`page ${end.pages + 1}: HTTP ${res.status} ${sanitizeLine(res.statusText)} (${res.durationMs} ms); stopped after ${count}`);
     const body = res.body.toString('utf8').trim();
     if (body) ctx.io.err(sanitizeText(opts.showSecrets ? body : redactor.mask(body)).slice(0, 2000));
-    return exitCodeFor(res.status, opts.fail);
+    return exitCodeFor(res.status, opts.fail, Boolean(res.unauthenticated));
   } else if (ctx.io.stdout.isTTY || opts.output) ctx.io.err(`${items.length} items from ${count}`);
   if (mismatches) return opts.fail ? ExitCode.FAILURE : ExitCode.OK;
   if (opts.validate) ctx.io.err('every page matches the schema');

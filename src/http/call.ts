@@ -4,6 +4,7 @@ import type { ResolvedConnection } from '../connections/types.js';
 import { CancelError, CliError } from '../errors.js';
 import { findOperation, type Operation } from '../operation/find.js';
 import { applyPolicies } from '../policies/index.js';
+import { applyResponsePolicies } from '../policies/response.js';
 import { schemeFor, type AuthScheme } from '../auth/index.js';
 import { buildRequest } from './build.js';
 import { isLoopback } from './proxy.js';
@@ -14,6 +15,8 @@ import { sanitizeLine } from '../io/sanitize.js';
 import type { CallOptions, HttpResult, PreparedRequest, RawResponse } from './types.js';
 
 export interface PreparedCall {
+  /** The connector the call is for (its response-side policies apply to the answer). */
+  record?: ConnectorRecord;
   op: Operation;
   req: PreparedRequest;
   scheme: AuthScheme;
@@ -62,7 +65,7 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
   // Printed once every policy ran: the redactor then knows every secret a policy put on the request.
   for (const line of traced) ctx.debug(redactor.text(line));
   refuseInsecure(op, req, redactor, opts);
-  return { op, req, scheme, redactor, ...(userAuth ? { userAuth } : {}) };
+  return { record, op, req, scheme, redactor, ...(userAuth ? { userAuth } : {}) };
 }
 
 const warned = new WeakMap<Context, Set<string>>();
@@ -171,7 +174,17 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
         for (const v of vs) ctx.io.err(`< ${sanitizeLine(k)}: ${v}`);
       ctx.io.err('<');
     }
-    return { ...res, request: shown(), durationMs, redactor };
+    const result: HttpResult = { ...res, request: shown(), durationMs, redactor };
+    if (prepared.record) {
+      const outcome = applyResponsePolicies(prepared.record, prepared.op, result, {
+        connectionValues: conn?.values ?? {},
+        requestUrl: requestUrl(req),
+        warn: (m) => ctx.warn(redactor.text(m)),
+        ...(ctx.verbose ? { trace: (line: string) => ctx.io.err(sanitizeLine(redactor.text(line))) } : {}),
+      });
+      if (outcome.unauthenticated) result.unauthenticated = outcome.unauthenticated;
+    }
+    return result;
   } catch (e) {
     if (e instanceof CliError && !(e instanceof CancelError))
       throw new CliError(redactor.text(e.message), { exitCode: e.exitCode, hint: e.hint, cause: e.cause });

@@ -33,6 +33,8 @@ export interface HttpResult {
   durationMs: number;
   /** Masks every secret this call used, tokens renewed during it included: for anything printed of the response. */
   redactor?: Redactor;
+  /** A response policy (setconnectionstatustounauthenticated, its title) says the platform would now make this connection sign in again. */
+  unauthenticated?: string;
 }
 
 /** A file read from `-p name=@path` for a formData file parameter. */

@@ -1,6 +1,6 @@
 import type { ConnectorRecord, PolicyTemplateInstance } from '../model.js';
 import { baseUrl } from '../http/build.js';
-import { isSupported, policyInstances, policyOperations } from '../policies/index.js';
+import { isSupported, policyInstances, policyOperations, policySection, policyStatus } from '../policies/index.js';
 import { evaluate, type ExprScope } from '../policies/expressions.js';
 import { operations, scriptOperations } from '../spec/normalize.js';
 import { deriveConnectionModel } from '../spec/connection-model.js';
@@ -171,7 +171,7 @@ function effectiveUrl(record: ConnectorRecord, op: Operation): string | null {
   }
   let path = op.path;
   for (const t of policyInstances(record)) {
-    if (!isSupported(t) || !appliesTo(t, op.operationId)) continue;
+    if (policySection(t).toLowerCase() !== 'request' || !isSupported(t) || !appliesTo(t, op.operationId)) continue;
     const get = (k: string) => t.parameters[`x-ms-apimTemplateParameter.${k}`];
     const id = t.templateId.toLowerCase();
     if ((id === 'dynamichosturl' || id === 'dynamicsubdomain') && typeof get('urlTemplate') === 'string') {
@@ -307,8 +307,9 @@ function describePolicies(record: ConnectorRecord, operationId: string): PolicyD
   for (const t of policyInstances(record)) {
     if (!appliesTo(t, operationId)) continue;
     const ops = policyOperations(t);
-    const supported = isSupported(t);
-    const section = String(t.parameters['x-ms-apimTemplate-policySection'] ?? 'Request');
+    const status = policyStatus(t);
+    const supported = status.applied;
+    const section = policySection(t);
     const does = policyEffect(t.templateId, t.parameters);
     const d: PolicyDescription = {
       templateId: t.templateId,
@@ -318,7 +319,8 @@ function describePolicies(record: ConnectorRecord, operationId: string): PolicyD
       operations: ops ?? null,
     };
     if (str(t.title)) d.title = t.title;
-    if (!supported) d.does += ' (not applied by connector run)';
+    if (!status.applied) d.does += ` (not applied by connector run: ${status.reason})`;
+    else if (status.limitation) d.does += ` (locally: ${status.limitation})`;
     out.push(d);
   }
   return out;
@@ -369,6 +371,13 @@ export function policyEffect(templateId: string, p: Record<string, unknown>): st
       return `turns the object ${at('propertyParentPath', 'propertySubPath')} into an array${get('keyName') ? ` of { ${get('keyName')}, ${get('valueName') || 'value'} }` : ''}`;
     case 'pollingtrigger':
       return 'polls the operation as a trigger';
+    case 'moveproperties': {
+      const from = [get('srcParentPath') || '@body()', get('srcSubPath')].filter(Boolean).join('.');
+      const to = [get('dstParentPath') || '@body()', get('dstSubPath')].filter(Boolean).join('.');
+      return `moves ${get('copyOnlySubProperties').toLowerCase() === 'true' ? 'the properties of ' : ''}${from} to ${to}`;
+    }
+    case 'setconnectionstatustounauthenticated':
+      return `treats HTTP ${get('statusCode') || '(a status)'} as "sign in again"`;
     case 'updatenextlink':
       return `rewrites the next-page link${get('nextLinkPropertyName') ? ` ${get('nextLinkPropertyName')}` : ''}`;
     default:

@@ -2,7 +2,7 @@ import type { ConnectorRecord, PolicyTemplateInstance } from '../model.js';
 import type { PreparedRequest } from '../http/types.js';
 import { deleteHeader, getHeader } from '../http/headers.js';
 import type { ExprScope } from './expressions.js';
-import { handlesResponse } from './response.js';
+import { handlesResponse, responseLimitations } from './response.js';
 import { NOT_REPRODUCIBLE, REQUEST_TEMPLATES, RESPONSE_ONLY } from './request/table.js';
 import type { PolicyOptions, PolicyRun } from './request/types.js';
 import { misfit } from './request/url.js';
@@ -41,13 +41,18 @@ export function policySection(t: PolicyTemplateInstance): string {
 }
 
 /** What `connector run` does with an instance: applies it (to the request or to the answer), or why not. */
-export type PolicyStatus = { applied: true; side: 'request' | 'response' } | { applied: false; reason: string };
+export type PolicyStatus =
+  | { applied: true; side: 'request' | 'response' /** What the platform does that run does not (response side). */; limitation?: string }
+  | { applied: false; reason: string };
 
 export function policyStatus(t: PolicyTemplateInstance): PolicyStatus {
   const id = t.templateId.toLowerCase();
   const section = policySection(t).toLowerCase();
   if (section === 'request' && REQUEST_TEMPLATES[id]) return { applied: true, side: 'request' };
-  if (handlesResponse(t)) return { applied: true, side: 'response' };
+  if (handlesResponse(t)) {
+    const limitation = responseLimitations(t);
+    return { applied: true, side: 'response', ...(limitation ? { limitation } : {}) };
+  }
   if (NOT_REPRODUCIBLE[id]) return { applied: false, reason: NOT_REPRODUCIBLE[id] };
   if (section !== 'request') {
     const on = section === 'failure' ? 'failed answers' : 'the answer';

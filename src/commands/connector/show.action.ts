@@ -25,7 +25,7 @@ export default async function show(ctx: Context, name: string): Promise<number> 
       connection: model,
       policies: pols.map((p, i) => {
         const s = status[i];
-        return { ...p, supported: s.applied, ...(s.applied ? {} : { reason: s.reason }) };
+        return { ...p, supported: s.applied, ...(s.applied ? (s.limitation ? { limitation: s.limitation } : {}) : { reason: s.reason }) };
       }),
       operations: ops,
     });
@@ -72,6 +72,7 @@ export default async function show(ctx: Context, name: string): Promise<number> 
       const s = status[i];
       lines.push(`  ${p.templateId}${p.title ? ` — ${p.title}` : ''}${s.applied ? '' : '  (not applied by connector run)'}`);
       if (!s.applied) lines.push(`      ${s.reason}`);
+      else if (s.limitation) lines.push(`      applied, with a difference: ${s.limitation}`);
     });
   }
   if (record.script !== undefined) {
