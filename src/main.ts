@@ -22,12 +22,13 @@ function lazy(spec: CommandSpec, state: State, io: IO, overrides: Partial<Contex
     const ctx = createContext(io, resolveHome(globals.home, io.env, io.platform), globals, overrides);
     state.ctx = ctx;
     // --query and the pager take the command's stdout (io/present.ts); loaded only when one can apply.
+    const pages = typeof spec.pager === 'function' ? spec.pager(command.opts()) : Boolean(spec.pager);
     const shown =
-      globals.query !== undefined || (spec.pager && io.stdout.isTTY)
+      globals.query !== undefined || (pages && io.stdout.isTTY)
         ? (await import('./io/present.js')).present(ctx, {
             query: globals.query,
             pager: globals.pager !== false,
-            pages: Boolean(spec.pager),
+            pages,
             queries: spec.queries,
           })
         : undefined;

@@ -64,7 +64,8 @@ export default defineCommand({
     'connector run petstore findPetsByStatus -p status=sold -o pets.json',
     'connector run graph listUsers --paginate --format ndjson',
   ],
-  pager: true,
+  // --format ndjson streams the pages' items as they arrive: a pager would hold them to the end.
+  pager: (o) => o.format !== 'ndjson',
   queries: 'output',
   command: true,
   action: () => import('./run.action.js'),

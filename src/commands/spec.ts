@@ -47,8 +47,11 @@ export interface CommandSpec {
   readonly notes?: string;
   /** Command lines as typed after `$ `; a line break continues the command (shown indented). */
   readonly examples?: readonly string[];
-  /** Long output goes through the pager on a terminal (io/pager.ts; --no-pager, PAGER). */
-  readonly pager?: boolean;
+  /**
+   * Long output goes through the pager on a terminal (io/pager.ts; --no-pager, PAGER); a function
+   * decides from the command's options (run: not for a stream, --format ndjson).
+   */
+  readonly pager?: boolean | ((options: Record<string, unknown>) => boolean);
   /** The action takes commander's Command after its options (run: --query, and how -o/--output was spelled). */
   readonly command?: boolean;
   /**

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
 
 // The built CLI on a real pseudo-terminal (util-linux `script`), with real pager programs:
@@ -73,6 +75,43 @@ describe.skipIf(!SCRIPT)('the pager on a real terminal', () => {
     const s = await onPty(['operations', 'big', '--filter', 'getItem1999'], { PAGER: `cat > ${quote(file)}` });
     expect(s.screen).toMatch(/getItem1999 +GET/);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('run --paginate --format ndjson streams past the pager (a pager would hold the lines to the end); json is paged', async () => {
+    // 40 pages of 5 items: more lines than the 10-row terminal, so the json array would be paged.
+    const server = createServer((req, res) => {
+      const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? '1');
+      const value = Array.from({ length: 5 }, (_, i) => ({ id: page * 10 + i }));
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ value, nextLink: page < 40 ? `/items?page=${page + 1}` : null }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const spec = join(work, 'paged.swagger.json');
+      const op = { operationId: 'ListItems', 'x-ms-pageable': { nextLinkName: 'nextLink' }, responses: { 200: { description: 'ok' } } };
+      writeFileSync(
+        spec,
+        JSON.stringify({
+          swagger: '2.0',
+          info: { title: 'Paged', version: '1' },
+          host: `127.0.0.1:${port}`,
+          schemes: ['http'],
+          paths: { '/items': { get: op } },
+        }),
+      );
+      expect((await runCli(['import', spec, '--name', 'paged'], { home })).code).toBe(0);
+      const file = join(work, 'ndjson-paged.txt');
+      const r = await onPty(['run', 'paged', 'ListItems', '--paginate', '--format', 'ndjson'], { PAGER: `cat > ${quote(file)}` });
+      expect(r.code, r.screen).toBe(0);
+      expect(existsSync(file)).toBe(false);
+      expect(r.screen).toContain('{"id":404}');
+      const s = await onPty(['run', 'paged', 'ListItems', '--paginate'], { PAGER: `cat > ${quote(file)}` });
+      expect(s.code, s.screen).toBe(0);
+      expect(readFileSync(file, 'utf8')).toContain('404');
+    } finally {
+      server.close();
+    }
   });
 
   it('a pager quitting before the end (q in less: a broken pipe) ends the run quietly, exit 0', async () => {
