@@ -20,6 +20,8 @@ export interface BuildInput {
   baseUrl?: string;
   /** Hears a check that was skipped (a pattern RE2 cannot run). */
   warn?: (message: string) => void;
+  /** Parameters the connector declares the value of (CallOptions.declared): a failed check warns, not refuses. */
+  declared?: readonly string[];
 }
 
 /**
@@ -60,7 +62,9 @@ export function buildRequest(definition: Record<string, any>, op: Operation, inp
     const value = coerce(p, raw);
     checkInput(value, `parameter '${p.name}' (${p.in})`);
     const problems = checkValue(p.schema, value, input.warn);
-    if (problems.length) {
+    if (problems.length && input.declared?.includes(p.name)) {
+      input.warn?.(`parameter '${p.name}' (${p.in}): the connector's own value ${JSON.stringify(value)} ${problems[0]}; sent as declared`);
+    } else if (problems.length) {
       throw new UsageError(
         `parameter '${p.name}' (${p.in}) ${problems[0]}, got ${JSON.stringify(value)}`,
         p.description ? `${p.name}: ${p.description.split('\n')[0]}` : undefined,

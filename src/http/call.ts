@@ -38,6 +38,7 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
     headers: opts.headers,
     baseUrl: opts.baseUrl,
     warn: (m) => ctx.warn(m),
+    ...(opts.declared ? { declared: opts.declared } : {}),
   });
   const conn = opts.connection;
   for (const s of conn?.secrets ?? []) req.secretValues.add(s);

@@ -21,6 +21,12 @@ export interface CallOptions {
   retryBaseDelayMs?: number;
   /** --show-secrets: --verbose prints the response's cookies and token headers as received. */
   showSecrets?: boolean;
+  /**
+   * Parameters whose values the connector itself declares (a dynamic-values source's fixed
+   * inputs): sent as declared, as the platform sends them, even where they break their own
+   * schema (a fixed api-version outside the enum); a mismatch is one warning, not a refusal.
+   */
+  declared?: readonly string[];
 }
 
 export interface HttpResult {

@@ -161,7 +161,9 @@ export async function callSource(
       throw new UsageError(`the values of this parameter depend on '${input.parameter}'`, `Give it first: -p ${input.parameter}=<value>`);
   }
   const { prepareCall, sendPrepared } = await import('../http/call.js');
-  const callOpts = { params, connection: opts.connection, timeoutMs: opts.timeoutMs ?? 10_000, retries: 0, baseUrl: opts.baseUrl };
+  // The fixed inputs are the connector's own: sent as declared, as the platform does (checks only warn).
+  const declared = Object.entries(inputs).flatMap(([name, input]) => ('value' in input ? [name] : []));
+  const callOpts = { params, connection: opts.connection, timeoutMs: opts.timeoutMs ?? 10_000, retries: 0, baseUrl: opts.baseUrl, declared };
   const prepared = await prepareCall(ctx, record, operationId, callOpts);
   const res = await sendPrepared(ctx, prepared, callOpts);
   if (res.status < 200 || res.status >= 300) throw new CliError(`${operationId} answered HTTP ${res.status}`);
