@@ -25,6 +25,7 @@ export default defineCommand({
     },
     { flags: '--dry-run', description: 'print the request as a curl command (secrets redacted) and send nothing' },
     { flags: '--validate', description: 'check the response against the operation’s response schema' },
+    { flags: '--no-validate-body', description: 'send a JSON body even when it does not match the operation’s body schema' },
     { flags: '--base-url <url>', description: 'override scheme, host and basePath' },
     { flags: '--timeout <seconds>', description: 'request timeout in seconds', default: '30' },
     { flags: '--retries <n>', description: 'retries for idempotent requests on 408/429/5xx and resets', default: '2' },
@@ -42,6 +43,9 @@ export default defineCommand({
     "  -f text=@notes.txt  a file's text (base64 where the schema says format: byte); -f 'name=\\@x' sends the literal @x",
     'A field the body schema does not declare is sent with a warning; a value outside its enum is refused.',
     'With --body, the fields are applied on top of its JSON object.',
+    'A JSON body is checked against the body schema before it is sent (with --dry-run too): a mismatch exits 2 naming',
+    'its JSON pointer; --no-validate-body sends it anyway. A schema part from x-ms-dynamic-schema is fetched with the -p values.',
+    'On a terminal with neither --body nor -f, the required (and important) body fields are asked for.',
     'With <connector> <operation>, --help also describes the operation (as connector operations does).',
   ].join('\n'),
   examples: [
