@@ -5,6 +5,7 @@ import type { ParamValue } from '../http/types.js';
 import { callSource, sourceInputs, type SourceInput } from './dynamic-values.js';
 import type { Operation } from './find.js';
 import { pointerKey } from './schema-check.js';
+import { walkOperations } from './walk.js';
 
 /**
  * Dynamic schemas: a body or response schema (or one property of it) whose real shape comes from
@@ -89,6 +90,8 @@ export interface Fetched {
   extension: SchemaSource['extension'];
   /** Why the static part was used instead; absent when it was fetched. */
   failed?: string;
+  /** The source is no operation of this connector (describe says so already). */
+  absent?: true;
   /** Properties the fetched schema added. */
   properties?: string[];
 }
@@ -131,7 +134,10 @@ async function walk(inputs: SchemaInputs, node: unknown, at: string, instance: u
     if ('schema' in r) {
       here = mergeSchema(node, r.schema);
       entry.properties = isObj(r.schema.properties) ? Object.keys(r.schema.properties) : [];
-    } else entry.failed = r.failed;
+    } else {
+      entry.failed = r.failed;
+      if (r.absent) entry.absent = true;
+    }
     fetched.push(entry);
   }
   const copy: Obj = { ...here };
@@ -175,11 +181,20 @@ export function mergeSchema(staticNode: Obj, fetched: Obj): Obj {
   return out;
 }
 
-type Answer = { schema: Obj } | { failed: string };
+type Answer = { schema: Obj } | { failed: string; absent?: true };
 
 const cache = new WeakMap<Context, Map<string, Promise<Answer>>>();
 
+const operationIds = new WeakMap<ConnectorRecord, Set<string>>();
+function known(record: ConnectorRecord): Set<string> {
+  let ids = operationIds.get(record);
+  if (!ids) operationIds.set(record, (ids = new Set([...walkOperations(record.definition as Obj)].map((e) => e.operationId.toLowerCase()))));
+  return ids;
+}
+
 async function fetchSchema(inputs: SchemaInputs, source: SchemaSource, instance: unknown): Promise<Answer> {
+  if (!known(inputs.record).has(source.operationId.toLowerCase()))
+    return { failed: `${source.operationId} is not an operation of this connector`, absent: true };
   const given: Record<string, ParamValue> = {};
   const missing: string[] = [];
   for (const input of Object.values(source.inputs)) {
