@@ -70,6 +70,7 @@ export default async function run(ctx: Context, connector: string, operation: st
         connection,
         validate: opts.validateBody,
         baseUrl: opts.baseUrl,
+        dryRun: opts.dryRun,
       })
     : bodyText;
   const callOpts = {

@@ -44,8 +44,9 @@ export default defineCommand({
     'A field the body schema does not declare is sent with a warning; a value outside its enum is refused.',
     'With --body, the fields are applied on top of its JSON object.',
     'A JSON body is checked against the body schema before it is sent (with --dry-run too): a mismatch exits 2 naming',
-    'its JSON pointer; --no-validate-body sends it anyway. A schema part from x-ms-dynamic-schema is fetched with the -p values.',
-    'On a terminal with neither --body nor -f, the required (and important) body fields are asked for.',
+    'its JSON pointer; --no-validate-body sends it anyway. A schema part from x-ms-dynamic-schema is fetched with the -p values',
+    '(not under --dry-run, which sends nothing: its static part is checked).',
+    "On a terminal with neither --body nor -f, a required body's required (and important) fields are asked for.",
     'With <connector> <operation>, --help also describes the operation (as connector operations does).',
   ].join('\n'),
   examples: [

@@ -81,6 +81,8 @@ export interface SchemaInputs {
   body?: unknown;
   timeoutMs?: number;
   baseUrl?: string;
+  /** Why nothing may be called (--dry-run): every dynamic node keeps its static part, saying this. */
+  offline?: string;
 }
 
 export interface Fetched {
@@ -193,6 +195,7 @@ function known(record: ConnectorRecord): Set<string> {
 }
 
 async function fetchSchema(inputs: SchemaInputs, source: SchemaSource, instance: unknown): Promise<Answer> {
+  if (inputs.offline) return { failed: inputs.offline };
   if (!known(inputs.record).has(source.operationId.toLowerCase()))
     return { failed: `${source.operationId} is not an operation of this connector`, absent: true };
   const given: Record<string, ParamValue> = {};

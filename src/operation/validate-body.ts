@@ -4,16 +4,17 @@ import type { ResolvedConnection } from '../connections/types.js';
 import type { ParamValue } from '../http/types.js';
 import { UsageError } from '../errors.js';
 import { getHeader } from '../http/headers.js';
+import { tooDeepAt } from '../util/depth.js';
 import type { Operation } from './find.js';
 import { checkAgainst, type Problem } from './schema-check.js';
 
 /**
  * `connector run`'s request body, before anything is built or sent: asked for field by field
- * when none is given and a terminal can answer (./prompt-body.ts), then checked against the
+ * when a required one is not given and a terminal can answer (./prompt-body.ts), then checked against the
  * operation's body schema (Swagger 2 `in: body`, OpenAPI 3 requestBody; its dynamic parts
  * fetched, ./dynamic-schema.ts), as parameters are checked: a mismatch is a UsageError (exit 2)
- * naming the JSON pointer. `--no-validate-body` sends it anyway. `--dry-run` checks too: it
- * shows what would be sent. Only JSON bodies are checked; text that is not JSON is left to the
+ * naming the JSON pointer. `--no-validate-body` sends it anyway. `--dry-run` checks too (it
+ * shows what would be sent), against the static schema: it sends nothing, no source call either. Only JSON bodies are checked; text that is not JSON is left to the
  * request builder's own error.
  */
 
@@ -28,6 +29,8 @@ export interface BodyOptions {
   /** false: --no-validate-body. */
   validate?: boolean;
   baseUrl?: string;
+  /** --dry-run: nothing is sent, not even a dynamic schema's source call (the static part is checked). */
+  dryRun?: boolean;
 }
 
 /** Problems listed in the error after the first one. */
@@ -37,8 +40,17 @@ export async function requestBody(ctx: Context, record: ConnectorRecord, op: Ope
   let body = opts.body;
   if (!op.body || !isJson(op, opts.headers)) return body;
   const fromParams = body === undefined ? given(op, opts.params) : undefined;
-  const dyn = { ctx, record, op, connection: opts.connection, params: opts.params, baseUrl: opts.baseUrl };
-  if (body === undefined && fromParams === undefined && !opts.fields && !ctx.noInput && ctx.io.canPrompt()) {
+  const dyn = {
+    ctx,
+    record,
+    op,
+    connection: opts.connection,
+    params: opts.params,
+    baseUrl: opts.baseUrl,
+    offline: opts.dryRun ? 'under --dry-run nothing is sent' : undefined,
+  };
+  // Asked only for a required body: an optional one left out is a choice.
+  if (body === undefined && fromParams === undefined && op.body.required && !opts.fields && !ctx.noInput && ctx.io.canPrompt()) {
     const asked = await (await import('./prompt-body.js')).promptBody(dyn);
     if (asked !== undefined) body = JSON.stringify(asked);
   }
@@ -50,6 +62,7 @@ export async function requestBody(ctx: Context, record: ConnectorRecord, op: Ope
   } catch {
     return body; // the builder says it is not JSON, with its own hint
   }
+  if (tooDeepAt(data) !== undefined) return body; // the builder refuses it, naming the depth
   let schema = op.body.schema;
   const { hasDynamicSchema, resolveDynamicSchema, fetchNote } = await import('./dynamic-schema.js');
   if (hasDynamicSchema(schema)) {
@@ -69,7 +82,7 @@ export async function requestBody(ctx: Context, record: ConnectorRecord, op: Ope
 /** The body given as `-p <body parameter name>=…` (Swagger 2), which the builder also reads. */
 function given(op: Operation, params: Record<string, ParamValue>): string | undefined {
   if (!op.body) return undefined;
-  const v = params[op.body.name ?? 'body'] ?? params.body;
+  const v = params[op.body.name ?? 'body'] ?? (op.params.some((p) => p.name === 'body') ? undefined : params.body);
   return typeof v === 'string' ? v : undefined;
 }
 

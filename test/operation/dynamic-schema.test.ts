@@ -69,6 +69,14 @@ describe('the body check with a fetched schema', () => {
     expect([r.code, r.stderr]).toEqual([0, 'response matches the schema\n']);
     expect(schemaCalls().slice(before)).toEqual(['/schemas/box']); // the body check and --validate share one answer
   });
+  it('--dry-run sends nothing, not even the source call: the static part is checked, and said so', async () => {
+    const before = api.seen.length;
+    const r = await run(['createRecord', '-p', 'type=box', '--body', '{"title":"t","fields":{"size":"big"}}', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('request body /fields: the schema from GetRecordSchema was not fetched (under --dry-run nothing is sent); the static part is used\n');
+    expect(r.stdout).toMatch(/^curl /);
+    expect(api.seen.length).toBe(before);
+  });
 });
 
 describe('--validate against a dynamic response schema', () => {

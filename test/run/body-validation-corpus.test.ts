@@ -6,6 +6,9 @@ import type { ConnectorRecord } from '../../src/model.js';
 import { allOperations } from '../../src/operation/find.js';
 import { exampleBody } from '../../src/operation/example.js';
 import { checkAgainst } from '../../src/operation/schema-check.js';
+import { hasDynamicSchema, resolveDynamicSchema } from '../../src/operation/dynamic-schema.js';
+import { responseSchema } from '../../src/operation/response.js';
+import { testContext } from '../helpers/context.js';
 
 const present = existsSync(join(CORPUS_DIR, 'INDEX.tsv'));
 if (!present) console.warn(`[corpus] ${CORPUS_DIR} is absent: skipping the body validation test on real connectors`);
@@ -44,5 +47,33 @@ describe.skipIf(!present)('request body validation on the real connectors in ../
     expect(operations).toBeGreaterThan(2000);
     expect(refused).toEqual([]);
     expect(unchecked).toEqual([]);
+  }, 60_000);
+
+  it('every dynamic schema node of the corpus is found, and one that cannot be fetched leaves the static schema', async () => {
+    const ctx = testContext(); // no seam: nothing may be called
+    let operations = 0;
+    let nodes = 0;
+    const connectors = new Set<string>();
+    for (const dir of readdirSync(CORPUS_DIR)) {
+      const r = corpusRecord(dir);
+      if (!r) continue;
+      for (const op of allOperations(r)) {
+        const schemas = [op.body?.schema, ...Object.keys(op.responses).map((s) => responseSchema(op, Number(s) || 200))].filter(
+          (s) => s && hasDynamicSchema(s),
+        );
+        if (!schemas.length) continue;
+        operations++;
+        connectors.add(dir);
+        for (const schema of schemas) {
+          const inputs = { ctx, record: r, op, params: {}, connection: async () => Promise.reject(new Error('offline')) };
+          const res = await resolveDynamicSchema(inputs, schema!);
+          expect(res.schema, `${dir} ${op.operationId}`).toBe(schema);
+          expect(res.fetched.every((f) => f.failed)).toBe(true);
+          nodes += res.fetched.length;
+        }
+      }
+    }
+    console.info(`[corpus] ${operations} operations of ${connectors.size} connectors have a dynamic schema (${nodes} nodes met)`);
+    expect(operations).toBeGreaterThan(100);
   }, 60_000);
 });
