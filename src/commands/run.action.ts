@@ -29,6 +29,8 @@ export interface RunOptions {
   include?: boolean;
   dryRun?: boolean;
   validate?: boolean;
+  /** false: --no-validate-body (the body is sent without checking it against the schema). */
+  validateBody?: boolean;
   baseUrl?: string;
   timeout: string;
   retries: string;
@@ -63,13 +65,27 @@ export default async function run(ctx: Context, connector: string, operation: st
   // -f fields go on top of --body (operation/fields.ts); loaded only when given
   const bodyText = opts.field?.length ? (await import('../operation/fields.js')).bodyWithFields(op, body, opts.field, record.name, (m) => ctx.warn(m)) : body;
   const connection = await connectionFor(ctx, record, opts.connection);
+  // On a terminal (not --no-input), the required parameters not given are asked for (dynamic values offered).
+  const asked =
+    ctx.noInput || !ctx.io.canPrompt()
+      ? params
+      : await (await import('../operation/prompt-params.js')).promptMissingParams(ctx, record, op, params, connection, { baseUrl: opts.baseUrl });
+  // The body asked for on a terminal when none is given, and checked against its schema (operation/validate-body.ts).
+  const sentBody = op.body
+    ? await (await import('../operation/validate-body.js')).requestBody(ctx, record, op, {
+        params: asked,
+        body: bodyText,
+        fields: Boolean(opts.field?.length),
+        headers,
+        connection,
+        validate: opts.validateBody,
+        baseUrl: opts.baseUrl,
+        dryRun: opts.dryRun,
+      })
+    : bodyText;
   const callOpts = {
-    // On a terminal (not --no-input), the required parameters not given are asked for (dynamic values offered).
-    params:
-      ctx.noInput || !ctx.io.canPrompt()
-        ? params
-        : await (await import('../operation/prompt-params.js')).promptMissingParams(ctx, record, op, params, connection, { baseUrl: opts.baseUrl }),
-    body: bodyText,
+    params: asked,
+    body: sentBody,
     headers,
     baseUrl: opts.baseUrl,
     timeoutMs: timeout * 1000,
@@ -96,7 +112,14 @@ export default async function run(ctx: Context, connector: string, operation: st
   const code = exitCodeFor(res.status, opts.fail, Boolean(res.unauthenticated));
 
   let validation: string[] | undefined;
-  if (opts.validate) validation = await validateResponse(record, prepared.op, res, (m) => ctx.warn(m));
+  if (opts.validate)
+    validation = await validateResponse(record, prepared.op, res, (m) => ctx.warn(m), {
+      ctx,
+      connection,
+      params: asked,
+      body: jsonOf(sentBody),
+      baseUrl: opts.baseUrl,
+    });
 
   if (ctx.json) {
     // -o writes the body under --json too (curl's -o is where the body goes, whatever else prints).
@@ -281,6 +304,14 @@ function responseHeaders(redactor: Redactor, res: HttpResult): Record<string, st
 function contentType(res: HttpResult): string {
   const ct = res.headers['content-type'];
   return (Array.isArray(ct) ? ct[0] : ct) ?? '';
+}
+
+function jsonOf(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function jsonOrText(res: HttpResult): unknown {

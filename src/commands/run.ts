@@ -30,6 +30,7 @@ export default defineCommand({
     },
     { flags: '--dry-run', description: 'print the request as a curl command (secrets redacted) and send nothing' },
     { flags: '--validate', description: 'check the response against the operation’s response schema' },
+    { flags: '--no-validate-body', description: 'send a JSON body even when it does not match the operation’s body schema' },
     { flags: '--base-url <url>', description: 'override scheme, host and basePath' },
     { flags: '--timeout <seconds>', description: 'request timeout in seconds', default: '30' },
     { flags: '--retries <n>', description: 'retries for idempotent requests on 408/429/5xx and resets', default: '2' },
@@ -52,6 +53,10 @@ export default defineCommand({
     'With --body, the fields are applied on top of its JSON object.',
     'With --paginate the items of every page are printed as one JSON array (--format ndjson: one a line, as pages arrive);',
     "next links are followed with GET, with the connection's credentials only to the first request's origin.",
+    'A JSON body is checked against the body schema before it is sent (with --dry-run too): a mismatch exits 2 naming',
+    'its JSON pointer; --no-validate-body sends it anyway. A schema part from x-ms-dynamic-schema is fetched with the -p values',
+    '(not under --dry-run, which sends nothing: its static part is checked).',
+    "On a terminal with neither --body nor -f, a required body's required (and important) fields are asked for.",
     'With <connector> <operation>, --help also describes the operation (as connector operations does).',
   ].join('\n'),
   examples: [

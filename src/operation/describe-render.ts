@@ -1,5 +1,5 @@
 import { sanitizeLine } from '../io/sanitize.js';
-import type { OperationDescription, ParameterDescription } from './describe.js';
+import type { DynamicSchemaDescription, OperationDescription, ParameterDescription } from './describe.js';
 import { typeLabel, type DynamicSource, type SchemaNode } from './schema-tree.js';
 
 /**
@@ -72,6 +72,7 @@ export function renderDescription(d: OperationDescription, opts: { color?: boole
     head(`Body${b.required ? ' (required)' : ''}: ${typeLabel(b.schema)}${b.contentTypes.length ? `, ${b.contentTypes.join(', ')}` : ''}`);
     const intro = about(b.summary, b.description);
     if (intro) line(`      ${intro}`, 'dim');
+    for (const f of fetchedIn(d, 'body')) line(`      ${fetchedLine(f)}`, 'dim');
     const body: Row[] = dynamicLines(b.schema.dynamic).map((l) => ({ name: '', cells: [], below: [l] }));
     treeRows(b.schema, 0, body);
     out.push(...rows(body));
@@ -86,7 +87,8 @@ export function renderDescription(d: OperationDescription, opts: { color?: boole
   const responses: Row[] = d.responses.map((r) => {
     const schema = r.schema ? `${r.schema.type}${r.schema.properties?.length ? `: ${list(r.schema.properties, 8)}` : ''}` : '';
     const description = r.description && one(r.description) !== r.status ? one(r.description) : '';
-    return { name: r.status, cells: [[description, schema].filter(Boolean).join(' — ')], below: dynamicLines(r.schema?.dynamic) };
+    const fetched = fetchedIn(d, `response ${r.status}`).map(fetchedLine);
+    return { name: r.status, cells: [[description, schema].filter(Boolean).join(' — ')], below: [...dynamicLines(r.schema?.dynamic), ...fetched] };
   });
   out.push(...rows(responses));
 
@@ -103,6 +105,14 @@ export function renderDescription(d: OperationDescription, opts: { color?: boole
     line('  Body fields can also be flags: -f name=value, -f count:=3, -f tags[]=a, -f user.name=x (connector run --help).');
   const codes = { bold: '\x1b[1m', dim: '\x1b[2m' };
   return `${out.map((l) => (opts.color && l.style && l.text ? `${codes[l.style]}${sanitizeLine(l.text)}\x1b[0m` : sanitizeLine(l.text))).join('\n')}\n`;
+}
+
+const fetchedIn = (d: OperationDescription, where: string) => (d.dynamicSchemas ?? []).filter((f) => f.in === where);
+
+/** `fetched from GetRecordSchema for /fields: size, color (shown in place)`. */
+function fetchedLine(f: DynamicSchemaDescription): string {
+  const props = f.properties.length ? `: ${list(f.properties, 8)}` : '';
+  return `fetched from ${f.operationId}${f.at ? ` for ${f.at}` : ''}${props} (shown in place)`;
 }
 
 function paramRow(p: ParameterDescription): Row {

@@ -47,6 +47,26 @@ export interface OperationDescription {
   policies: PolicyDescription[];
   /** A `connector run` line with a value for every required parameter. */
   example: string;
+  /** The dynamic schema parts fetched from their source operation (describe-command.ts); absent when none was. */
+  dynamicSchemas?: DynamicSchemaDescription[];
+}
+
+/** One x-ms-dynamic-schema / -properties node whose schema was fetched and is shown in place. */
+export interface DynamicSchemaDescription {
+  /** `body`, or `response <status>`. */
+  in: string;
+  /** JSON pointer of the node ('' = the whole body or response; `[]` steps into array items). */
+  at: string;
+  operationId: string;
+  /** The properties the fetched schema has. */
+  properties: string[];
+}
+
+/** Schemas with their dynamic parts fetched (dynamic-schema.ts), shown instead of the spec's. */
+export interface FetchedSchemas {
+  body?: Record<string, any>;
+  responses?: Record<string, Record<string, any>>;
+  sources: DynamicSchemaDescription[];
 }
 
 export interface ParameterDescription {
@@ -106,8 +126,11 @@ type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/** Describe `op` (from findOperation) of `record`. Pure: reads nothing but the record. */
-export function describeOperation(record: ConnectorRecord, op: Operation): OperationDescription {
+/**
+ * Describe `op` (from findOperation) of `record`. Pure: reads nothing but the record (and
+ * `fetched`, the dynamic schema parts describe-command.ts fetched).
+ */
+export function describeOperation(record: ConnectorRecord, op: Operation, fetched?: FetchedSchemas): OperationDescription {
   const def = record.definition as Obj;
   const { known, auth, connection } = connectorFacts(record);
   const entry = operationAt(def, op.path, op.method);
@@ -128,10 +151,11 @@ export function describeOperation(record: ConnectorRecord, op: Operation): Opera
     connection,
     customCode: record.script !== undefined && scriptOperations(record).includes(op.operationId),
     parameters: op.params.map((p) => describeParam(p, known)),
-    body: describeBody(def, op, entry?.parameters ?? [], known),
-    responses: describeResponses(def, raw, known),
+    body: describeBody(def, op, entry?.parameters ?? [], known, fetched?.body),
+    responses: describeResponses(def, raw, known, fetched?.responses),
     policies,
-    example: exampleCommand(record.name, op),
+    example: exampleCommand(record.name, fetched?.body && op.body ? { ...op, body: { ...op.body, schema: fetched.body } } : op),
+    ...(fetched?.sources.length ? { dynamicSchemas: fetched.sources } : {}),
   };
 }
 
@@ -237,7 +261,7 @@ function severalValues(p: OpParam): string {
   return `several values: repeat -p ${p.name}=a -p ${p.name}=b, or -p '${p.name}=["a","b"]' (sent as ${sent})`;
 }
 
-function describeBody(def: Obj, op: Operation, rawParams: Obj[], known: ReadonlySet<string>): BodyDescription | null {
+function describeBody(def: Obj, op: Operation, rawParams: Obj[], known: ReadonlySet<string>, fetched?: Obj): BodyDescription | null {
   if (!op.body) return null;
   // The tree is built from the document itself (refs kept), so each node can name its definition.
   let rawSchema: unknown = op.body.schema;
@@ -255,7 +279,7 @@ function describeBody(def: Obj, op: Operation, rawParams: Obj[], known: Readonly
     summary = str(rb['x-ms-summary']);
     description = str(rb.description);
   }
-  const schema = schemaTree(def, rawSchema, { known, required: op.body.required });
+  const schema = schemaTree(def, fetched ?? rawSchema, { known, required: op.body.required });
   const own = op.body.example;
   const example = own !== undefined && checkValue(op.body.schema, own).length === 0 ? own : treeExample(schema);
   return {
@@ -269,14 +293,14 @@ function describeBody(def: Obj, op: Operation, rawParams: Obj[], known: Readonly
   };
 }
 
-function describeResponses(def: Obj, raw: Obj, known: ReadonlySet<string>): ResponseDescription[] {
+function describeResponses(def: Obj, raw: Obj, known: ReadonlySet<string>, fetched?: Record<string, Obj>): ResponseDescription[] {
   const out: ResponseDescription[] = [];
   for (const [status, r0] of Object.entries(isObj(raw.responses) ? raw.responses : {})) {
     const r = deref<Obj>(def, r0);
     if (!isObj(r)) continue;
     const d: ResponseDescription = { status };
     if (str(r.description)) d.description = r.description;
-    let schema: unknown = r.schema;
+    let schema: unknown = fetched?.[status] ?? r.schema;
     if (schema === undefined && isObj(r.content)) {
       const types = Object.keys(r.content);
       const t = types.find((x) => /json/i.test(x)) ?? types[0];

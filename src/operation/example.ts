@@ -1,6 +1,7 @@
 import type { ParamValue } from '../http/types.js';
 import type { OpBody, Operation } from './find.js';
 import { checkValue } from './validate.js';
+import { fits } from './schema-check.js';
 
 /** The one key an example map (additionalProperties) gets. */
 export const SAMPLE_KEY = 'name';
@@ -68,7 +69,8 @@ export function declaredValue(schema: Record<string, any>): unknown {
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum.find((v: unknown) => v !== null) ?? schema.enum[0];
   for (const key of ['example', 'x-example', 'x-ms-test-value', 'default']) {
     const v = schema[key];
-    if (v !== undefined && v !== null && checkValue(schema, v).length === 0) return v;
+    // an object's or array's own example is checked all the way down (specs carry examples that break their schema)
+    if (v !== undefined && v !== null && checkValue(schema, v).length === 0 && (typeof v !== 'object' || fits(schema, v))) return v;
   }
   return undefined;
 }
@@ -141,9 +143,11 @@ function asParamValue(v: unknown): ParamValue {
   return String(v);
 }
 
-/** A request body for `body`: its own example when that validates, else one built from the schema. */
+/** A request body for `body`: its own example when that validates (all the way down: `run` checks the body so), else one built from the schema. */
 export function exampleBody(body: OpBody): unknown {
-  return body.example !== undefined && checkValue(body.schema, body.example).length === 0 ? body.example : exampleValue(body.schema);
+  return body.example !== undefined && checkValue(body.schema, body.example).length === 0 && fits(body.schema, body.example)
+    ? body.example
+    : exampleValue(body.schema);
 }
 
 /**
