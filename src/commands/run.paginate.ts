@@ -59,7 +59,7 @@ export async function runPaginated(
     const page = step.value;
     if (stream) for (const item of page.items) ctx.io.stdout.write(`${JSON.stringify(shown(item))}\n`);
     else items.push(...page.items);
-    if (opts.validate) mismatches += await validatePage(ctx, record, first, page.res, page.n);
+    if (opts.validate) mismatches += await validatePage(ctx, record, first, call, page.res, page.n);
     step = await walk.next();
   }
   const end = step.value;
@@ -97,9 +97,17 @@ async function encode(items: unknown[], format: RunOptions['format'], tty?: { co
 }
 
 /** --validate, page by page: the mismatches of one page on stderr; how many there were. */
-async function validatePage(ctx: Context, record: ConnectorRecord, first: PreparedCall, res: HttpResult, n: number): Promise<number> {
+async function validatePage(ctx: Context, record: ConnectorRecord, first: PreparedCall, call: CallOptions, res: HttpResult, n: number): Promise<number> {
   const { validateResponse } = await import('../operation/response.js');
-  const found = await validateResponse(record, first.op, res, (m) => ctx.warn(m));
+  // As run checks one page: a dynamic response schema is fetched with the run's inputs (once: the answer is cached per context).
+  let body: unknown;
+  try {
+    body = call.body === undefined ? undefined : JSON.parse(call.body);
+  } catch {
+    body = undefined;
+  }
+  const dynamic = call.connection ? { ctx, connection: call.connection, params: call.params, body, baseUrl: call.baseUrl } : undefined;
+  const found = await validateResponse(record, first.op, res, (m) => ctx.warn(m), dynamic);
   if (!found.length) return 0;
   ctx.io.err(sanitizeLine(`page ${n} does not match the ${first.op.operationId} response schema:`));
   for (const v of found) ctx.io.err(sanitizeLine(first.redactor.text(`  ${v}`)));

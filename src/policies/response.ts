@@ -50,9 +50,9 @@ export function handlesResponse(t: PolicyTemplateInstance): boolean {
 export function responseLimitations(t: PolicyTemplateInstance): string | undefined {
   switch (idOf(t)) {
     case 'updatenextlink':
-      return "on the platform the next link is rewritten to go through the connector's gateway; locally it keeps the API's own address (made absolute), which --paginate follows with the connection's credentials";
+      return "the link keeps the API's own address, made absolute (on the platform it points at the connector's gateway)";
     case 'setconnectionstatustounauthenticated':
-      return 'on the platform the connection is marked unauthenticated and must sign in again; locally the stored connection is left as it is: run says so on stderr and exits 4';
+      return 'the stored connection is left as it is (on the platform it must sign in again): run says so on stderr and exits 4';
   }
   if (!isResponseSide(t) || handlesResponse(t)) return undefined;
   return `not applied to responses locally: ${t.templateId} in the Response section is not one of the templates the platform documents for responses`;

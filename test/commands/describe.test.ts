@@ -65,7 +65,9 @@ describe('connector operations <connector> <operation>', () => {
     expect(new URL(server.seen[before].url, 'http://x').searchParams.getAll('status')).toEqual(['open,done']);
     expect(r.stdout).toMatch(/^ {2}X-Trace\s+header\s+string {2}default: on {2}internal \(hidden in Power Automate\)$/m);
     expect(r.stdout).toContain('values from ListWorkspaces (items: value, value: id, title: name) [x-ms-dynamic-values]');
-    expect(r.stdout).toContain('updatenextlink (Paging): rewrites the next-page link @odata.nextLink (not applied by connector run)');
+    expect(r.stdout).toContain(
+      "updatenextlink (Paging): on the response: rewrites the next-page link @odata.nextLink (locally: the link keeps the API's own address, made absolute (on the platform it points at the connector's gateway))",
+    );
     expect(r.stdout).not.toContain('Body');
   });
 

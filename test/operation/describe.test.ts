@@ -210,9 +210,10 @@ describe('describeOperation', () => {
     const list = describeOp(tasks, 'listTasks');
     expect(list.policies.map((p) => p.templateId)).toEqual(['setheader', 'updatenextlink']);
     expect(list.policies[1]).toMatchObject({
-      supported: false,
+      supported: true,
+      section: 'Response',
       operations: ['listTasks'],
-      does: 'rewrites the next-page link @odata.nextLink (not applied by connector run)',
+      does: "on the response: rewrites the next-page link @odata.nextLink (locally: the link keeps the API's own address, made absolute (on the platform it points at the connector's gateway))",
     });
   });
 

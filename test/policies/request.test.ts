@@ -161,7 +161,10 @@ describe('templates not reproduced locally are named, with why', () => {
       'PollingTrigger',
       expect.stringMatching(/^applies to polling triggers only .*; connector run sends the request without it$/),
     ]);
-    expect(names).toContainEqual(['setconnectionstatustounauthenticated', expect.stringContaining('a local connection has no such status')]);
+    // setconnectionstatustounauthenticated is the response pipeline's (policies/response.ts): applied, with its limitation said
+    expect(names.map(([id]) => id)).not.toContain('setconnectionstatustounauthenticated');
+    const unauth = (record.apiProperties!.properties as any).policyTemplateInstances.find((p: any) => p.templateId === 'setconnectionstatustounauthenticated');
+    expect(policyStatus(unauth)).toMatchObject({ applied: true, side: 'response', limitation: expect.stringContaining('exits 4') });
     const { res, stderr } = call('OnNewItem');
     await res;
     expect(stderr()).toContain('warning: policy PollingTrigger (new items) is not applied: applies to polling triggers only');
@@ -171,7 +174,7 @@ describe('templates not reproduced locally are named, with why', () => {
     const t = record.apiProperties!.properties as any;
     const back = t.policyTemplateInstances.find((p: any) => p.title === 'references back');
     const s = policyStatus(back);
-    if (handlesResponse(back)) expect(s).toEqual({ applied: true, side: 'response' });
+    if (handlesResponse(back)) expect(s).toMatchObject({ applied: true, side: 'response' });
     else expect(s).toEqual({ applied: false, reason: expect.stringContaining('runs on the answer (policySection Response)') });
     // the request-side instances of the same templates are applied either way
     const req = t.policyTemplateInstances.find((p: any) => p.title === 'field entries');
@@ -192,6 +195,7 @@ describe('run --verbose: one line per policy that fired, redacted', () => {
       '* policy setheader (client): header X-Client set: connector-cli',
       '* policy SetQueryParameter (version): query api-version=2024-01 set',
       '* policy RouteRequestToEndpoint (route): routed GET /items/7 → GET /v2/items/7',
+      '* policy setheader (cache): response header Cache-Control set to "no-store"',
     ]);
     expect(stderr()).not.toContain('s3cr3t-tok');
   });

@@ -207,7 +207,7 @@ describe('run --paginate', () => {
     };
     const r = await run(['ListItems', '--paginate', '--validate', '--format', 'ndjson']);
     expect([r.code, r.stdout]).toEqual([1, '{"id":1}\n{"name":"no id"}\n']);
-    expect(r.stderr).toBe("page 2 does not match the ListItems response schema:\n  /value/0: must have required property 'id'\n");
+    expect(r.stderr).toBe('page 2 does not match the ListItems response schema:\n  /value/0/id: is required, but missing\n');
     routes['/items?page=2'] = page({ value: [{ id: 2 }] });
     const ok = await run(['ListItems', '--paginate', '--validate']);
     expect([ok.code, ok.stderr]).toEqual([0, 'every page matches the schema\n']);
