@@ -42,6 +42,11 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
   });
   const conn = opts.connection;
   for (const s of conn?.secrets ?? []) req.secretValues.add(s);
+  // A `format: password` parameter's value is masked like the connection's secrets (traces, --dry-run, echoes).
+  for (const p of op.params) {
+    const v = p.schema.format === 'password' ? opts.params[p.name] : undefined;
+    for (const one of v === undefined ? [] : Array.isArray(v) ? v : [v]) if (typeof one === 'string' && one) req.secretValues.add(one);
+  }
   const scheme = await schemeFor(record, conn, ctx);
   await scheme.authorize(req, conn);
   const userAuth = userHeadersWin(ctx, req, opts.headers, conn);

@@ -97,7 +97,11 @@ async function askValue(inputs: Inputs, s: Obj, path: string[], must: boolean, r
     return yes;
   }
   for (let i = 0; i < TRIES; i++) {
-    const raw = await prompter.input(message, { required: must, hint, ...(s.default !== undefined ? { default: String(s.default) } : {}) });
+    // A password property is not echoed while typed (run masks its value like a connection's secrets).
+    const raw =
+      s.format === 'password'
+        ? await prompter.password(message, { required: must, hint })
+        : await prompter.input(message, { required: must, hint, ...(s.default !== undefined ? { default: String(s.default) } : {}) });
     if (raw === '' && !must) return undefined;
     const value = parse(s, type, raw);
     const problems = value === undefined ? [`must be ${type === 'array' ? 'a JSON array or a comma-separated list' : 'JSON'}`] : checkValue(s, value);

@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { CancelError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from '../connections/types.js';
 import type { ParamValue } from '../http/types.js';
@@ -79,6 +80,8 @@ async function askOne(ctx: Context, prompter: Prompter, a: Ask): Promise<string>
     const picked = a.tree ? await walkTree(ctx, prompter, a, message, hint) : await pickFrom(ctx, prompter, a, message, hint);
     if (picked !== undefined) return picked;
   }
+  // A password parameter is not echoed while typed (run masks its value like a connection's secrets).
+  if (p.schema.format === 'password') return prompter.password(message, { required: true, hint });
   return prompter.input(message, { required: true, hint });
 }
 
@@ -91,6 +94,7 @@ async function listed(ctx: Context, a: Ask, operationId: string, work: () => Pro
     if (list.length) return list;
     ctx.warn(`${operationId} answered no values for ${a.param.name}; type one`);
   } catch (e) {
+    if (e instanceof CancelError) throw e; // Ctrl-C while listing ends the run (exit 3), as anywhere
     ctx.warn(`cannot list the values of ${a.param.name} (${(e as Error).message}); type one`);
   }
   return undefined;
