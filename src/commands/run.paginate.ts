@@ -43,6 +43,7 @@ export async function runPaginated(
   const redactor = first.redactor;
   const shown = (v: unknown) => (opts.showSecrets ? v : redactor.json(v));
   const items: unknown[] = [];
+  let seen = 0; // items of every page, streamed or gathered
   let mismatches = 0;
 
   const walk = pages(ctx, first, firstRes, {
@@ -57,6 +58,7 @@ export async function runPaginated(
   let step = await walk.next();
   while (!step.done) {
     const page = step.value;
+    seen += page.items.length;
     if (stream) for (const item of page.items) ctx.io.stdout.write(`${JSON.stringify(shown(item))}\n`);
     else items.push(...page.items);
     if (opts.validate) mismatches += await validatePage(ctx, record, first, call, page.res, page.n);
@@ -80,7 +82,7 @@ export async function runPaginated(
     const body = res.body.toString('utf8').trim();
     if (body) ctx.io.err(sanitizeText(opts.showSecrets ? body : redactor.mask(body)).slice(0, 2000));
     return exitCodeFor(res.status, opts.fail, Boolean(res.unauthenticated));
-  } else if (ctx.io.stdout.isTTY || opts.output) ctx.io.err(`${items.length} items from ${count}`);
+  } else if (ctx.io.stdout.isTTY || opts.output) ctx.io.err(`${seen} items from ${count}`);
   if (mismatches) return opts.fail ? ExitCode.FAILURE : ExitCode.OK;
   if (opts.validate) ctx.io.err('every page matches the schema');
   return ExitCode.OK;

@@ -106,6 +106,7 @@ describe.skipIf(!SCRIPT)('the pager on a real terminal', () => {
       expect(r.code, r.screen).toBe(0);
       expect(existsSync(file)).toBe(false);
       expect(r.screen).toContain('{"id":404}');
+      expect(r.screen).toContain('200 items from 40 pages'); // counted while streaming too
       const s = await onPty(['run', 'paged', 'ListItems', '--paginate'], { PAGER: `cat > ${quote(file)}` });
       expect(s.code, s.screen).toBe(0);
       expect(readFileSync(file, 'utf8')).toContain('404');
