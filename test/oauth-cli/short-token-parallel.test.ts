@@ -18,7 +18,8 @@ import { runLive, startResourceApi, writeConnector, type ResourceApi } from './h
 const TTL_S = 30;
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'connector.js');
 const BUILT = existsSync(join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.cjs'));
-if (!BUILT) console.warn('skipping the 5-process short-token renewal test: dist/ is not built (npm run build)');
+// Not a skip: a missing build would let the test pass without running (npm test builds first).
+if (!BUILT) throw new Error('dist/cli is missing: run `npm run build` before these tests');
 
 let op: TestProvider;
 let api: ResourceApi;
@@ -31,7 +32,7 @@ afterAll(async () => {
   await op?.close();
 });
 
-describe.skipIf(!BUILT)('five connector run processes on an expired token shorter-lived than the renewal margin', () => {
+describe('five connector run processes on an expired token shorter-lived than the renewal margin', () => {
   it('make exactly one token request between them, and all succeed', async () => {
     const home = tempHome('connector-oauth-short-5p-');
     const env = { CONNECTOR_SECRET_STORE: 'vault', CONNECTOR_VAULT_PASSPHRASE: 'five-procs', CC_SECRET: CLIENTS.secret };
