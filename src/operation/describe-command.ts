@@ -12,21 +12,29 @@ import { renderDescription } from './describe-render.js';
  * connector's default connection can call its source; where it cannot, one line on stderr says
  * why and the spec's static part is shown.
  */
-export async function printDescription(ctx: Context, record: ConnectorRecord, operation: string, json = ctx.json): Promise<number> {
+export async function printDescription(ctx: Context, record: ConnectorRecord, operation: string, json = ctx.json, fetch = false): Promise<number> {
   const op = findOperation(record, operation);
-  const d = describeOperation(record, op, await fetchDynamic(ctx, record, op));
+  // Describing is offline unless asked: a dynamic schema is fetched (a call with the connection) only with --fetch-schemas.
+  const d = describeOperation(record, op, fetch ? await fetchDynamic(ctx, record, op) : undefined);
+  if (!fetch && (await hasDynamic(op)))
+    ctx.io.err(`${op.operationId} has schema parts the API gives at run time (x-ms-dynamic-schema/-properties): add --fetch-schemas to fetch them`);
   if (json) printJson(ctx.io, d);
   else ctx.io.stdout.write(renderDescription(d, { color: ctx.io.color('stdout') }));
   return 0;
 }
 
+function schemasOf(op: Operation): [string, Record<string, any> | undefined][] {
+  return [['body', op.body?.schema], ...Object.keys(op.responses).map((s): [string, Record<string, any> | undefined] => [`response ${s}`, schemaOf(op, s)])];
+}
+
+async function hasDynamic(op: Operation): Promise<boolean> {
+  const dyn = await import('./dynamic-schema.js');
+  return schemasOf(op).some(([, s]) => dyn.hasDynamicSchema(s));
+}
+
 /** The dynamic parts of `op`'s schemas, fetched with no parameter values (only constant inputs and defaults can be met); undefined when it has none. */
 async function fetchDynamic(ctx: Context, record: ConnectorRecord, op: Operation): Promise<FetchedSchemas | undefined> {
-  const statuses = Object.keys(op.responses);
-  const schemas: [string, Record<string, any> | undefined][] = [
-    ['body', op.body?.schema],
-    ...statuses.map((s): [string, Record<string, any> | undefined] => [`response ${s}`, schemaOf(op, s)]),
-  ];
+  const schemas = schemasOf(op);
   const dyn = await import('./dynamic-schema.js');
   if (!schemas.some(([, s]) => dyn.hasDynamicSchema(s))) return undefined;
   const { resolveConnection } = await import('../connections/store.js');

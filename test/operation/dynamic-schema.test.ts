@@ -91,33 +91,42 @@ describe('--validate against a dynamic response schema', () => {
 
 describe('the description with a fetched schema', () => {
   it('a schema whose source takes only constants is fetched and shown in place (text and --json)', async () => {
-    const r = await runCli(['operations', 'records', 'createNote'], { home, env: ENV });
+    const r = await runCli(['operations', 'records', 'createNote', '--fetch-schemas'], { home, env: ENV });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('fetched from GetRecordSchema: text, pinned (shown in place)');
     expect(r.stdout).toMatch(/\n {2}text\*\s+string\n/);
     expect(r.stdout).toMatch(/\n {2}pinned\s+boolean\s+important\n/);
     expect(r.stdout).toContain('connector run records createNote -f text=example\n'); // the run line from the fetched schema
-    const j = await runCli(['--json', 'operations', 'records', 'createNote'], { home, env: ENV });
+    const j = await runCli(['--json', 'operations', 'records', 'createNote', '--fetch-schemas'], { home, env: ENV });
     const d = JSON.parse(j.stdout);
     expect(d.dynamicSchemas).toEqual([{ in: 'body', at: '', operationId: 'GetRecordSchema', properties: ['text', 'pinned'] }]);
     expect(d.body.schema.properties.map((p: { name: string }) => p.name)).toEqual(['text', 'pinned']);
     expect(d.body.example).toEqual({ text: 'example', pinned: true });
   });
 
-  it('run K OP --help describes the same way', async () => {
-    const r = await runCli(['run', 'records', 'createNote', '--help'], { home, env: ENV });
-    expect(r.stdout).toContain('fetched from GetRecordSchema: text, pinned (shown in place)');
+  it('without --fetch-schemas (and in run K OP --help) nothing is called: the static part, and one line saying how to fetch', async () => {
+    const before = api.seen.length;
+    for (const args of [
+      ['operations', 'records', 'createNote'],
+      ['run', 'records', 'createNote', '--help'],
+    ]) {
+      const r = await runCli(args, { home, env: ENV });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toContain('fetched from');
+      expect(r.stderr).toBe('createNote has schema parts the API gives at run time (x-ms-dynamic-schema/-properties): add --fetch-schemas to fetch them\n');
+    }
+    expect(api.seen.length).toBe(before);
   });
 
   it('no connection, or a -p value it needs: one line on stderr, the static part shown', async () => {
-    const none = await runCli(['operations', 'records', 'createNote'], { home });
+    const none = await runCli(['operations', 'records', 'createNote', '--fetch-schemas'], { home });
     expect(none.code).toBe(0);
     expect(none.stderr).toMatch(
       /^body: the schema from GetRecordSchema was not fetched \(no connection \(connector 'records' needs a connection and has none\)\); the static part is used\n$/,
     );
     expect(none.stdout).not.toContain('fetched from');
-    const needs = await runCli(['operations', 'records', 'createRecord'], { home, env: ENV });
+    const needs = await runCli(['operations', 'records', 'createRecord', '--fetch-schemas'], { home, env: ENV });
     expect(needs.stderr).toContain('body /fields: the schema from GetRecordSchema was not fetched (needs -p type); the static part is used');
     expect(needs.stderr).toContain('response 200: the schema from GetRecordSchema was not fetched (needs -p type)');
   });

@@ -8,9 +8,15 @@ import { operations } from '../../spec/normalize.js';
  * `connector operations <name> [--all] [--filter text]`: internal (x-ms-visibility: internal) ones only with --all.
  * `connector operations <name> <operation>`: that operation described (operation/describe.ts).
  */
-export default async function ops(ctx: Context, name: string, operation: string | undefined, opts: { all?: boolean; filter?: string }): Promise<number> {
+export default async function ops(
+  ctx: Context,
+  name: string,
+  operation: string | undefined,
+  opts: { all?: boolean; filter?: string; fetchSchemas?: boolean },
+): Promise<number> {
   const record = await (await ctx.registry()).get(name);
-  if (operation !== undefined) return (await import('../../operation/describe-command.js')).printDescription(ctx, record, operation);
+  if (operation !== undefined)
+    return (await import('../../operation/describe-command.js')).printDescription(ctx, record, operation, ctx.json, Boolean(opts.fetchSchemas));
   const all = filterOperations(operations(record), opts.filter);
   const shown = opts.all ? all : all.filter((o) => o.visibility !== 'internal');
   if (opts.filter !== undefined && !shown.length) ctx.io.err(sanitizeLine(`no${all.length ? ' visible' : ''} operation of '${name}' matches '${opts.filter}'`));

@@ -11,11 +11,16 @@ export default defineCommand({
   options: [
     { flags: '--all', description: 'include internal (x-ms-visibility: internal) operations' },
     { flags: '--filter <text>', description: 'only operations whose id, summary, path or method contains <text> (any case)' },
+    {
+      flags: '--fetch-schemas',
+      description: 'with an operation: fetch its x-ms-dynamic-schema/-properties parts with the default connection (a call to the API)',
+    },
   ],
   notes:
     'With an operation: its method and URL, every parameter (location, type, required, default, allowed\n' +
     'and dynamic values), the body as a tree (* marks required fields) with an example, the responses and\n' +
-    'the policies that apply to it. --json prints the same as one document.',
+    'the policies that apply to it. --json prints the same as one document. Describing calls nothing;\n' +
+    '--fetch-schemas fetches the schema parts the API gives at run time (x-ms-dynamic-schema) with the default connection.',
   examples: [
     'connector operations petstore',
     'connector operations petstore --filter pet',
