@@ -32,17 +32,8 @@ export function checkAgainst(
   warn?: (m: string) => void,
 ): CheckResult {
   if (tooDeepAt(data) !== undefined) return { unchecked: `nested more than ${MAX_DEPTH} levels deep` }; // ajv's validators recurse
-  const { default: Ajv } = load<{ default: new (o: object) => any }>('ajv');
-  // `pattern` on RE2, linear time: the schema is spec text, the value anyone's (./pattern.ts).
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false, logger: false, code: { regExp: ajvRegExp(warn) } });
-  // Recursive refs stay as `#/definitions/X` (or `#/components/schemas/X`): carry those sections along.
-  const root = { ...toJsonSchema(schema, direction), ...sections(record, direction) };
-  let validate: any;
-  try {
-    validate = ajv.compile(root);
-  } catch (e) {
-    return { unchecked: `the schema cannot be compiled: ${(e as Error).message}` };
-  }
+  const validate = compiled(record, schema, direction, warn);
+  if (typeof validate === 'string') return { unchecked: validate };
   if (validate(data)) return { problems: [] };
   const problems: Problem[] = [];
   const seen = new Set<string>();
@@ -54,6 +45,33 @@ export function checkAgainst(
     problems.push(p);
   }
   return { problems };
+}
+
+type Validator = ((data: unknown) => boolean) & { errors?: unknown };
+const validators = new WeakMap<Record<string, any>, Partial<Record<Direction, Validator | string>>>();
+
+/**
+ * The schema compiled once per process and direction (every page of --paginate --validate, and a
+ * body checked then a response, reuse it); a string when it cannot be compiled.
+ */
+function compiled(record: ConnectorRecord, schema: Record<string, any>, direction: Direction, warn?: (m: string) => void): Validator | string {
+  const known = validators.get(schema) ?? {};
+  validators.set(schema, known);
+  const hit = known[direction];
+  if (hit) return hit;
+  const { default: Ajv } = load<{ default: new (o: object) => any }>('ajv');
+  // `pattern` on RE2, linear time: the schema is spec text, the value anyone's (./pattern.ts).
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false, logger: false, code: { regExp: ajvRegExp(warn) } });
+  // Recursive refs stay as `#/definitions/X` (or `#/components/schemas/X`): carry those sections along.
+  const root = { ...toJsonSchema(schema, direction), ...sections(record, direction) };
+  let made: Validator | string;
+  try {
+    made = ajv.compile(root);
+  } catch (e) {
+    made = `the schema cannot be compiled: ${(e as Error).message}`;
+  }
+  known[direction] = made;
+  return made;
 }
 
 const converted = new WeakMap<ConnectorRecord, Partial<Record<Direction, Record<string, any>>>>();
