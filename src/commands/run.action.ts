@@ -76,6 +76,8 @@ export default async function run(ctx: Context, connector: string, operation: st
         params: asked,
         body: bodyText,
         fields: Boolean(opts.field?.length),
+        fieldArgs: opts.field,
+        baseBody: body,
         headers,
         connection,
         validate: opts.validateBody,

@@ -24,6 +24,9 @@ export interface BodyOptions {
   body?: string;
   /** -f given: a body is being built on the command line, so nothing is asked. */
   fields?: boolean;
+  /** The -f fields and the --body text under them: applied again once a dynamic schema is fetched (its types decide `=` values). */
+  fieldArgs?: string[];
+  baseBody?: string;
   headers?: Record<string, string>;
   connection: ResolvedConnection;
   /** false: --no-validate-body. */
@@ -31,6 +34,26 @@ export interface BodyOptions {
   baseUrl?: string;
   /** --dry-run: nothing is sent, not even a dynamic schema's source call (the static part is checked). */
   dryRun?: boolean;
+}
+
+/**
+ * -f fields were coerced by the static schema (`count=3` a string where it says nothing); with a
+ * dynamic schema fetched, they are applied again with its types (`count=3` a number where it says
+ * integer). The fetch is cached per context: the check below reuses it.
+ */
+async function fieldsAgain(ctx: Context, record: ConnectorRecord, op: Operation, dyn: object, body: string, opts: BodyOptions): Promise<string> {
+  const { hasDynamicSchema, resolveDynamicSchema } = await import('./dynamic-schema.js');
+  if (!op.body || !hasDynamicSchema(op.body.schema)) return body;
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  const r = await resolveDynamicSchema({ ...(dyn as Parameters<typeof resolveDynamicSchema>[0]), body: data }, op.body.schema);
+  if (r.schema === op.body.schema) return body;
+  const { bodyWithFields } = await import('./fields.js');
+  return bodyWithFields({ ...op, body: { ...op.body, schema: r.schema } }, opts.baseBody, opts.fieldArgs ?? [], record.name, (m) => ctx.warn(m));
 }
 
 /** Problems listed in the error after the first one. */
@@ -54,6 +77,7 @@ export async function requestBody(ctx: Context, record: ConnectorRecord, op: Ope
     const asked = await (await import('./prompt-body.js')).promptBody(dyn);
     if (asked !== undefined) body = JSON.stringify(asked);
   }
+  if (opts.fieldArgs?.length && body !== undefined && !opts.dryRun) body = await fieldsAgain(ctx, record, op, dyn, body, opts);
   const text = body ?? fromParams;
   if (text === undefined || opts.validate === false) return body;
   let data: unknown;

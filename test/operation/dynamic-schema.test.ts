@@ -34,6 +34,12 @@ describe('the body check with a fetched schema', () => {
     expect(api.seen.at(-1)!.headers['x-key']).toBe(ENV.CONNECTOR_RECORDS__DEFAULT__API_KEY); // through the connection, as run
   });
 
+  it('-f values take their types from the fetched schema (fields.size=3 is a number there), as from a static one', async () => {
+    const r = await run(['createRecord', '-p', 'type=box', '-f', 'title=t', '-f', 'fields.size=3', '-f', 'fields.color=red']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(api.sent().at(-1)!.body.toString('utf8'))).toEqual({ title: 't', fields: { size: 3, color: 'red' } });
+  });
+
   it('x-ms-dynamic-properties with parameterReference body/category reads the body itself', async () => {
     const r = await run(['createItem', '--body', '{"category":"book","value":{"pages":"many"}}']);
     expect(r.code).toBe(2);
