@@ -80,16 +80,22 @@ export interface TestResult {
  * Call the test operation with `conn` through the HTTP layer. 401/403 → AuthError;
  * other non-2xx statuses are returned for the caller to report.
  */
-export async function runTest(ctx: Context, record: ConnectorRecord, conn: ResolvedConnection, test: TestOperation): Promise<TestResult> {
+export async function runTest(
+  ctx: Context,
+  record: ConnectorRecord,
+  conn: ResolvedConnection,
+  test: TestOperation,
+  opts: { baseUrl?: string; refusedHint?: string } = {},
+): Promise<TestResult> {
   const { callOperation: call } = await import('../http/call.js');
   ctx.debug(`testing ${record.name}/${conn.record.name} with ${test.operationId} (${test.source})`);
   const res = await ctx.progress.spin(`Testing the connection with ${test.operationId}`, () =>
-    call(ctx, record, test.operationId, { params: test.params, connection: conn, retries: 0, timeoutMs: 15_000 }),
+    call(ctx, record, test.operationId, { params: test.params, connection: conn, retries: 0, timeoutMs: 15_000, baseUrl: opts.baseUrl }),
   );
   if (res.status === 401 || res.status === 403) {
     throw new AuthError(
       `the ${record.title || record.name} API refused these credentials (HTTP ${res.status} on ${test.operationId})`,
-      'Check the values you entered; nothing was saved.',
+      opts.refusedHint ?? 'Check the values you entered; nothing was saved.',
     );
   }
   return { operationId: test.operationId, status: res.status };

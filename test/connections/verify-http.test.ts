@@ -43,6 +43,13 @@ describe.skipIf(!hasHttp)('create verifies against a real loopback API', () => {
     expect(t.code).toBe(0);
     const o = await run(['connection', 'test', 'keyco/default'], { CONNECTOR_KEYCO_DEFAULT_API_KEY: 'overridden' });
     expect(o.code).toBe(4);
+    // a refused test says what to do with this connection (not create's "nothing was saved")
+    expect(o.stderr).toContain('Check its values (connector connection show keyco/default)');
+    expect(o.stderr).not.toContain('nothing was saved');
+    // --base-url, as run has it (the hint of an unreachable host names it)
+    const b = await run(['connection', 'test', 'keyco/default', '--base-url', `http://${host}/mock`], {});
+    expect(b.code, b.stderr).toBe(0);
+    expect(seen.at(-1)).toMatchObject({ url: '/mock/items?top=5', key: 'good' });
   });
 
   it('Basic: verified with the first GET', async () => {

@@ -5,7 +5,7 @@ import { resolveAddress, resolveConnection } from '../../connections/store.js';
 import { chooseTestOperation, runTest } from '../../connections/verify.js';
 
 /** `connector connection test <connector>/<name>`: call the test operation with the stored credentials. */
-export default async function test(ctx: Context, address: string, opts: { testOperation?: string }): Promise<number> {
+export default async function test(ctx: Context, address: string, opts: { testOperation?: string; baseUrl?: string }): Promise<number> {
   const { connector, name } = await resolveAddress(ctx, address, { short: true });
   const record = await (await ctx.registry()).get(connector);
   // A stored connection, or one the CONNECTOR_<K>__<C>__* variables stand in for (CI); none: the hint names them.
@@ -16,7 +16,13 @@ export default async function test(ctx: Context, address: string, opts: { testOp
       hint: `Name one: connector connection test ${connector}/${name} --test-operation <operationId>`,
     });
   }
-  const res = await runTest(ctx, record, resolved, op);
+  const res = await runTest(ctx, record, resolved, op, {
+    baseUrl: opts.baseUrl,
+    refusedHint:
+      resolved.record.kind === 'oauth2'
+        ? `Sign in again: connector connection login ${connector}/${name}`
+        : `Check its values (connector connection show ${connector}/${name}); to change them, delete it and create it again.`,
+  });
   const ok = res.status >= 200 && res.status < 300;
   if (ctx.json) printJson(ctx.io, { connection: `${connector}/${name}`, operationId: res.operationId, status: res.status, ok });
   else ctx.io.err(`${ok ? 'OK' : 'FAILED'}: ${connector}/${name} — ${res.operationId} answered HTTP ${res.status}.`);
