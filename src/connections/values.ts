@@ -147,9 +147,10 @@ export async function completeValues(ctx: Context, option: AuthOption | undefine
   }
   if (missing.length) {
     const flags = missing.map((p) => `--param ${p.name}=…` + (p.label !== p.name ? ` (${p.label})` : ''));
+    // The advice about secrets only where one is missing (a region choice is no secret).
     throw new InputNeededError(
       `missing ${missing.length === 1 ? 'a required parameter' : 'required parameters'} and cannot prompt: ${flags.join(', ')}`,
-      `Secrets are safer as --param-env NAME=ENV_VAR or --param-stdin NAME.`,
+      missing.some((p) => p.secret) ? `Secrets are safer as --param-env NAME=ENV_VAR or --param-stdin NAME.` : undefined,
     );
   }
   return out;

@@ -115,6 +115,18 @@ describe('OAuth templates with a host placeholder', () => {
     );
   });
 
+  it('--no-input without the region: one line naming token:customHost (exit 5), no advice about secrets (it is none)', async () => {
+    const home = tempHome('connector-placeholder-');
+    expect((await importFixture(home)).code).toBe(0);
+    const r = await runLive(['connection', 'create', 'region', '--no-input', '--no-verify', '--client-id', 'fake-client'], {
+      home,
+      overrides: { secrets: async () => new MemoryStore() },
+    });
+    expect(r.stderr).toContain('--param token:customHost=');
+    expect(r.stderr).not.toContain('Secrets are safer');
+    expect(r.code, r.stderr).toBe(5); // input needed and none can be asked
+  });
+
   it('show prints the template, not the securityDefinition host', async () => {
     const home = tempHome('connector-placeholder-');
     await importFixture(home);
