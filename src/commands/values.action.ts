@@ -28,12 +28,24 @@ export default async function values(ctx: Context, connector: string, operation:
   const { resolveConnection } = await import('../connections/store.js');
   const connection = await resolveConnection(ctx, record.name, opts.connection);
   const resolveOpts = { connection, given, timeoutMs: timeout * 1000, baseUrl: opts.baseUrl, parent: opts.parent };
+  // A -p the source takes nowhere is a typo or a misunderstanding: said, not silently dropped.
+  const { referencedParameters } = await import('../operation/dynamic-values.js');
+  const used = referencedParameters(tree ? [tree.open, tree.browse] : [source]);
+  for (const name of Object.keys(given)) {
+    const bare = name.replace(/^body[./]/i, '').toLowerCase();
+    if (!used.some((u) => u.toLowerCase() === bare))
+      ctx.warn(`-p ${name} is not an input of ${target.name}'s values${used.length ? ` (they take: ${used.join(', ')})` : ' (they take none)'}; ignored`);
+  }
   const operationId = tree ? (opts.parent === undefined ? tree.open : (tree.browse ?? tree.open)).operationId : source!.operationId;
   const list = await ctx.progress.spin(`Waiting for ${operationId} (the values of ${target.name})`, () =>
     tree ? resolveTree(ctx, record, tree, resolveOpts) : resolveDynamicValues(ctx, record, source!, resolveOpts),
   );
   if (ctx.json) {
-    printJson(ctx.io, list);
+    // One shape for every item: a title even where the source gives none (it is then the value).
+    printJson(
+      ctx.io,
+      list.map((v) => ({ ...v, title: v.title ?? v.value })),
+    );
     return 0;
   }
   if (!list.length) {

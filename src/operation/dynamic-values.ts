@@ -164,7 +164,16 @@ export async function callSource(
   // The fixed inputs are the connector's own: sent as declared, as the platform does (checks only warn).
   const declared = Object.entries(inputs).flatMap(([name, input]) => ('value' in input ? [name] : []));
   const callOpts = { params, connection: opts.connection, timeoutMs: opts.timeoutMs ?? 10_000, retries: 0, baseUrl: opts.baseUrl, declared };
-  const prepared = await prepareCall(ctx, record, operationId, callOpts);
+  let prepared: Awaited<ReturnType<typeof prepareCall>>;
+  try {
+    prepared = await prepareCall(ctx, record, operationId, callOpts);
+  } catch (e) {
+    // The source's own parameter refused a value: say whose it is and which -p it came from.
+    if (!(e instanceof UsageError)) throw e;
+    const from = Object.entries(inputs).find(([name, input]) => 'parameter' in input && e.message.includes(`'${name}'`));
+    const via = from && 'parameter' in from[1] ? ` (given as -p ${from[1].parameter})` : '';
+    throw new UsageError(`the values' source ${operationId}: ${e.message}${via}`, e.hint);
+  }
   const res = await sendPrepared(ctx, prepared, callOpts);
   if (res.status < 200 || res.status >= 300) throw new CliError(`${operationId} answered HTTP ${res.status}`);
   // The connection's secrets masked as `run` masks them (an API may echo a key back); the mask keeps JSON valid.
@@ -182,9 +191,17 @@ export async function callSource(
 function givenValue(given: Record<string, ParamValue> | undefined, name: string): ParamValue | undefined {
   if (!given) return undefined;
   if (given[name] !== undefined) return given[name];
-  const lc = name.toLowerCase();
-  const key = Object.keys(given).find((k) => k.toLowerCase() === lc || k.toLowerCase().replace(/^(path|query|header|cookie|formdata):/, '') === lc);
+  const lc = name.toLowerCase().replace(/^body[./]/, '');
+  // `-p groupId=…`, `-p query:groupId=…`, and for a body property `-p body.groupId=…` / `-p body/groupId=…`.
+  const key = Object.keys(given).find((k) => k.toLowerCase().replace(/^(path|query|header|cookie|formdata):|^body[./]/, '') === lc);
   return key === undefined ? undefined : given[key];
+}
+
+/** The calling operation's parameters the sources' inputs refer to (`{ "parameter": … }`), by name. */
+export function referencedParameters(sources: ({ parameters: Record<string, SourceInput> } | undefined)[]): string[] {
+  const out = new Set<string>();
+  for (const s of sources) for (const input of Object.values(s?.parameters ?? {})) if ('parameter' in input) out.add(input.parameter);
+  return [...out];
 }
 
 /** The declared inputs of a source (`parameters` of any x-ms-dynamic-* extension), in one shape. */

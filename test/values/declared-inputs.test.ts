@@ -31,6 +31,34 @@ describe('a dynamic-values source with a fixed input outside its own enum', () =
       schemes: ['http'],
       paths: {
         '/workspaces': { get: { operationId: 'ListWorkspaces', parameters: [version], responses: { 200: { description: 'ok' } } } },
+        '/runs/{runId}/logs': {
+          get: {
+            operationId: 'ListLogs',
+            parameters: [{ name: 'runId', in: 'path', type: 'integer', required: true }],
+            responses: { 200: { description: 'ok' } },
+          },
+        },
+        '/logs': {
+          get: {
+            operationId: 'GetLog',
+            parameters: [
+              { name: 'run', in: 'query', type: 'string', required: true },
+              {
+                name: 'log',
+                in: 'query',
+                type: 'string',
+                required: true,
+                'x-ms-dynamic-values': {
+                  operationId: 'ListLogs',
+                  parameters: { runId: { parameter: 'run' } },
+                  'value-collection': 'value',
+                  'value-path': 'id',
+                },
+              },
+            ],
+            responses: { 200: { description: 'ok' } },
+          },
+        },
         '/run': {
           post: {
             operationId: 'Run',
@@ -64,6 +92,11 @@ describe('a dynamic-values source with a fixed input outside its own enum', () =
     expect(r.stderr).toMatch(/parameter 'api-version' \(query\): the connector's own value "2016-06-01" .*; sent as declared/);
     const p = await runCli(['run', 'declared', 'ListWorkspaces', '-p', 'api-version=2016-06-01', '--dry-run'], { home: work });
     expect(p.code).toBe(2);
+    expect(seen).toHaveLength(1);
+    // a -p value the source's own parameter refuses: the error says it is the source's, and which -p it came from
+    const e = await runCli(['values', 'declared', 'GetLog', 'log', '-p', 'run=abc'], { home: work });
+    expect(e.code).toBe(2);
+    expect(e.stderr.split('\n')[0]).toBe(`connector: the values' source ListLogs: parameter 'runId' (path) must be an integer, got "abc" (given as -p run)`);
     expect(seen).toHaveLength(1);
   });
 });

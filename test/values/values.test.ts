@@ -49,6 +49,21 @@ describe('connector values: x-ms-dynamic-values and -list', () => {
     expect(api.requests.at(-1)).toBe('GET /sites/hr/lists');
   });
 
+  it('a reference is met by -p body.<name> too; a -p no source input takes is warned about, not silently dropped', async () => {
+    const r = await values('getitems', 'list-name', '-p', 'body.site=hr', '-p', 'bogus=1', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(api.requests.at(-1)).toBe('GET /sites/hr/lists');
+    expect(r.stderr).toBe("warning: -p bogus is not an input of list's values (they take: site); ignored\n");
+  });
+
+  it('--json items always have a title (the value where the source gives none)', async () => {
+    const r = await values('GetItems', 'folder', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const items = JSON.parse(r.stdout) as { value: string; title?: string }[];
+    expect(items.length).toBeGreaterThan(0);
+    for (const v of items) expect(typeof v.title).toBe('string');
+  });
+
   it('x-ms-dynamic-list: itemsPath, parameterReference and a fixed value', async () => {
     const r = await values('GetItems', 'TAG', '-p', 'site=it', '--json');
     expect(r.code, r.stderr).toBe(0);
