@@ -173,11 +173,14 @@ function checkHeaders(headers: Record<string, string>): void {
 /** Base URL: --base-url, OAS3 servers[0] (variables at their defaults), or schemes (https first) + host + basePath. */
 export function baseUrl(def: Record<string, any>, override?: string): string {
   if (override) {
+    let url: URL;
     try {
-      new URL(override);
+      url = new URL(override);
     } catch {
       throw new UsageError(`--base-url '${override}' is not an absolute URL`, 'Example: --base-url https://api.example.com/v1');
     }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new UsageError(`--base-url '${override}' is not an http or https URL`, 'Example: --base-url https://api.example.com/v1');
     return override.replace(/\/+$/, '');
   }
   if (typeof def.openapi === 'string') {

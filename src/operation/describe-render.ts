@@ -101,7 +101,8 @@ export function renderDescription(d: OperationDescription, opts: { color?: boole
   head('Example:');
   line(`  ${d.example}`);
   if (d.example.endsWith(' --body @body.json') || d.example.includes(' --body @body.json ')) line('  (body.json: the example body above, with your values)');
-  if (d.body && !d.example.includes(' -f '))
+  // -f builds JSON: not offered for a multipart, form or binary body (run refuses it there).
+  if (d.body && !d.example.includes(' -f ') && d.body.contentTypes.some((t) => /json/i.test(t)))
     line('  Body fields can also be flags: -f name=value, -f count:=3, -f tags[]=a, -f user.name=x (connector run --help).');
   const codes = { bold: '\x1b[1m', dim: '\x1b[2m' };
   return `${out.map((l) => (opts.color && l.style && l.text ? `${codes[l.style]}${sanitizeLine(l.text)}\x1b[0m` : sanitizeLine(l.text))).join('\n')}\n`;

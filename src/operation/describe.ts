@@ -363,7 +363,7 @@ export function policyEffect(templateId: string, p: Record<string, unknown>): st
   };
   const at = (parent: string, sub: string) => {
     const a = get(parent) || '@body()';
-    const b = get(sub);
+    const b = get(sub) === 'null' ? '' : get(sub); // "null": the parent itself (as run reads it)
     return !b ? a : b.startsWith('[') ? `${a}${b}` : `${a}.${b}`;
   };
   const when = (a: string) => (a ? ` (if present: ${a.toLowerCase()})` : '');
