@@ -18,8 +18,8 @@ beforeAll(async () => {
       '/upload': {
         post: {
           operationId: 'Upload',
-          consumes: ['multipart/form-data'],
-          parameters: [{ name: 'file', in: 'formData', type: 'file', required: true }],
+          consumes: ['application/octet-stream'],
+          parameters: [{ name: 'file', in: 'body', required: true, schema: { type: 'string', format: 'binary' } }],
           responses: { 200: { description: 'ok' } },
         },
       },
