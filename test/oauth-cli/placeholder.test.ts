@@ -139,7 +139,8 @@ describe('OAuth templates with a host placeholder', () => {
 
 // The corpus connectors with placeholders in their OAuth templates: each gets as far as the sign-in URL.
 const CASES: { dir: string; args: string[]; host: string }[] = [
-  { dir: 'Zoho Mail', args: ['--param', 'token:customHost=.eu'], host: 'accounts.zoho.eu' },
+  // Zoho's token request sends {clientSecret}: given from the environment, as CI would.
+  { dir: 'Zoho Mail', args: ['--param', 'token:customHost=.eu', '--client-secret-env', 'S'], host: 'accounts.zoho.eu' },
   {
     dir: 'Coupa',
     args: [
@@ -165,6 +166,19 @@ const corpus = existsSync(join(CORPUS_DIR, 'INDEX.tsv'));
 if (!corpus) console.warn(`[corpus] ${CORPUS_DIR} is absent: skipping the OAuth placeholder corpus tests`);
 
 describe.skipIf(!corpus)('corpus connectors with OAuth template placeholders', () => {
+  it('Zoho Mail without a client secret: its token request needs one, said before any sign-in (exit 5)', async () => {
+    const home = tempHome('connector-placeholder-');
+    expect((await runLive(['import', join(CORPUS_DIR, 'Zoho Mail'), '--name', 'c'], { home })).code).toBe(0);
+    const r = await runLive(
+      ['connection', 'create', 'c', '--no-input', '--no-verify', '--flow', 'browser', '--client-id', 'fake-client', '--param', 'token:customHost=.eu'],
+      { home, overrides: { secrets: async () => new MemoryStore() } },
+    );
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toContain("this connector's token request sends a client secret");
+    expect(r.stderr).toContain('--client-secret-env VAR or --client-secret-stdin');
+    expect(r.stderr).not.toContain('Open this URL');
+  });
+
   it.each(CASES)('$dir: connection create reaches the sign-in at the filled host', async ({ dir, args, host: expected }) => {
     const home = tempHome('connector-placeholder-');
     expect((await runLive(['import', join(CORPUS_DIR, dir), '--name', 'c'], { home })).code).toBe(0);

@@ -99,6 +99,16 @@ export async function gatherClient(ctx: Context, flags: OAuthFlags, setting: OAu
     secret = (await readAll(ctx.io.stdin)).replace(/\r?\n$/, '');
     if (!secret) throw new UsageError('--client-secret-stdin: standard input was empty');
   }
+  // The connector's own token request sends {clientSecret} (oauth2generic templates, Zoho's): ask for it, never echoed.
+  if (secret === undefined && !flags.certificate && templatesNeedSecret(setting)) {
+    if (!canPrompt(ctx)) {
+      throw new InputNeededError(
+        "this connector's token request sends a client secret ({clientSecret} in its OAuth templates), and none was given",
+        'Pass --client-secret-env VAR or --client-secret-stdin (never on the command line).',
+      );
+    }
+    secret = await (await ctx.prompter()).password('OAuth client secret', { required: true, hint: "The connector's token request sends it." });
+  }
   let certificatePem: string | undefined;
   let certificate: ClientCertificate | undefined;
   if (flags.certificate) {
@@ -111,6 +121,12 @@ export async function gatherClient(ctx: Context, flags: OAuthFlags, setting: OAu
     certificate = loadCertificate(certificatePem, certificatePem, flags.certificate);
   }
   return { auth: { clientId, clientSecret: secret, certificate }, secret, certificatePem };
+}
+
+/** Whether the setting's oauth2generic templates (token, refresh, query strings) send `{clientSecret}`. */
+export function templatesNeedSecret(setting: OAuthSetting | undefined): boolean {
+  if (setting?.identityProvider !== 'oauth2generic') return false;
+  return Object.values(setting.customParameters ?? {}).some((v) => typeof v === 'string' && /\{clientSecret\}/i.test(v));
 }
 
 /** A browser to open and a person at a terminal: `--flow auto` then picks the browser. */
