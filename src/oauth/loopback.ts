@@ -107,7 +107,7 @@ export async function startLoopback(opts: LoopbackOptions): Promise<Loopback> {
       send(res, 400, page('Sign-in failed', `${outcome.message}. Return to the terminal.`));
       finish(outcome);
     } else {
-      send(res, 200, page('Signed in', 'You can close this window and return to the terminal.'));
+      send(res, 200, page('Sign-in received', 'connector finishes signing in now: the terminal says whether it worked. You can close this window.'));
       finish(undefined, outcome);
     }
   };

@@ -30,7 +30,11 @@ describe('loopback redirect listener (RFC 8252)', () => {
     const res = await fetch(`${lb.redirectUri}?code=abc&state=s1`);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(await res.text()).toContain('You can close this window');
+    const text = await res.text();
+    expect(text).toContain('You can close this window');
+    // The code is received, not yet exchanged: the page does not claim a sign-in that may still fail.
+    expect(text).toContain('Sign-in received');
+    expect(text).not.toContain('Signed in');
     expect(await lb.result).toEqual({ code: 'abc', iss: undefined });
     await expect(fetch(`${lb.redirectUri}?code=again&state=s1`)).rejects.toThrow(); // listener is gone
   });
