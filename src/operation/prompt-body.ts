@@ -154,7 +154,8 @@ async function offeredValues(inputs: Inputs, s: Obj, root: Obj): Promise<Choice[
     return values.length ? values.map((v) => ({ name: v.title ? `${v.title} (${v.value})` : v.value, value: v.value })) : undefined;
   } catch (e) {
     if ((e as Error).name === 'CancelError') throw e;
-    inputs.ctx.io.err(`the values from ${source.operationId} are not offered: ${(e as Error).message}`);
+    // Worded as run's parameter prompts word it (prompt-params.ts).
+    inputs.ctx.warn(`cannot list the values of this field from ${source.operationId} (${(e as Error).message}); type one`);
     return undefined;
   }
 }
