@@ -2,7 +2,7 @@ import { getHeader, requestUrl, setHeader } from '../../http/headers.js';
 import { Redactor } from '../../http/redact.js';
 import type { PreparedRequest } from '../../http/types.js';
 import { evaluate } from '../expressions.js';
-import { nodesAt, parsePath } from './paths.js';
+import { nodesAt, parsePath } from '../body/paths.js';
 import type { RequestTemplate } from './types.js';
 
 /** setheader, setqueryparameter, setvaluefromurl: headers and query parameters. */
