@@ -14,7 +14,7 @@ import { connection, memoryCtx, recordingServer } from '../run/helpers.js';
 
 const KEY = `k-${'0123456789abcdef'.repeat(5)}-tail`; // 86 characters
 const START = KEY.slice(0, 24);
-const LOOKED_UP = 'looked-up-value-from-the-api-42'; // setvaluefromurl's answer
+const LOOKED_UP = 'looked-up-value-from-the-api-42';
 
 const inst = (templateId: string, title: string, params: Record<string, unknown>, ops: string[], section = 'Request'): PolicyTemplateInstance => ({
   templateId,
@@ -185,6 +185,27 @@ describe('one template, one behaviour, on the request and on the answer', () => 
       expect(handlesResponse({ templateId: id, parameters: { 'x-ms-apimTemplate-policySection': 'Response' } }), id).toBe(true);
     const r = await call('StringsAnswer');
     expect(JSON.parse(r.res.body.toString())).toEqual({ tags: [{ tag: 'a' }, { tag: 'b' }], link: 'a%20b', new: 1 });
+  });
+});
+
+describe('setvaluefromurl', () => {
+  it('its own call carries a query-string credential', async () => {
+    const before = server.seen.length;
+    await call('Fetch', {});
+    const [lookup, etag] = server.seen.slice(before);
+    expect(lookup.url).toBe(`/lookup?code=${KEY}`);
+    expect(etag.url).toBe(`/lookup?code=${KEY}`);
+  });
+
+  it('a fetched value is masked unless its name is a harmless one', async () => {
+    const before = server.seen.length;
+    const r = await call('Fetch', {});
+    const [, , main] = server.seen.slice(before);
+    expect(main.headers['x-lookup']).toBe(LOOKED_UP);
+    expect(main.headers['if-match']).toBe('W/"e-1"');
+    expect(r.stderr).not.toContain(LOOKED_UP);
+    expect(r.stderr).not.toContain(START);
+    expect(r.stderr).toContain('header If-Match set: W/"e-1"');
   });
 });
 
