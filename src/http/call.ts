@@ -69,7 +69,7 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
         }),
   });
   // Printed once every policy ran: the redactor then knows every secret a policy put on the request.
-  for (const line of traced) ctx.debug(redactor.text(line));
+  for (const line of traced) ctx.debug(shorten(redactor.text(line)));
   refuseInsecure(op, req, redactor, opts);
   return { record, op, req, scheme, redactor, ...(userAuth ? { userAuth } : {}) };
 }
@@ -186,7 +186,7 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
         connectionValues: conn?.values ?? {},
         requestUrl: requestUrl(req),
         warn: (m) => ctx.warn(redactor.text(m)),
-        ...(ctx.verbose ? { trace: (line: string) => ctx.io.err(sanitizeLine(redactor.text(line))) } : {}),
+        ...(ctx.verbose ? { trace: (line: string) => ctx.io.err(shorten(sanitizeLine(redactor.text(line)))) } : {}),
       });
       if (outcome.unauthenticated) result.unauthenticated = outcome.unauthenticated;
     }
@@ -196,6 +196,11 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
       throw new CliError(redactor.text(e.message), { exitCode: e.exitCode, hint: e.hint, cause: e.cause });
     throw e;
   }
+}
+
+/** A policy's trace line, masked first (a value cut before masking would no longer match a secret), then cut. */
+function shorten(line: string, max = 400): string {
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
 }
 
 function trace(ctx: Context, req: PreparedRequest, redactor: Redactor): void {

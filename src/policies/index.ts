@@ -6,6 +6,7 @@ import { handlesResponse, responseLimitations } from './response.js';
 import { NOT_REPRODUCIBLE, REQUEST_TEMPLATES, RESPONSE_ONLY } from './request/table.js';
 import type { PolicyOptions, PolicyRun } from './request/types.js';
 import { misfit } from './request/url.js';
+import { UnsafePath } from './body/paths.js';
 
 export type { PolicyOptions } from './request/types.js';
 
@@ -77,7 +78,8 @@ export function unsupportedPolicies(record: ConnectorRecord): { templateId: stri
   });
 }
 
-function appliesTo(t: PolicyTemplateInstance, operationId: string): boolean {
+/** True when the instance targets the operation (its operation filter, matched case-insensitively). */
+export function appliesTo(t: PolicyTemplateInstance, operationId: string): boolean {
   const ops = policyOperations(t);
   return !ops || ops.some((o) => o.toLowerCase() === operationId.toLowerCase());
 }
@@ -92,7 +94,7 @@ export function checkHostValues(record: ConnectorRecord, connectionValues: Recor
   }
 }
 
-const named = (t: PolicyTemplateInstance) => `${t.templateId}${t.title ? ` (${t.title})` : ''}`;
+export const named = (t: PolicyTemplateInstance) => `${t.templateId}${t.title ? ` (${t.title})` : ''}`;
 
 /**
  * Apply every request-side policy that targets `req.operationId`, in file order; warn once
@@ -135,7 +137,12 @@ export async function applyPolicies(record: ConnectorRecord, req: PreparedReques
       opts,
       changed: (what) => opts.trace?.(`policy ${named(t)}: ${what}`),
     };
-    await REQUEST_TEMPLATES[t.templateId.toLowerCase()].apply(run);
+    try {
+      await REQUEST_TEMPLATES[t.templateId.toLowerCase()].apply(run);
+    } catch (e) {
+      if (!(e instanceof UnsafePath)) throw e;
+      opts.warn?.(`policy ${named(t)} is not applied: ${e.message}`);
+    }
   }
   if (req.json !== undefined && req.body) req.body = Buffer.from(JSON.stringify(req.json));
   // A header set to '' by a policy means "remove" in practice (e.g. auth-token: '' for a public endpoint).

@@ -3,9 +3,19 @@ import type { HttpResult } from '../http/types.js';
 import type { Operation } from '../operation/find.js';
 import type { ExprScope } from './expressions.js';
 import { evaluate } from './expressions.js';
-import { policyInstances, policyOperations } from './index.js';
-import { convertArrayToObject, convertObjectToArray, preview, setProperty, stringReplace, type BodyEdit, type Param } from './response/body.js';
-import { isRecord } from './response/paths.js';
+import { appliesTo, named, policyInstances } from './index.js';
+import { type BodyHolder, isObj, shown, UnsafePath } from './body/paths.js';
+import {
+  type BodyTransform,
+  convertarraytoobject,
+  convertobjecttoarray,
+  encodepropertyvalue,
+  moveproperties,
+  setproperty,
+  stringreplace,
+  stringtoarray,
+} from './body/transforms.js';
+import { RESPONSE_ONLY } from './request/table.js';
 
 /**
  * Response-side policy templates (`x-ms-apimTemplate-policySection: Response`, and the templates
@@ -15,18 +25,23 @@ import { isRecord } from './response/paths.js';
  * instance's `x-ms-apimTemplate-operationName` limits it to those operations.
  */
 
-type BodyTemplate = (root: unknown, get: Param, scope: ExprScope) => BodyEdit;
+/** An instance's `x-ms-apimTemplateParameter.<name>`. */
+type Param = (name: string) => unknown;
 
-/** The data templates the platform allows in the Response section (their documentation: "request or response body"). */
-const BODY: Record<string, BodyTemplate> = {
-  convertobjecttoarray: convertObjectToArray,
-  convertarraytoobject: convertArrayToObject,
-  stringreplace: stringReplace,
-  setproperty: setProperty,
+/**
+ * The data templates the platform allows in the Response section (their documentation: "the
+ * request or response body"; the data-conversion module: "each policy can be run against the
+ * request or the response"): the same implementations as the request side's.
+ */
+const BODY: Record<string, BodyTransform> = {
+  convertobjecttoarray,
+  convertarraytoobject,
+  stringreplace,
+  setproperty,
+  stringtoarray,
+  moveproperties,
+  encodepropertyvalue,
 };
-
-/** Templates about the answer whatever their section says (updatenextlink has none in published connectors). */
-const RESPONSE_ONLY = new Set(['updatenextlink', 'setconnectionstatustounauthenticated']);
 
 const idOf = (t: PolicyTemplateInstance) => t.templateId.toLowerCase();
 const sectionOf = (t: PolicyTemplateInstance) => String(t.parameters['x-ms-apimTemplate-policySection'] ?? '').toLowerCase();
@@ -62,7 +77,7 @@ export interface ResponsePolicyOptions {
   connectionValues: Record<string, string>;
   /** The URL the request went to, unredacted (relative next links are resolved against it). */
   requestUrl?: string;
-  /** One line per policy that fired, saying what it changed (the caller redacts and prints it under --verbose). */
+  /** One line per policy that fired, saying what it changed, values whole (the caller redacts, then shortens and prints it under --verbose). */
   trace?: (line: string) => void;
   warn?: (message: string) => void;
 }
@@ -97,7 +112,7 @@ export function applyResponsePolicies(record: ConnectorRecord, op: Operation, re
   for (const t of instances) {
     const p = t.parameters as Record<string, unknown>;
     const get: Param = (k) => p[`x-ms-apimTemplateParameter.${k}`];
-    const say = (change: string) => opts.trace?.(`* policy ${t.templateId}${t.title ? ` (${t.title})` : ''}: ${change}`);
+    const say = (change: string) => opts.trace?.(`* policy ${named(t)}: ${change}`);
     const id = idOf(t);
     if (id === 'setheader') {
       const change = setResponseHeader(res, get, scope);
@@ -117,11 +132,21 @@ export function applyResponsePolicies(record: ConnectorRecord, op: Operation, re
       if (change.changed) changed = true;
       say(change.text);
     } else {
-      const edit = BODY[id](json, get, scope);
-      json = edit.root;
-      if (edit.change) {
-        changed = true;
-        say(edit.change);
+      const holder: BodyHolder = { json: structuredClone(json) };
+      const text = (k: string) => {
+        const v = get(k);
+        return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      };
+      try {
+        const change = BODY[id](holder, text, get, scope);
+        if (!/^(no change|not applied)/.test(change)) {
+          json = holder.json;
+          changed = true;
+          say(change);
+        }
+      } catch (e) {
+        if (!(e instanceof UnsafePath)) throw e;
+        opts.warn?.(`policy ${named(t)} is not applied: ${e.message}`);
       }
     }
   }
@@ -130,11 +155,6 @@ export function applyResponsePolicies(record: ConnectorRecord, op: Operation, re
     if (res.headers['content-length'] !== undefined) res.headers['content-length'] = String(res.body.length);
   }
   return outcome;
-}
-
-function appliesTo(t: PolicyTemplateInstance, operationId: string): boolean {
-  const ops = policyOperations(t);
-  return !ops || ops.some((o) => o.toLowerCase() === operationId.toLowerCase());
 }
 
 /** The body as JSON when it is JSON (a json content type, or text that parses); NOT_JSON otherwise. */
@@ -175,10 +195,10 @@ function setResponseHeader(res: HttpResult, get: Param, scope: ExprScope): strin
   }
   if (existing !== undefined && action === 'append') {
     res.headers[key] = Array.isArray(existing) ? [...existing, value] : `${existing},${value}`;
-    return `response header ${name} appended ${preview(value)}`;
+    return `response header ${name} appended ${shown(value)}`;
   }
   res.headers[key] = value;
-  return `response header ${name} set to ${preview(value)}`;
+  return `response header ${name} set to ${shown(value)}`;
 }
 
 /**
@@ -187,7 +207,7 @@ function setResponseHeader(res: HttpResult, get: Param, scope: ExprScope): strin
  * link keeps its address, made absolute against the request so --paginate can follow it.
  */
 function updateNextLink(json: unknown, name: string, requestUrl: string | undefined): { changed: boolean; text: string } {
-  if (!isRecord(json)) return { changed: false, text: `no ${name} (the body is not an object)` };
+  if (!isObj(json)) return { changed: false, text: `no ${name} (the body is not an object)` };
   const link = json[name];
   if (typeof link !== 'string' || !link) return { changed: false, text: `no ${name}: this is the last page` };
   const base = requestUrl ? safeUrl(requestUrl) : undefined;
@@ -195,7 +215,7 @@ function updateNextLink(json: unknown, name: string, requestUrl: string | undefi
   try {
     absolute = new URL(link, base).href;
   } catch {
-    return { changed: false, text: `${name} ${preview(link)} is not a URL: left as is` };
+    return { changed: false, text: `${name} ${shown(link)} is not a URL: left as is` };
   }
   const gateway = "(on the platform it is rewritten to go through the connector's gateway)";
   if (absolute === link) return { changed: false, text: `${name} kept: ${link} ${gateway}` };

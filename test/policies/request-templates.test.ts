@@ -8,8 +8,8 @@ import {
   setproperty,
   stringreplace,
   stringtoarray,
-} from '../../src/policies/request/body.js';
-import { parsePath, segments } from '../../src/policies/request/paths.js';
+} from '../../src/policies/body/transforms.js';
+import { parsePath, segments } from '../../src/policies/body/paths.js';
 
 /** Run a body transform with `x-ms-apimTemplateParameter.*` values; returns the body after. */
 function run(t: BodyTransform, body: unknown, params: Record<string, unknown>): unknown {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ConnectorRecord, PolicyTemplateInstance } from '../../src/model.js';
 import { policyInstances } from '../../src/policies/index.js';
 import { handlesResponse, isResponseSide, responseLimitations } from '../../src/policies/response.js';
-import { parsePath } from '../../src/policies/response/paths.js';
+import { rootedPath } from '../../src/policies/body/paths.js';
 import { CORPUS_DIR } from '../helpers/cli.js';
 
 const t = (templateId: string, parameters: Record<string, unknown> = {}): PolicyTemplateInstance => ({ templateId, parameters });
@@ -55,7 +55,7 @@ describe.skipIf(!hasCorpus)('the corpus response-side instances', () => {
         if (responseLimitations(inst)) c.named++;
         else c.applied++;
         for (const [k, v] of Object.entries(inst.parameters))
-          if (/Path(Template)?$/.test(k) && /ParentPath|newPropertyPath/.test(k) && typeof v === 'string' && !parsePath(v)) unparsed.push(`${dir}: ${k}=${v}`);
+          if (/Path(Template)?$/.test(k) && /ParentPath|newPropertyPath/.test(k) && typeof v === 'string' && !rootedPath(v)) unparsed.push(`${dir}: ${k}=${v}`);
       }
     }
     console.info(`response-side policy instances in ${CORPUS_DIR}: ${JSON.stringify(counts)}`);

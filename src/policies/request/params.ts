@@ -2,7 +2,7 @@ import { getHeader, requestUrl, setHeader } from '../../http/headers.js';
 import { Redactor } from '../../http/redact.js';
 import type { PreparedRequest } from '../../http/types.js';
 import { evaluate } from '../expressions.js';
-import { nodesAt, parsePath } from './paths.js';
+import { nodesAt, parsePath } from '../body/paths.js';
 import type { RequestTemplate } from './types.js';
 
 /** setheader, setqueryparameter, setvaluefromurl: headers and query parameters. */
@@ -46,8 +46,12 @@ const setqueryparameter: RequestTemplate = {
   },
 };
 
-/** A value fetched for a header or query named like a credential is treated as one. */
-const SECRET_NAME = /(auth|token|secret|password|passwd|session|credential|api-?key|apikey|signature|cookie)/i;
+/**
+ * A fetched value was read with the connection's credentials: it is masked unless its name
+ * is one known to carry no secret (a version tag, a content negotiation header).
+ */
+const HARMLESS_NAME =
+  /^(if-match|if-none-match|etag|if-modified-since|if-unmodified-since|accept|accept-language|content-type|api-version|version|x-ms-version|prefer)$/i;
 
 /**
  * setvaluefromurl: call another endpoint of the same API (a path relative to the base URL,
@@ -69,7 +73,8 @@ const setvaluefromurl: RequestTemplate = {
       ...req,
       method,
       path: rel.startsWith('/') || !rel ? rel : `/${rel}`,
-      query: [],
+      // A credential sent in the query string (req.secretQuery) goes with this call too.
+      query: req.query.filter(([k]) => req.secretQuery.has(k)),
       headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !/^(content-type|content-length)$/i.test(k))),
       body: undefined,
       json: undefined,
@@ -79,7 +84,7 @@ const setvaluefromurl: RequestTemplate = {
       const u = new URL(rel);
       if (u.origin !== new URL(requestUrl(req)).origin)
         return run.changed(`not applied: ${u.origin} is not the API's origin; the credentials are sent only there`);
-      Object.assign(sub, { base: u.origin, path: u.pathname, query: [...u.searchParams] });
+      Object.assign(sub, { base: u.origin, path: u.pathname, query: [...u.searchParams, ...sub.query] });
     }
     const where = `${method} ${requestUrl(sub)}`;
     if (!run.opts.send) {
@@ -103,7 +108,7 @@ const setvaluefromurl: RequestTemplate = {
     const [found] = nodesAt(json, path.segs);
     if (found === undefined || found === null) return run.changed(`${where} has no ${run.param('parameterValuePathTemplate')}: ${name} not set`);
     const value = typeof found === 'string' ? found : JSON.stringify(found);
-    if (SECRET_NAME.test(name)) {
+    if (!HARMLESS_NAME.test(name)) {
       req.secretValues.add(value);
       if (isHeader) req.secretHeaders.add(name.toLowerCase());
       else req.secretQuery.add(name);

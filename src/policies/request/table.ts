@@ -6,17 +6,14 @@ import { URL_TEMPLATES } from './url.js';
 /** Every request-side template `connector run` applies, by lower-case template id. */
 export const REQUEST_TEMPLATES: Record<string, RequestTemplate> = { ...URL_TEMPLATES, ...PARAM_TEMPLATES, ...BODY_TEMPLATES };
 
-/** Templates that only ever run on the answer (no policySection parameter says so). */
+/** Templates that only ever run on the answer (no policySection parameter says so); policies/response.ts applies them. */
 export const RESPONSE_ONLY = new Set(['updatenextlink', 'setconnectionstatustounauthenticated']);
 
 /**
  * Why `connector run` leaves a template out, for those whose effect is not a change to the
- * request it sends (shown by `show`, `describe` and `run --verbose`).
+ * request or the answer (shown by `show`, `describe` and `run --verbose`).
  */
 export const NOT_REPRODUCIBLE: Record<string, string> = {
   pollingtrigger:
     'applies to polling triggers only (the platform re-runs the operation on a schedule and keeps the trigger state); connector run sends the request without it',
-  setconnectionstatustounauthenticated:
-    'marks the platform connection as needing sign-in again when the API answers that status; a local connection has no such status, so connector run shows the answer as it is',
-  updatenextlink: 'rewrites the next-page link in the answer; connector run shows the answer as the API sent it',
 };

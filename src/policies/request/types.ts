@@ -12,8 +12,9 @@ export interface PolicyOptions {
   warn?: (message: string) => void;
   /**
    * One line per policy that fired, saying what it changed: `policy <id> (<title>): <change>`.
-   * Header and query values that are secret by name are already masked; the caller masks
-   * known secret values (the request's secretValues) before printing it.
+   * Header and query values that are secret by name are already masked; other values are
+   * whole: the caller masks known secret values (the request's secretValues) in the full
+   * line first, then shortens it.
    */
   trace?: (line: string) => void;
   /**
