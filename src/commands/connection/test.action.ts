@@ -18,10 +18,7 @@ export default async function test(ctx: Context, address: string, opts: { testOp
   }
   const res = await runTest(ctx, record, resolved, op, {
     baseUrl: opts.baseUrl,
-    refusedHint:
-      resolved.record.kind === 'oauth2'
-        ? `Sign in again: connector connection login ${connector}/${name}`
-        : `Check its values (connector connection show ${connector}/${name}); to change them, delete it and create it again.`,
+    refusedHint: `Check its values (connector connection show ${connector}/${name}); an OAuth connection signs in again with: connector connection login ${connector}/${name}`,
   });
   const ok = res.status >= 200 && res.status < 300;
   if (ctx.json) printJson(ctx.io, { connection: `${connector}/${name}`, operationId: res.operationId, status: res.status, ok });
