@@ -1,12 +1,10 @@
 import { describe, it, expect, beforeEach } from 'vitest';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/main.js';
-import { makeIO } from '../../src/io/iostreams.js';
 import { tempHome } from '../helpers/cli.js';
 import { MemoryStore } from '../../src/secrets/store.js';
 import type { Prompter } from '../../src/io/prompter.js';
 import { register, setsRecord, basicRecord, makeRecord } from './helpers.js';
 import { strictPrompter } from '../helpers/context.js';
+import { runOnTerminal } from '../helpers/terminal-run.js';
 
 /** A strict scripted prompter: answers by message, records every question, fails on any other question or an unused answer. */
 function scripted(answers: Record<string, string>) {
@@ -16,17 +14,7 @@ function scripted(answers: Record<string, string>) {
 
 /** Run the CLI as if on a terminal (stdin/stdout TTYs) with a scripted prompter. */
 async function runTty(home: string, store: MemoryStore, prompter: Prompter, args: string[]) {
-  const tty = () => Object.assign(new PassThrough(), { isTTY: true });
-  const stdin = tty();
-  const stdout = tty();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io = makeIO(stdin, stdout, stderr, { NO_COLOR: '1', CONNECTOR_HOME: home });
-  const code = await main(['node', 'connector', ...args], io, { secrets: async () => store, prompter: async () => prompter });
-  return { code, stdout: out, stderr: err };
+  return runOnTerminal(args, { env: { CONNECTOR_HOME: home }, overrides: { secrets: async () => store, prompter: async () => prompter } });
 }
 
 let home: string;

@@ -1,42 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/main.js';
-import { makeIO } from '../../src/io/iostreams.js';
-import { runCli, tempHome } from '../helpers/cli.js';
 import { strictPrompter } from '../helpers/context.js';
 import { MemoryStore } from '../../src/secrets/store.js';
-import { ENV, startRecordsApi } from '../run/records-api.js';
+import { ENV, importedRecords, type RecordsApi } from '../run/records-api.js';
+import { runOnTerminal } from '../helpers/terminal-run.js';
 
 /**
  * Interactive body prompts (issue 12, 2): on a terminal, with no --body and no -f, `run` asks for
  * the body's required and important properties, typed by the (static or fetched) schema.
  */
-let api: Awaited<ReturnType<typeof startRecordsApi>>;
+let api: RecordsApi;
 let home: string;
 
 beforeAll(async () => {
-  api = await startRecordsApi();
-  home = tempHome();
-  const r = await runCli(['import', api.writeSpec(home), '--name', 'records'], { home });
-  expect(r.code, r.stderr).toBe(0);
+  ({ api, home } = await importedRecords());
 });
 afterAll(() => api.close());
 
 /** `connector run records …` on a terminal (stdin and stdout TTYs), answering from `answers`. */
 async function runTty(args: string[], answers: Record<string, string | boolean>) {
-  const tty = () => Object.assign(new PassThrough(), { isTTY: true });
-  const stdin = tty();
-  const stdout = tty();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
   const prompter = strictPrompter(answers);
-  const io = makeIO(stdin, stdout, stderr, { NO_COLOR: '1', CONNECTOR_HOME: home, ...ENV });
   const store = new MemoryStore();
-  const code = await main(['node', 'connector', 'run', 'records', ...args], io, { secrets: async () => store, prompter: async () => prompter });
-  return { code, stdout: out, stderr: err, asked: prompter.asked };
+  const r = await runOnTerminal(['run', 'records', ...args], {
+    env: { CONNECTOR_HOME: home, ...ENV },
+    overrides: { secrets: async () => store, prompter: async () => prompter },
+  });
+  return { ...r, asked: prompter.asked };
 }
 
 const lastBody = () => JSON.parse(api.sent().at(-1)!.body.toString('utf8'));

@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
-import { ENV, startRecordsApi } from '../run/records-api.js';
+import { runCli } from '../helpers/cli.js';
+import { ENV, importedRecords, type RecordsApi } from '../run/records-api.js';
 
 /**
  * x-ms-dynamic-schema / x-ms-dynamic-properties (issue 12, 2): the schema is fetched from its
  * source operation with the run's -p values (and the body, for `body/category`), and used by the
  * body check, --validate and the operation's description.
  */
-let api: Awaited<ReturnType<typeof startRecordsApi>>;
+let api: RecordsApi;
 let home: string;
 
 beforeAll(async () => {
-  api = await startRecordsApi();
-  home = tempHome();
-  const r = await runCli(['import', api.writeSpec(home), '--name', 'records'], { home });
-  expect(r.code, r.stderr).toBe(0);
+  ({ api, home } = await importedRecords());
 });
 afterAll(() => api.close());
 

@@ -1,19 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
-import { ENV, startRecordsApi } from './records-api.js';
+import { runCli } from '../helpers/cli.js';
+import { ENV, importedRecords, type RecordsApi } from './records-api.js';
 
 /**
  * `connector run` checks a JSON body against the operation's body schema before sending it
  * (issue 12, defect: a wrong type and a missing required property both went out).
  */
-let api: Awaited<ReturnType<typeof startRecordsApi>>;
+let api: RecordsApi;
 let home: string;
 
 beforeAll(async () => {
-  api = await startRecordsApi();
-  home = tempHome();
-  const r = await runCli(['import', api.writeSpec(home), '--name', 'records'], { home });
-  expect(r.code, r.stderr).toBe(0);
+  ({ api, home } = await importedRecords());
 });
 afterAll(() => api.close());
 

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/main.js';
-import { makeIO } from '../../src/io/iostreams.js';
 import { MemoryStore } from '../../src/secrets/store.js';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { strictPrompter } from '../helpers/context.js';
+import { runOnTerminal } from '../helpers/terminal-run.js';
 
 // Interactive run (a terminal, no --no-input): a `format: password` parameter is asked without
 // echo and masked like a secret; Ctrl-C while a value list loads ends the run (exit 3), not a warning.
@@ -58,16 +56,8 @@ afterAll(() => {
 });
 
 async function runTty(prompter: ReturnType<typeof strictPrompter>, args: string[], signal?: AbortSignal) {
-  const tty = () => Object.assign(new PassThrough(), { isTTY: true });
-  const [stdin, stdout, stderr] = [tty(), tty(), new PassThrough()];
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io = makeIO(stdin, stdout, stderr, { NO_COLOR: '1', CONNECTOR_HOME: home }, {});
   const overrides = { secrets: async () => new MemoryStore(), prompter: async () => prompter, ...(signal ? { signal } : {}) };
-  const code = await main(['node', 'connector', 'run', 'secure', ...args], io, overrides);
-  return { code, stdout: out, stderr: err };
+  return runOnTerminal(['run', 'secure', ...args], { env: { CONNECTOR_HOME: home }, overrides });
 }
 
 describe('interactive run', () => {

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordingServer } from './helpers.js';
+import { runCli, tempHome } from '../helpers/cli.js';
 
 /**
  * The loopback API of test/fixtures/dynamic-schema/records.swagger.json: record types whose
@@ -61,4 +62,15 @@ export async function startRecordsApi() {
     /** Requests so far other than GETs of a schema or values (what `run` itself sent). */
     sent: () => server.seen.filter((s) => s.method !== 'GET'),
   };
+}
+
+export type RecordsApi = Awaited<ReturnType<typeof startRecordsApi>>;
+
+/** The records API started, and its fixture imported as `records` into a fresh home: one test file's set-up. */
+export async function importedRecords(): Promise<{ api: RecordsApi; home: string }> {
+  const api = await startRecordsApi();
+  const home = tempHome();
+  const r = await runCli(['import', api.writeSpec(home), '--name', 'records'], { home });
+  if (r.code !== 0) throw new Error(`importing the records fixture failed: ${r.stderr}`);
+  return { api, home };
 }

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { rmSync } from 'node:fs';
-import { main } from '../../src/main.js';
-import { makeIO } from '../../src/io/iostreams.js';
 import { MemoryStore } from '../../src/secrets/store.js';
 import type { Prompter } from '../../src/io/prompter.js';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { strictPrompter } from '../helpers/context.js';
 import { FIXTURE, KEY, startExampleServer, type ExampleServer } from './example-server.js';
+import { runOnTerminal } from '../helpers/terminal-run.js';
 
 let api: ExampleServer;
 let home: string;
@@ -15,18 +13,12 @@ const env = { CONNECTOR_DYN__DEFAULT__API_KEY: KEY };
 
 /** `connector run dyn …` as if on a terminal (stdin and stdout TTYs), questions answered by `prompter`. */
 async function runTty(prompter: Prompter | undefined, args: string[]) {
-  const tty = () => Object.assign(new PassThrough(), { isTTY: true });
-  const stdin = tty();
-  const stdout = tty();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io = makeIO(stdin, stdout, stderr, { NO_COLOR: '1', CONNECTOR_HOME: home, ...env }, { noInput: args.includes('--no-input') });
   const overrides = { secrets: async () => new MemoryStore(), ...(prompter ? { prompter: async () => prompter } : {}) };
-  const code = await main(['node', 'connector', 'run', 'dyn', ...args, '--base-url', api.url], io, overrides);
-  return { code, stdout: out, stderr: err };
+  return runOnTerminal(['run', 'dyn', ...args, '--base-url', api.url], {
+    env: { CONNECTOR_HOME: home, ...env },
+    overrides,
+    noInput: args.includes('--no-input'),
+  });
 }
 
 beforeAll(async () => {
