@@ -37,6 +37,9 @@ export default async function init(ctx: Context, dir: string | undefined, opts: 
     opts.title ?? (from && typeof fromInfo.title === 'string' && fromInfo.title.trim() ? fromInfo.title : await ask.input('title', 'Title of the connector:'))
   ).trim();
   if (!title) throw new UsageError('--title must not be empty');
+  if (title.length > 30 || /\b(api|connector)\b/i.test(title)) {
+    ctx.warn(`certification wants a title of at most 30 characters without the words "API" or "Connector" ('${title}')`);
+  }
   const name = slugify(title);
   if (!name) throw new UsageError(`cannot make a connector name of the title '${title}'`, 'Use letters or digits in --title.');
 

@@ -1,3 +1,4 @@
+import { KEPT_FILE, splitForUpload } from '../spec/envelope.js';
 import { authParts, type AuthAnswers } from './auth.js';
 
 /** Everything `connector init` decided, from flags, prompts or the --from file. */
@@ -38,14 +39,15 @@ export function scaffoldFiles(plan: InitPlan): { files: Record<string, string>; 
             capabilities: parts?.capabilities ?? [],
           },
         };
+  if (plan.script) ((apiProperties.properties ??= {}) as Record<string, unknown>).scriptOperations = operationIds(definition);
+  // A --from paconn folder may carry fields paconn create refuses (stackOwner): they go aside, as export puts them.
+  const { upload, kept } = splitForUpload(apiProperties);
   const files: Record<string, string> = {
     'apiDefinition.swagger.json': json(definition),
-    'apiProperties.json': json(apiProperties),
+    'apiProperties.json': json(upload),
   };
+  if (kept) files[KEPT_FILE] = json(kept);
   if (plan.script) {
-    const props = (apiProperties.properties ??= {}) as Record<string, unknown>;
-    props.scriptOperations = operationIds(definition);
-    files['apiProperties.json'] = json(apiProperties);
     files['script.csx'] = SCRIPT;
     files['settings.json'] = json({ apiDefinition: 'apiDefinition.swagger.json', apiProperties: 'apiProperties.json', script: 'script.csx' });
   }
