@@ -1,4 +1,5 @@
 import type { CommandSpec, ProgramSpec } from './spec.js';
+import init from './init.js';
 import importConnector from './connector/import.js';
 import list from './connector/list.js';
 import show from './connector/show.js';
@@ -45,6 +46,7 @@ export const PROGRAM: ProgramSpec = {
 
 /** Every top-level command, in the order `connector --help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
+  init,
   importConnector,
   list,
   show,

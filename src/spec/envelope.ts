@@ -119,3 +119,77 @@ export async function validateConnectorDocument(doc: unknown, file: string): Pro
   }
   return d;
 }
+
+/**
+ * The apiProperties `properties` fields `paconn create` uploads: what `paconn download` writes
+ * back, less `stackOwner`, which the service refuses ("Could not find member 'stackOwner' on
+ * object of type 'ApiPropertiesDefinition'", microsoft/PowerPlatformConnectors#614) although
+ * certified connectors must carry it. Anything else is refused the same way.
+ */
+export const UPLOADED_PROPERTIES = [
+  'connectionParameters',
+  'connectionParameterSets',
+  'iconBrandColor',
+  'scriptOperations',
+  'capabilities',
+  'policyTemplateInstances',
+  'publisher',
+] as const;
+
+/** The sidecar of a paconn export holding what apiProperties.json leaves out; `connector import` of the folder restores it. */
+export const KEPT_FILE = 'connector.meta.json';
+
+export interface KeptFields {
+  comment?: string;
+  /** The left-out parts, shaped as apiProperties (`{ properties: { stackOwner } }`). */
+  apiProperties: Record<string, unknown>;
+  /** The order of `properties` keys as imported, so a restored folder exports byte for byte the same. */
+  propertiesOrder?: string[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+
+/** apiProperties split into what `paconn create` accepts and the rest (undefined when nothing is left out). */
+export function splitForUpload(apiProperties: Record<string, unknown>): { upload: Record<string, unknown>; kept?: KeptFields } {
+  const upload: Record<string, unknown> = {};
+  const kept: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(apiProperties)) if (k !== 'properties') kept[k] = v;
+  const props = apiProperties.properties;
+  if (isObject(props)) {
+    const up: Record<string, unknown> = {};
+    const aside: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(props)) ((UPLOADED_PROPERTIES as readonly string[]).includes(k) ? up : aside)[k] = v;
+    upload.properties = up;
+    if (Object.keys(aside).length) kept.properties = aside;
+  } else if (props !== undefined) upload.properties = props;
+  if (!Object.keys(kept).length) return { upload };
+  return {
+    upload,
+    kept: {
+      comment: `apiProperties fields paconn create refuses, kept out of apiProperties.json; 'connector import' of this folder restores them`,
+      apiProperties: kept,
+      ...(isObject(props) ? { propertiesOrder: Object.keys(props) } : {}),
+    },
+  };
+}
+
+/** apiProperties with the fields of a KEPT_FILE put back (apiProperties.json wins where both have one). */
+export function restoreKept(apiProperties: Record<string, unknown> | undefined, meta: Record<string, unknown>, file: string): Record<string, unknown> {
+  const kept = meta.apiProperties;
+  if (!isObject(kept))
+    throw new CliError(`${file}: expected "apiProperties" to be an object`, {
+      hint: `It holds apiProperties fields paconn create refuses; delete the file if it is not wanted.`,
+    });
+  const base = apiProperties ?? {};
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(kept)) if (k !== 'properties' && !(k in out)) out[k] = v;
+  if (isObject(kept.properties)) {
+    const merged: Record<string, unknown> = { ...kept.properties, ...(isObject(base.properties) ? base.properties : {}) };
+    const order = Array.isArray(meta.propertiesOrder) ? meta.propertiesOrder.filter((k): k is string => typeof k === 'string' && k in merged) : [];
+    const props: Record<string, unknown> = {};
+    for (const k of order) props[k] = merged[k];
+    for (const k of Object.keys(merged)) if (!(k in props)) props[k] = merged[k];
+    out.properties = props;
+  }
+  return out;
+}

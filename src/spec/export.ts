@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CliError } from '../errors.js';
 import type { ConnectorRecord } from '../model.js';
 import { atomicWrite } from '../fs/atomic.js';
-import { toConnectorDocument } from './envelope.js';
+import { KEPT_FILE, splitForUpload, toConnectorDocument } from './envelope.js';
 import { checkDepth } from '../util/depth.js';
 import { load } from '../util/load.js';
 
@@ -20,7 +20,7 @@ export async function exportYaml(record: ConnectorRecord): Promise<{ text: strin
   return { text, stripped };
 }
 
-export const PACONN_FILES = ['apiDefinition.swagger.json', 'apiProperties.json', 'settings.json', 'script.csx', 'icon.png'];
+export const PACONN_FILES = ['apiDefinition.swagger.json', 'apiProperties.json', 'settings.json', 'script.csx', 'icon.png', KEPT_FILE];
 
 /** Generated when the record has none: paconn refuses a folder without apiProperties.json. */
 const MINIMAL_API_PROPERTIES = { properties: { connectionParameters: {}, iconBrandColor: '#007ee5', capabilities: [] } };
@@ -30,6 +30,8 @@ const MINIMAL_API_PROPERTIES = { properties: { connectionParameters: {}, iconBra
  * OpenAPI 3 (paconn takes Swagger 2.0 only) and a non-empty folder that is not a
  * previous export (has no apiDefinition.swagger.json). Files the record lacks are
  * removed from a previous export, so re-importing the folder gives the record back.
+ * apiProperties.json holds only what `paconn create` uploads; the fields it refuses
+ * (stackOwner, …) go to connector.meta.json, which `connector import` of the folder reads back.
  */
 export async function exportPaconn(record: ConnectorRecord, dir: string): Promise<{ written: string[]; warnings: string[] }> {
   if (record.specFormat !== 'swagger2') {
@@ -55,12 +57,14 @@ export async function exportPaconn(record: ConnectorRecord, dir: string): Promis
   const warnings: string[] = [];
   const { doc, stripped } = toConnectorDocument(record);
   if (stripped.length) warnings.push(`left out secret-looking values at ${stripped.join(', ')}`);
+  const { upload, kept } = splitForUpload(doc.apiProperties ?? MINIMAL_API_PROPERTIES);
   const files: Record<string, string | Buffer | undefined> = {
     'apiDefinition.swagger.json': JSON.stringify(record.definition, null, 2) + '\n',
-    'apiProperties.json': JSON.stringify(doc.apiProperties ?? MINIMAL_API_PROPERTIES, null, 2) + '\n',
+    'apiProperties.json': JSON.stringify(upload, null, 2) + '\n',
     'settings.json': doc.settings ? JSON.stringify(doc.settings, null, 2) + '\n' : undefined,
     'script.csx': record.script,
     'icon.png': record.icon !== undefined ? Buffer.from(record.icon, 'base64') : undefined,
+    [KEPT_FILE]: kept ? JSON.stringify(kept, null, 2) + '\n' : undefined,
   };
   if (!doc.apiProperties) warnings.push(`'${record.name}' has no apiProperties; wrote a minimal apiProperties.json (no connection parameters)`);
   // A previous export may spell a file differently (apidefinition.swagger.json); clear every spelling first.

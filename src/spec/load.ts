@@ -5,7 +5,7 @@ import { readRegularFile, tooBig } from '../fs/read.js';
 import type { HttpClient, WireRequest } from '../http/client.js';
 import type { SourceKind } from '../model.js';
 import { locateJsonError } from './jsonpos.js';
-import { isConnectorDocument, validateConnectorDocument } from './envelope.js';
+import { isConnectorDocument, KEPT_FILE, restoreKept, validateConnectorDocument } from './envelope.js';
 import { load } from '../util/load.js';
 import { checkDepth, depthError } from '../util/depth.js';
 
@@ -170,6 +170,12 @@ async function loadPaconnFolder(dir: string, maxBytes: number | undefined): Prom
     apiProperties = asObject(await parseText(await readText(p, max), p, 'json'), p);
   } else {
     warnings.push(`${dir} has no apiProperties.json; importing the definition alone (paconn needs one to publish)`);
+  }
+  // What `export --format paconn` kept out of apiProperties.json because paconn create refuses it (stackOwner).
+  const keptName = find(KEPT_FILE);
+  if (keptName) {
+    const p = join(dir, keptName);
+    apiProperties = restoreKept(apiProperties, asObject(await parseText(await readText(p, max), p, 'json'), p), p);
   }
   const scriptName = named('script', 'script.csx');
   const script = scriptName ? await readText(join(dir, scriptName), cap(MAX_SCRIPT_BYTES)) : undefined;

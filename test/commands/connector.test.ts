@@ -217,7 +217,7 @@ describe('connector export', () => {
     const out = join(scratch, 'paconn-out');
     const r = await runCli(['export', 'weather-tiny', '--format', 'paconn', '-o', out], { home });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`Exported 'weather-tiny' as a paconn folder: ${out} (5 files)`);
+    expect(r.stderr).toContain(`Exported 'weather-tiny' as a paconn folder: ${out} (6 files)`); // with connector.meta.json (stackOwner)
     const again = await runCli(['import', out, '--force'], { home });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("Changes to 'weather-tiny': operations unchanged");

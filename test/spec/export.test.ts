@@ -92,8 +92,16 @@ describe('paconn export', () => {
     const r = await rec('paconn-weather');
     const out = join(work, 'weather-out');
     const { written } = await exportPaconn(r, out);
-    expect(readdirSync(out).sort()).toEqual(['apiDefinition.swagger.json', 'apiProperties.json', 'icon.png', 'script.csx', 'settings.json']);
-    expect(written).toHaveLength(5);
+    // connector.meta.json: the fixture's stackOwner, which paconn create refuses (restored by the import below).
+    expect(readdirSync(out).sort()).toEqual([
+      'apiDefinition.swagger.json',
+      'apiProperties.json',
+      'connector.meta.json',
+      'icon.png',
+      'script.csx',
+      'settings.json',
+    ]);
+    expect(written).toHaveLength(6);
     const def = readFileSync(join(out, 'apiDefinition.swagger.json'), 'utf8');
     expect(def).toBe(JSON.stringify(r.definition, null, 2) + '\n');
     expect(readFileSync(join(out, 'icon.png'))).toEqual(readFileSync(join(SPECS, 'paconn-weather', 'icon.png')));
