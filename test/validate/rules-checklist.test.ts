@@ -88,7 +88,11 @@ describe('checklist rules', () => {
     expect(mine).toContainEqual(['checklist-contact-fields', '/info/contact', expect.stringContaining("no 'url'")]);
     expect(mine).toContainEqual(['checklist-contact-fields', '/info/contact', expect.stringContaining("no 'email'")]);
     expect(mine).toContainEqual(['checklist-connector-metadata', '/x-ms-connector-metadata', expect.stringContaining("no 'Privacy policy' entry")]);
-    expect(mine).toContainEqual(['checklist-categories', '/x-ms-connector-metadata/1/propertyValue', expect.stringContaining('"Gaming" is not a connector category')]);
+    expect(mine).toContainEqual([
+      'checklist-categories',
+      '/x-ms-connector-metadata/1/propertyValue',
+      expect.stringContaining('"Gaming" is not a connector category'),
+    ]);
     expect(mine).toContainEqual(['checklist-categories', '/x-ms-connector-metadata/1/propertyValue', expect.stringContaining('3 categories')]);
     expect(found.filter((f) => f.rule.startsWith('checklist-title'))).toEqual([]);
   });
@@ -97,7 +101,9 @@ describe('checklist rules', () => {
     const good = readFileSync(join(DIR, 'good.swagger.json'), 'utf8');
     const big = good.trimEnd().slice(0, -1) + ' '.repeat(1024 * 1024) + '}';
     const found = await lint(files('good.swagger.json', undefined, big));
-    expect(found).toEqual([expect.objectContaining({ rule: 'checklist-swagger-size', pointer: '', message: expect.stringMatching(/1\.00 MB: keep it under 1 MB/) })]);
+    expect(found).toEqual([
+      expect.objectContaining({ rule: 'checklist-swagger-size', pointer: '', message: expect.stringMatching(/1\.00 MB: keep it under 1 MB/) }),
+    ]);
   });
 
   it('a missing brand colour and a missing title or description are findings too', async () => {

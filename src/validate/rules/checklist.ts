@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noThenProperty: `then` is the Spectral rule format (given → then: { field, function }), never awaited.
 /**
  * Section "checklist": Microsoft's published certification submission checklist ("Prepare connector files for
  * certification", learn.microsoft.com/connectors/custom-connectors/certification-submission, source
@@ -72,11 +73,10 @@ export function rules(files: ConnectorFiles): Record<string, RulesetRule> {
       then: {
         function: fn<any>((info) => {
           const title = info?.title;
-          if (typeof title !== 'string' || title.trim() === '') return [{ message: 'The connector has no title: set info.title to the product or organization name.' }];
+          if (typeof title !== 'string' || title.trim() === '')
+            return [{ message: 'The connector has no title: set info.title to the product or organization name.' }];
           const name = titleName(title);
-          return name.length > 30
-            ? [{ message: `The title "${name}" has ${name.length} characters: shorten it to 30 or fewer.`, path: ['title'] }]
-            : [];
+          return name.length > 30 ? [{ message: `The title "${name}" has ${name.length} characters: shorten it to 30 or fewer.`, path: ['title'] }] : [];
         }),
       },
     },
@@ -97,7 +97,9 @@ export function rules(files: ConnectorFiles): Record<string, RulesetRule> {
       message: 'The title ends in a non-alphanumeric character: end it with a letter or a digit.',
       severity: 'error',
       given: '$.info.title',
-      then: { function: fn<string>((title) => (typeof title === 'string' && title !== '' && !/[\p{L}\p{N}]$/u.test(titleName(title)) ? [{ message: '' }] : [])) },
+      then: {
+        function: fn<string>((title) => (typeof title === 'string' && title !== '' && !/[\p{L}\p{N}]$/u.test(titleName(title)) ? [{ message: '' }] : [])),
+      },
     },
     'checklist-description-length': {
       description: `${CHECKLIST}: the description "can't be shorter than 30 characters or longer than 500 characters".`,
@@ -156,21 +158,30 @@ export function rules(files: ConnectorFiles): Record<string, RulesetRule> {
           if (typeof c !== 'string' || c.trim() === '')
             return [{ message: 'No iconBrandColor: set properties.iconBrandColor to your brand colour (independent publishers: "#da3b01").' }];
           return ['#007ee5', '#ffffff', '#fff'].includes(c.trim().toLowerCase())
-            ? [{ message: `iconBrandColor ${c} is not accepted: use your brand colour (not #007ee5 or #ffffff; independent publishers: "#da3b01").`, path: ['iconBrandColor'] }]
+            ? [
+                {
+                  message: `iconBrandColor ${c} is not accepted: use your brand colour (not #007ee5 or #ffffff; independent publishers: "#da3b01").`,
+                  path: ['iconBrandColor'],
+                },
+              ]
             : [];
         }),
       },
     },
     'checklist-swagger-size': {
-      description: `${CHECKLIST}: "Swagger files shouldn't be greater than 1 MB" (a larger definition is refused on import).`,
+      description: `${CHECKLIST}: "Swagger files shouldn't be greater than 1 MB" . Warning: "shouldn't", and a certified connector (Encodian, 1.05 MB in the corpus) is over it.`,
       message: '{{error}}',
-      severity: 'error',
+      severity: 'warn',
       given: '$',
       then: {
         function: fn<unknown>(() => {
           const bytes = Buffer.byteLength(files.swagger.text, 'utf8');
           return bytes > ONE_MB
-            ? [{ message: `The definition is ${(bytes / ONE_MB).toFixed(2)} MB: keep it under 1 MB (drop unused definitions, or split it into two connectors).` }]
+            ? [
+                {
+                  message: `The definition is ${(bytes / ONE_MB).toFixed(2)} MB: keep it under 1 MB (drop unused definitions, or split it into two connectors).`,
+                },
+              ]
             : [];
         }),
       },
@@ -184,7 +195,10 @@ export function rules(files: ConnectorFiles): Record<string, RulesetRule> {
         function: fn<Record<string, any>>((responses) =>
           Object.entries(responses ?? {})
             .filter(([code, r]) => /^2\d\d$/.test(code) && code !== '204' && code !== '205' && r && typeof r === 'object' && r.schema === undefined)
-            .map(([code]) => ({ message: `The ${code} response has no schema: describe the body it returns (or use 204 when it returns none).`, path: [code] })),
+            .map(([code]) => ({
+              message: `The ${code} response has no schema: describe the body it returns (or use 204 when it returns none).`,
+              path: [code],
+            })),
         ),
       },
     },
@@ -226,7 +240,7 @@ export function rules(files: ConnectorFiles): Record<string, RulesetRule> {
     },
     'checklist-contact': {
       description: `Swagger validator: "The 'contact' property is required. ValuePath: /info" (PowerPlatformConnectors#1095); ${CHECKLIST} step 3b.`,
-      message: "info has no 'contact': add {\"name\", \"url\", \"email\"} of your support team.",
+      message: 'info has no \'contact\': add {"name", "url", "email"} of your support team.',
       severity: 'error',
       given: '$.info',
       then: { field: 'contact', function: truthy },
@@ -295,7 +309,9 @@ export function rules(files: ConnectorFiles): Record<string, RulesetRule> {
       then: {
         function: fn<any>((doc) =>
           ['publisher', 'stackOwner']
-            .filter((k) => !(typeof doc?.properties?.[k] === 'string' && doc.properties[k].trim() !== '') && !(typeof doc?.[k] === 'string' && doc[k].trim() !== ''))
+            .filter(
+              (k) => !(typeof doc?.properties?.[k] === 'string' && doc.properties[k].trim() !== '') && !(typeof doc?.[k] === 'string' && doc[k].trim() !== ''),
+            )
             .map((k) => ({
               message: `apiProperties.json has no '${k}': add "${k}": "<${k === 'publisher' ? 'your company or organization' : 'owner of the service'}>" under properties.`,
               path: doc?.properties ? ['properties'] : [],
