@@ -121,6 +121,16 @@ describe('checklist rules', () => {
     expect(mine).toContainEqual(['props-brand-color', '/properties']);
   });
 
+  it('an OpenAPI 3 document is not told its responses lack a (Swagger 2.0) schema', async () => {
+    const text = JSON.stringify({
+      openapi: '3.0.3',
+      info: { title: 'Contoso Notes', version: '1' },
+      paths: { '/n': { get: { responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'string' } } } } } } } },
+    });
+    const f: ConnectorFiles = { swagger: { path: 'o.json', text, doc: JSON.parse(text) }, format: 'openapi3.0' };
+    expect((await lint(f)).filter((x) => x.rule === 'checklist-response-schema')).toEqual([]);
+  });
+
   it('each rule has a failing case above', () => {
     const covered = new Set([...expected.map((e) => e[0]), 'checklist-contact-fields', 'checklist-categories', 'checklist-swagger-size']);
     expect(ids.filter((id) => !covered.has(id))).toEqual([]);

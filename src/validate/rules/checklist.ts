@@ -192,8 +192,9 @@ export function rules(files: ConnectorFiles): Record<string, RulesetRule> {
       severity: 'warn',
       given: `${OPERATIONS}.responses`,
       then: {
+        // OpenAPI 3 puts the schema under content: that document is checked once converted to Swagger 2.0.
         function: fn<Record<string, any>>((responses) =>
-          Object.entries(responses ?? {})
+          (files.format === 'swagger2' ? Object.entries(responses ?? {}) : [])
             .filter(([code, r]) => /^2\d\d$/.test(code) && code !== '204' && code !== '205' && r && typeof r === 'object' && r.schema === undefined)
             .map(([code]) => ({
               message: `The ${code} response has no schema: describe the body it returns (or use 204 when it returns none).`,
