@@ -48,3 +48,19 @@ export async function lint(rulesOf: (f: ConnectorFiles) => Record<string, Rulese
 
 /** Which rules found something (for "the passing fixture is clean for every rule"). */
 export const ruleIds = (findings: string[]) => [...new Set(findings.map((f) => f.split(' ')[0]))];
+
+/** Spectral's own messages for one fixture, by `rule path` (to check a message names the fix). */
+export async function messages(rulesOf: (f: ConnectorFiles) => Record<string, RulesetRule>, files: ConnectorFiles): Promise<Record<string, string[]>> {
+  const all = rulesOf(files);
+  const out: Record<string, string[]> = {};
+  for (const [file, props] of [
+    [files.swagger, false],
+    [files.apiProperties, true],
+  ] as const) {
+    if (!file) continue;
+    const s = new Spectral();
+    s.setRuleset({ rules: Object.fromEntries(Object.entries(all).filter(([id]) => id.startsWith('props-') === props)) });
+    for (const r of await s.run(new Document(file.text, parsers.Json, file.path))) (out[`${r.code} ${r.path.map(String).join('/')}`] ??= []).push(r.message);
+  }
+  return out;
+}
