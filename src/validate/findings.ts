@@ -1,0 +1,20 @@
+/**
+ * A Finding: one thing the validator reports, located as file + RFC 6901 pointer +
+ * 1-based line:column (issue 11).
+ */
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  /** Stable id, prefixed by its section: `schema-valid`, `operation-id-unique`, … */
+  readonly rule: string;
+  readonly severity: Severity;
+  /** Says what is wrong and how to fix it. */
+  readonly message: string;
+  readonly file: string;
+  /** RFC 6901 JSON pointer into the file's document ('' = the whole document). */
+  readonly pointer: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+}
