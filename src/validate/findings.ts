@@ -18,3 +18,14 @@ export interface Finding {
   /** 1-based. */
   readonly column: number;
 }
+
+/** By file, then line, then column (then rule, so the order is stable). */
+export function sortFindings(findings: Finding[]): Finding[] {
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...findings].sort((a, b) => cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.rule, b.rule));
+}
+
+/** How many errors and warnings. */
+export function summarize(findings: readonly Finding[]): { errors: number; warnings: number } {
+  return { errors: findings.filter((f) => f.severity === 'error').length, warnings: findings.filter((f) => f.severity === 'warning').length };
+}
