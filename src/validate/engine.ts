@@ -147,10 +147,15 @@ export function applyOverrides(findings: Finding[], overrides: ReadonlyMap<strin
 }
 
 /** Validate one connector's files: every rule module, each rule on the file its id targets. */
-export async function validateFiles(files: ConnectorFiles, overrides: ReadonlyMap<string, Override> = new Map()): Promise<Finding[]> {
+export async function validateFiles(
+  files: ConnectorFiles,
+  overrides: ReadonlyMap<string, Override> = new Map(),
+  /** Tests only: other rules than the modules'. */
+  definitions: ReadonlyMap<string, RuleDefinition> = ruleDefinitions(files),
+): Promise<Finding[]> {
   const core = load<Core>('@stoplight/spectral-core');
   const byTarget: Record<RuleTarget, Record<string, RuleDefinition>> = { swagger: {}, apiProperties: {}, settings: {} };
-  for (const [id, def] of ruleDefinitions(files)) {
+  for (const [id, def] of definitions) {
     const o = overrides.get(id);
     if (o === 'off') continue;
     byTarget[targetOf(id)][id] = guarded(id, o ? { ...def, severity: o === 'warning' ? 'warn' : o } : def);

@@ -8,7 +8,7 @@
  * finding, never an exception.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, relative, resolve } from 'node:path';
+import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Finding } from './findings.js';
 import { load } from '../util/load.js';
 
@@ -49,7 +49,8 @@ type Jsonc = typeof import('jsonc-parser');
 /** A path as findings show it: relative to the cwd when under it. */
 export function shownPath(abs: string, cwd = process.cwd()): string {
   const rel = relative(cwd, abs);
-  return rel && !rel.startsWith('..') && !rel.startsWith('/') ? rel : abs;
+  if (!rel) return '.';
+  return !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
 
 /** 1-based line and column of an offset. */
@@ -333,7 +334,7 @@ export async function readPath(target: string): Promise<ReadTarget[] | undefined
   if (!st) return undefined;
   if (!st.isDirectory()) return [await readSpecFile(abs, target)];
   const entries = await readdir(abs, { withFileTypes: true });
-  if (entries.some((e) => PACONN_FILE.test(e.name)) || entries.some((e) => /\.swagger\.json$/i.test(e.name))) return [await readFolder(abs, target)];
+  if (entries.some((e) => PACONN_FILE.test(e.name))) return [await readFolder(abs, target)];
   const inner = entries
     .filter((e) => !e.name.startsWith('.') && (e.isDirectory() || (e.isFile() && /\.(json|ya?ml)$/i.test(e.name))))
     .map((e) => e.name)

@@ -89,6 +89,7 @@ function say(e: AjvError, allowed?: unknown[]): string {
     case 'additionalProperties':
       return `'${p.additionalProperty}' is not allowed here: remove it (extensions start with x-)`;
     case 'enum':
+      if ((allowed ?? p.allowedValues ?? []).length === 1) return `must be ${JSON.stringify((allowed ?? p.allowedValues)[0])}`;
       return `must be one of ${(allowed ?? p.allowedValues ?? []).map((a: unknown) => JSON.stringify(a)).join(', ')}`;
     case 'type':
       return `must be ${p.type === 'object' ? 'an' : 'a'} ${p.type}`;
@@ -110,11 +111,26 @@ export function settle(errors: AjvError[], doc: unknown): Result[] {
     if (allowed.some((a) => JSON.stringify(a) === JSON.stringify(at(doc, toPath(e.instancePath))))) return false;
     return e.keyword === 'enum'; // a real enum mistake: its message says what is allowed, a 'type' beside it says less
   });
-  // The $ref branch of a oneOf (an object that is not a reference fails it with every one of its keys).
+  // A parameter with a known `in`: the other kinds' complaints about its `in` are theirs, not its own.
   es = es.filter((e) => {
+    const m = /^(.*)\/in$/.exec(e.instancePath);
+    if (!m || !PARAMETER.test(m[1])) return true;
+    return !LOCATIONS.includes(at(doc, toPath(e.instancePath)));
+  });
+  // The $ref branch of a oneOf: an object that is not a reference fails it with `required $ref` and
+  // once with each of its keys; a key that is wrong in its own branch as well is reported twice.
+  const refBranch = new Set(es.filter((e) => e.keyword === 'required' && e.params?.missingProperty === '$ref').map((e) => e.instancePath));
+  const keyCount = new Map<string, number>();
+  for (const e of es)
+    if (e.keyword === 'additionalProperties')
+      keyCount.set(`${e.instancePath}\0${e.params?.additionalProperty}`, (keyCount.get(`${e.instancePath}\0${e.params?.additionalProperty}`) ?? 0) + 1);
+  es = es.filter((e) => {
+    if (!refBranch.has(e.instancePath)) return true;
     const v = at(doc, toPath(e.instancePath));
     if (!v || typeof v !== 'object' || '$ref' in v) return true;
     if (e.keyword === 'required' && e.params?.missingProperty === '$ref') return false;
+    if (e.keyword === 'additionalProperties' && !PARAMETER.test(e.instancePath))
+      return (keyCount.get(`${e.instancePath}\0${e.params?.additionalProperty}`) ?? 0) > 1;
     return true;
   });
   // A parameter: keep what its own kind (by `in`) says.
@@ -226,7 +242,9 @@ async function check(files: ConnectorFiles): Promise<Checked> {
     const real: AjvError[] = [];
     for (const d of validate.errors ?? []) {
       const q = files.format === 'swagger2' ? quirk(d, doc) : undefined;
-      if (q) out.quirks.push({ message: q, path: toPath(d.instancePath) });
+      // An unknown key is reported at the key, not at the object that has it.
+      const key = d.keyword === 'additionalProperties' ? [String(d.params?.additionalProperty)] : [];
+      if (q) out.quirks.push({ message: q, path: [...toPath(d.instancePath), ...key] });
       else real.push(d);
     }
     // The echoes of a tolerated quirk (a oneOf around an empty responses) are not mistakes of their own.
