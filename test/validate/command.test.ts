@@ -14,7 +14,9 @@ describe('connector validate', () => {
     const mine = r.stdout.split('\n').filter((l) => / (schema-|json-strict |file-)/.test(l));
     expect(mine).toEqual([
       `${fx('bad-ref.swagger.json')}:39:15 error schema-ref-resolved $ref '#/definitions/Missing' points at nothing in this file: define it, or fix the reference`,
-      expect.stringMatching(new RegExp(`^${fx('bad-ref.swagger.json')}:61:11 error schema-ref-external \\$ref 'people.json#/definitions/Person' is in another file`)),
+      expect.stringMatching(
+        new RegExp(`^${fx('bad-ref.swagger.json')}:61:11 error schema-ref-external \\$ref 'people.json#/definitions/Person' is in another file`),
+      ),
     ]);
     expect(r.stderr).toMatch(/^\d+ errors?, \d+ warnings? \(1 file checked\)\.\n$/);
   });
@@ -40,7 +42,15 @@ describe('connector validate', () => {
       { path: fx('paconn/settings.json'), role: 'settings' },
     ]);
     const broken = doc.findings.find((f: { file: string }) => f.file === fx('broken.json'));
-    expect(broken).toEqual({ rule: 'file-parse', severity: 'error', message: expect.stringMatching(/^not valid JSON/), file: fx('broken.json'), pointer: '', line: 4, column: 3 });
+    expect(broken).toEqual({
+      rule: 'file-parse',
+      severity: 'error',
+      message: expect.stringMatching(/^not valid JSON/),
+      file: fx('broken.json'),
+      pointer: '',
+      line: 4,
+      column: 3,
+    });
     expect(doc.summary).toEqual({ errors: doc.findings.filter((f: { severity: string }) => f.severity === 'error').length, warnings: expect.any(Number) });
   });
 
@@ -69,7 +79,10 @@ describe('connector validate', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.files).toEqual([{ path: 'quirky (registry)', role: 'swagger' }]);
     const q = doc.findings.filter((f: { rule: string }) => f.rule === 'schema-quirk');
-    expect(q.map((f: { file: string; pointer: string }) => `${f.file} ${f.pointer}`)).toEqual(['quirky (registry) /paths/~1notes/get/responses', 'quirky (registry) /basepath']);
+    expect(q.map((f: { file: string; pointer: string }) => `${f.file} ${f.pointer}`)).toEqual([
+      'quirky (registry) /paths/~1notes/get/responses',
+      'quirky (registry) /basepath',
+    ]);
   });
 
   it('--format sarif: a SARIF 2.1.0 log GitHub code scanning reads', async () => {
@@ -114,4 +127,3 @@ describe('connector validate', () => {
     expect(JSON.parse(r.stdout).findings.filter((f: { rule: string }) => MINE.test(f.rule))).toEqual([]);
   });
 });
-/root/.pyenv/libexec/pyenv-hooks: line 24: enable: cannot open shared object /root/.pyenv/libexec/pyenv-realpath.dylib: /root/.pyenv/libexec/pyenv-realpath.dylib: cannot open shared object file: No such file or directory
