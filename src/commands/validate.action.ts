@@ -55,7 +55,7 @@ export default async function validate(
     ] as const) {
       if (!file || files.some((x) => x.path === file.path && x.role === role)) continue;
       files.push({ path: file.path, role });
-      texts.set(file.path, 'base' in file && file.base ? file.text : (texts.get(file.path) ?? file.text));
+      if (!texts.has(file.path)) texts.set(file.path, file.text); // a connector YAML's parts share its text (the swagger part comes first)
     }
     findings.push(...(await validateFiles(f, overrides)));
   }

@@ -7,9 +7,11 @@
  * those is a `json-strict` finding; a file that does not parse at all is one `file-parse`
  * finding, never an exception.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Finding } from './findings.js';
+import { readRegularFile } from '../fs/read.js';
+import { MAX_FILE_BYTES } from '../spec/load.js';
 import { load } from '../util/load.js';
 
 export type { RuleDefinition as RulesetRule } from '@stoplight/spectral-core';
@@ -224,8 +226,9 @@ export function formatOf(doc: any): ConnectorFiles['format'] {
 
 const isObject = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
+/** Each file read as import reads it: a regular file (no FIFO, no /dev/zero), at most 20 MB (a one-line error otherwise). */
 async function readText(abs: string): Promise<string> {
-  const text = await readFile(abs, 'utf8');
+  const text = (await readRegularFile(abs, { limit: MAX_FILE_BYTES })).toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
