@@ -11,7 +11,18 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'connector.js');
 const DIST = join(ROOT, 'dist', 'cli');
 const SAMPLE = join(ROOT, 'fixtures', 'sample-api');
-const HEAVY = ['undici', '@apidevtools/swagger-parser', '@inquirer/prompts', 'yaml', 'ajv', 'open', '@napi-rs/keyring', 'oauth4webapi', 'jsonc-parser', '@stoplight/spectral-core'];
+const HEAVY = [
+  'undici',
+  '@apidevtools/swagger-parser',
+  '@inquirer/prompts',
+  'yaml',
+  'ajv',
+  'open',
+  '@napi-rs/keyring',
+  'oauth4webapi',
+  'jsonc-parser',
+  '@stoplight/spectral-core',
+];
 
 let work: string;
 let server: { url: string; close(): Promise<void> };
