@@ -11,6 +11,7 @@ import run from './run.js';
 import values from './values.js';
 import demo from './demo.js';
 import test from './test.js';
+import validate from './validate.js';
 import doctor from './doctor.js';
 import completion from './completion.js';
 import complete from './complete.js';
@@ -57,6 +58,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   run,
   values,
   test,
+  validate,
   doctor,
   demo,
   completion,

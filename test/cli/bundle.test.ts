@@ -11,7 +11,18 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'connector.js');
 const DIST = join(ROOT, 'dist', 'cli');
 const SAMPLE = join(ROOT, 'fixtures', 'sample-api');
-const HEAVY = ['undici', '@apidevtools/swagger-parser', '@inquirer/prompts', 'yaml', 'ajv', 'open', '@napi-rs/keyring', 'oauth4webapi', 'jsonc-parser'];
+const HEAVY = [
+  'undici',
+  '@apidevtools/swagger-parser',
+  '@inquirer/prompts',
+  'yaml',
+  'ajv',
+  'open',
+  '@napi-rs/keyring',
+  'oauth4webapi',
+  'jsonc-parser',
+  '@stoplight/spectral-core',
+];
 
 let work: string;
 let server: { url: string; close(): Promise<void> };
@@ -72,7 +83,7 @@ describe('the built bundle', () => {
     expect(JSON.parse(r.stdout)[0].title).toBe('Welcome');
   });
 
-  for (const args of [['--help'], ['--version'], ['run', '--help'], ['connection', 'create', '--help']]) {
+  for (const args of [['--help'], ['--version'], ['run', '--help'], ['connection', 'create', '--help'], ['validate', '--help']]) {
     it(`connector ${args.join(' ')} loads no package at all`, async () => {
       const { mods, heavy } = await loads(args);
       expect(mods.some((m) => m.endsWith('/dist/cli/main.cjs'))).toBe(true);
