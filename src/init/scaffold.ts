@@ -60,6 +60,12 @@ function description(title: string): string {
   return `${title} connector: calls the ${title} API. Describe here what it does and who it is for.`;
 }
 
+/** Who answers for the connector (certification wants it): derived from the base URL, to be replaced like the description. */
+function contact(title: string, url: URL | undefined): Record<string, string> {
+  const host = url?.hostname.replace(/^(api|www)\./, '') ?? 'example.com';
+  return { name: `${title} support`, url: url ? url.origin : `https://${host}`, email: `support@${host}` };
+}
+
 function where(url: URL): { host: string; basePath: string; schemes: string[] } {
   const basePath = url.pathname.replace(/\/+$/, '') || '/';
   return { host: url.host, basePath, schemes: [url.protocol.replace(/:$/, '')] };
@@ -69,7 +75,7 @@ function newDefinition(plan: InitPlan): Record<string, unknown> {
   const url = plan.baseUrl!;
   return {
     swagger: '2.0',
-    info: { title: plan.title, description: description(plan.title), version: '1.0.0' },
+    info: { title: plan.title, description: description(plan.title), version: '1.0.0', contact: contact(plan.title, url) },
     ...where(url),
     consumes: [],
     produces: ['application/json'],
@@ -123,6 +129,10 @@ function fromDefinition(plan: InitPlan, warnings: string[]): Record<string, unkn
     warnings.push(`info.description was missing or under ${MIN_DESCRIPTION} characters; wrote a placeholder to replace`);
   }
   if (plan.baseUrl) Object.assign(d, where(plan.baseUrl));
+  if (!info.contact || typeof info.contact !== 'object') {
+    info.contact = contact(plan.title, plan.baseUrl);
+    warnings.push('info.contact was missing; wrote one from the base URL to replace with your support contact');
+  }
   return d;
 }
 

@@ -20,7 +20,7 @@ describe('every command declares itself and its --help shows it', () => {
     expect(all.map((c) => c.path.join(' '))).toEqual(
       expect.arrayContaining(['import', 'run', 'demo', 'connection create', 'connection login', 'connection default', 'test']),
     );
-    expect(all.length).toBe(26); // `complete` (hidden) included
+    expect(all.length).toBe(27); // `complete` (hidden) included
   });
 
   it('connector --help shows the root examples and every command', async () => {

@@ -80,7 +80,21 @@ describe('connector init --no-input, every --auth kind', () => {
     });
   }
 
-  it.todo('every kind validates clean (`connector validate <dir>` exits 0) — the lead enables this once validate is merged');
+  it('every kind validates with no error (`connector validate <dir>` exits 0) with an https base URL', async () => {
+    for (const kind of Object.keys(FLAGS)) {
+      const dir = join(work, `valid-${kind}`);
+      const args = ['init', dir, '--title', `Init ${kind}`, '--base-url', 'https://api.example.com/v1', '--auth', kind, ...FLAGS[kind], '--no-input'];
+      expect((await run(args)).code).toBe(0);
+      const v = await run(['validate', dir, '--json']);
+      expect([kind, v.code, JSON.parse(v.stdout).summary.errors]).toEqual([kind, 0, 0]);
+    }
+    // a loopback http base URL (to run against a local API) is what certification refuses: said as errors, not hidden
+    const localDir = join(work, 'local');
+    expect((await run(['init', localDir, '--title', 'Init local', '--base-url', base, '--no-input'])).code).toBe(0);
+    const local = await run(['validate', localDir]);
+    expect(local.code).toBe(1);
+    expect(local.stdout + local.stderr).toMatch(/checklist-(https-only|host-not-local)/);
+  });
 
   it('writes the connection parameters the platform writes for each kind', async () => {
     const props: Record<string, any> = {};

@@ -4,7 +4,7 @@ import { Document, type ISpectralDiagnostic, Spectral } from '@stoplight/spectra
 import * as ParsersNs from '@stoplight/spectral-parsers';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../../src/validate/rules/checklist.js';
-import type { ConnectorFiles } from '../../src/validate/rules/types-local.js';
+import type { ConnectorFiles } from '../../src/validate/files.js';
 
 // spectral-parsers is CommonJS with __esModule: Node's ESM interop puts its exports under default.
 const Parsers: typeof ParsersNs = (ParsersNs as any).default ?? ParsersNs;

@@ -9,7 +9,7 @@ import { rules as extensions } from '../../src/validate/rules/extensions.js';
 import { rules as policies } from '../../src/validate/rules/policies.js';
 import { rules as security } from '../../src/validate/rules/security.js';
 import { rules as triggers } from '../../src/validate/rules/triggers.js';
-import type { ConnectorFiles } from '../../src/validate/rules/types-local2.js';
+import type { ConnectorFiles } from '../../src/validate/files.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
 const corpus = existsSync(CORPUS) ? CORPUS : '/work/shared/corpus';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import core from '@stoplight/spectral-core';
 import parsers from '@stoplight/spectral-parsers';
-import type { ConnectorFiles, RulesetRule } from '../../src/validate/rules/types-local2.js';
+import type { ConnectorFiles, RulesetRule } from '../../src/validate/files.js';
 
 const { Spectral, Document } = core;
 

@@ -6,7 +6,7 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { rules as checklistRules } from '../../src/validate/rules/checklist.js';
 import { rules } from '../../src/validate/rules/operations.js';
-import type { ConnectorFiles, RulesetRule } from '../../src/validate/rules/types-local.js';
+import type { ConnectorFiles, RulesetRule } from '../../src/validate/files.js';
 
 // spectral-parsers is CommonJS with __esModule: Node's ESM interop puts its exports under default.
 const Parsers: typeof ParsersNs = (ParsersNs as any).default ?? ParsersNs;

@@ -10,7 +10,7 @@
  */
 import { createRulesetFunction, type RulesetFunction } from '@stoplight/spectral-core';
 import { pattern, truthy } from '@stoplight/spectral-functions';
-import type { ConnectorFiles, RulesetRule } from './types-local.js';
+import type { ConnectorFiles, RulesetRule } from '../files.js';
 
 const OPERATIONS = '$.paths[*][get,put,post,delete,patch,options,head]';
 const CHECKLIST = 'Certification checklist (learn.microsoft.com/connectors/custom-connectors/certification-submission)';

@@ -1,7 +1,7 @@
 import type { IFunctionResult } from '@stoplight/spectral-core';
 import { closest } from '../../util/suggest.js';
 import { byOperationId, deref, documentFunction, documentRule, type JsonPath, type Operation, operations, perDocument, walkSchema } from './swagger-ops.js';
-import type { ConnectorFiles, RulesetRule } from './types-local2.js';
+import type { ConnectorFiles, RulesetRule } from '../files.js';
 
 const DYNAMIC = ['x-ms-dynamic-values', 'x-ms-dynamic-list', 'x-ms-dynamic-schema', 'x-ms-dynamic-properties'] as const;
 /** The nextLinkName values the platform supports (Swagger validator: InvalidNextLinkNameValue). */

@@ -1,7 +1,7 @@
 import type { IFunctionResult } from '@stoplight/spectral-core';
 import { closest } from '../../util/suggest.js';
 import { documentFunction, documentRule, type JsonPath, perDocument } from './swagger-ops.js';
-import type { ConnectorFiles, RulesetRule } from './types-local2.js';
+import type { ConnectorFiles, RulesetRule } from '../files.js';
 
 /**
  * `x-ms-*` keys the platform reads (Microsoft Learn "Extend an OpenAPI definition for a custom connector", the

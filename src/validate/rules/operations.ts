@@ -8,7 +8,7 @@
  */
 import { createRulesetFunction, type RulesetFunction } from '@stoplight/spectral-core';
 import { enumeration, pattern, truthy } from '@stoplight/spectral-functions';
-import type { ConnectorFiles, RulesetRule } from './types-local.js';
+import type { ConnectorFiles, RulesetRule } from '../files.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'];
 const OPERATIONS = `$.paths[*][${METHODS.join(',')}]`;

@@ -1,7 +1,7 @@
 import type { IFunctionResult } from '@stoplight/spectral-core';
 import { closest } from '../../util/suggest.js';
 import { byOperationId, documentFunction, documentRule, type JsonPath } from './swagger-ops.js';
-import type { ConnectorFiles, RulesetRule } from './types-local2.js';
+import type { ConnectorFiles, RulesetRule } from '../files.js';
 
 /**
  * The platform's sixteen policy templates (Microsoft Learn "policy templates"; the PowerPlatformConnectors

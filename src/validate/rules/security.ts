@@ -1,7 +1,7 @@
 import type { IFunctionResult } from '@stoplight/spectral-core';
 import { closest } from '../../util/suggest.js';
 import { documentFunction, documentRule, type JsonPath } from './swagger-ops.js';
-import type { ConnectorFiles, RulesetRule } from './types-local2.js';
+import type { ConnectorFiles, RulesetRule } from '../files.js';
 
 /**
  * identityProvider values of an oauthSetting the platform resolves: the two generic ones (oauth2, oauth2generic),

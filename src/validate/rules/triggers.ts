@@ -1,6 +1,6 @@
 import type { IFunctionResult } from '@stoplight/spectral-core';
 import { deref, documentFunction, documentRule, type JsonPath, type Operation, operations, perDocument, walkSchema } from './swagger-ops.js';
-import type { ConnectorFiles, RulesetRule } from './types-local2.js';
+import type { ConnectorFiles, RulesetRule } from '../files.js';
 
 export const TRIGGER_KINDS = ['single', 'batch'];
 
