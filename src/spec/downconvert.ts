@@ -43,7 +43,8 @@ export function toSwagger2(doc: object): { swagger: object; notes: string[] } {
   if (Array.isArray(src.tags)) out.tags = src.tags;
   if (src.externalDocs) out.externalDocs = src.externalDocs;
   for (const k of ['requestBodies', 'headers', 'examples', 'links', 'callbacks', 'pathItems']) {
-    if (isObj(comps[k]) && Object.keys(comps[k]).length) conv.note(ptr('/components', k), `Swagger 2.0 has no reusable ${k}; the ones in use are written inline, the rest left out`);
+    if (isObj(comps[k]) && Object.keys(comps[k]).length)
+      conv.note(ptr('/components', k), `Swagger 2.0 has no reusable ${k}; the ones in use are written inline, the rest left out`);
   }
   if (src.webhooks) conv.note('/webhooks', 'Swagger 2.0 has no webhooks; left out (a Power Platform trigger is an operation with x-ms-trigger)');
   if (src.jsonSchemaDialect) conv.note('/jsonSchemaDialect', 'Swagger 2.0 schemas are its own draft-4 subset; left out');
@@ -120,7 +121,8 @@ function convertOperation(op: Obj, at: string, conv: Conv): Obj {
   if (produces.size) out.produces = jsonFirst(produces);
   const security = convertRequirements(op.security, ptr(at, 'security'), conv);
   if (security) out.security = security;
-  if (op.callbacks) conv.note(ptr(at, 'callbacks'), 'Swagger 2.0 has no callbacks; left out (a Power Platform webhook trigger is an operation with x-ms-trigger)');
+  if (op.callbacks)
+    conv.note(ptr(at, 'callbacks'), 'Swagger 2.0 has no callbacks; left out (a Power Platform webhook trigger is an operation with x-ms-trigger)');
   if (op.servers) conv.note(ptr(at, 'servers'), 'Swagger 2.0 has no per-operation servers; the document host is used');
   return copyExtensions(op, out);
 }

@@ -21,7 +21,7 @@ const convert = (name: string) => {
   return { input, ...toSwagger2(input) };
 };
 /** swagger-parser's validate dereferences in place: give it a copy. */
-export const validSwagger2 = async (doc: object) => {
+const validSwagger2 = async (doc: object) => {
   const api: any = await SwaggerParser.validate(structuredClone(doc) as any);
   expect(api.swagger).toBe('2.0');
 };
@@ -72,7 +72,13 @@ describe('the mappings, one by one', () => {
       headerKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
       queryKey: { type: 'apiKey', in: 'query', name: 'api_key' },
       cookieKey: { type: 'apiKey', in: 'header', name: 'session' },
-      oauth: { type: 'oauth2', flow: 'accessCode', authorizationUrl: 'https://login.example.com/authorize', tokenUrl: 'https://login.example.com/token', scopes: { read: 'Read', write: 'Write' } },
+      oauth: {
+        type: 'oauth2',
+        flow: 'accessCode',
+        authorizationUrl: 'https://login.example.com/authorize',
+        tokenUrl: 'https://login.example.com/token',
+        scopes: { read: 'Read', write: 'Write' },
+      },
       'oauth-application': { type: 'oauth2', flow: 'application', tokenUrl: 'https://login.example.com/token', scopes: { read: 'Read' } },
       'oauth-implicit': { type: 'oauth2', flow: 'implicit', authorizationUrl: 'https://login.example.com/authorize', scopes: {} },
       'oauth-password': { type: 'oauth2', flow: 'password', tokenUrl: 'https://login.example.com/token', scopes: {} },
@@ -103,7 +109,15 @@ describe('the mappings, one by one', () => {
   it('request bodies: JSON first with its description/required and x-ms-*, consumes, formData with files', () => {
     const p = out('bodies').paths;
     expect(p['/json'].post.parameters).toEqual([
-      { name: 'body', in: 'body', description: 'The item', required: true, 'x-ms-summary': 'Item', 'x-ms-visibility': 'important', schema: { type: 'object', properties: { a: { type: 'string' } } } },
+      {
+        name: 'body',
+        in: 'body',
+        description: 'The item',
+        required: true,
+        'x-ms-summary': 'Item',
+        'x-ms-visibility': 'important',
+        schema: { type: 'object', properties: { a: { type: 'string' } } },
+      },
     ]);
     expect(p['/json'].post.consumes).toEqual(['application/json', 'text/plain']);
     expect(p['/vendor'].post.parameters[0].schema).toEqual({ type: 'object' });
@@ -141,7 +155,18 @@ describe('the mappings, one by one', () => {
   it('parameters: schema inline, style/explode → collectionFormat, cookie and deepObject noted', () => {
     const [ids, limit, status, multi, csv, ssv, pipes, filter, trace, q] = out('parameters').paths['/p/{ids}'].get.parameters;
     expect(ids).toEqual({ name: 'ids', in: 'path', required: true, type: 'array', items: { type: 'integer' }, collectionFormat: 'csv' });
-    expect(limit).toEqual({ name: 'limit', in: 'query', description: 'Page size', type: 'integer', format: 'int32', minimum: 1, maximum: 100, default: 10, 'x-ms-summary': 'Limit', 'x-ms-visibility': 'advanced' });
+    expect(limit).toEqual({
+      name: 'limit',
+      in: 'query',
+      description: 'Page size',
+      type: 'integer',
+      format: 'int32',
+      minimum: 1,
+      maximum: 100,
+      default: 10,
+      'x-ms-summary': 'Limit',
+      'x-ms-visibility': 'advanced',
+    });
     expect(status).toEqual({ name: 'status', in: 'query', type: 'string', enum: ['a', 'b'], 'x-nullable': true, 'x-example': 'a' });
     expect([multi.collectionFormat, csv.collectionFormat, ssv.collectionFormat, pipes.collectionFormat]).toEqual(['multi', 'csv', 'ssv', 'pipes']);
     expect(filter).toMatchObject({ name: 'filter', type: 'string' });
@@ -199,6 +224,12 @@ describe('the mappings, one by one', () => {
     expect(rows['x-ms-notification-content']).toEqual({ description: 'Rows' });
     expect(rows.get).toMatchObject({ 'x-ms-visibility': 'important', 'x-ms-pageable': { nextLinkName: 'nextLink' } });
     expect(rows.get.parameters[0]).toMatchObject({ 'x-ms-summary': 'Table', 'x-ms-dynamic-values': { operationId: 'ListTables', 'value-path': 'name' } });
-    expect(rows.post.parameters[0]).toEqual({ name: 'body', in: 'body', 'x-ms-summary': 'Row', 'x-ms-body-name': 'row', schema: { $ref: '#/definitions/Row' } });
+    expect(rows.post.parameters[0]).toEqual({
+      name: 'body',
+      in: 'body',
+      'x-ms-summary': 'Row',
+      'x-ms-body-name': 'row',
+      schema: { $ref: '#/definitions/Row' },
+    });
   });
 });

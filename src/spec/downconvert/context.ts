@@ -23,7 +23,8 @@ export function newConv(src: Obj): { conv: Conv; notes: string[] } {
     inlining: new Set(),
     security: new Map(),
     note(pointer, what) {
-      const line = `${pointer || '/'}: ${what}`;
+      // One line each, whatever the document holds: control characters escaped.
+      const line = `${pointer || '/'}: ${what}`.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
       if (!seen.has(line)) {
         seen.add(line);
         notes.push(line);

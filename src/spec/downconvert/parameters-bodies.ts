@@ -4,7 +4,7 @@
  * formData parameters) in place of requestBody.
  */
 import { type Conv, copyExtensions, isObj, type Obj, ptr, renameRef, resolveLocal } from './context.js';
-import { convertSchema } from './schemas.js';
+import { convertSchema, definitionInline } from './schemas.js';
 
 /** Keywords a 2.0 non-body parameter, header or items object takes from a schema. */
 const INLINE = [
@@ -31,12 +31,17 @@ export function inlineSchema(schema: unknown, at: string, conv: Conv, fileOk = f
   return inlineConverted(convertSchema(schema, at, conv), at, conv, fileOk);
 }
 
-function inlineConverted(converted: Obj, at: string, conv: Conv, fileOk = false): Obj {
+function inlineConverted(converted: Obj, at: string, conv: Conv, fileOk = false, chased: string[] = []): Obj {
   let s = converted;
-  for (let hops = 0; typeof s.$ref === 'string' && hops < 8; hops++) {
+  while (typeof s.$ref === 'string') {
     const name = s.$ref.startsWith('#/definitions/') ? s.$ref.slice('#/definitions/'.length) : undefined;
-    const target = name === undefined ? undefined : conv.src.components?.schemas?.[name];
-    s = target === undefined ? {} : convertSchema(target, ptr('/components/schemas', name!), conv);
+    const target = name === undefined || chased.includes(name) ? undefined : definitionInline(name, conv);
+    if (target === undefined) {
+      conv.note(at, `${s.$ref} cannot be written inline (missing or recursive) and 2.0 parameters take no $ref; the parameter is a string`);
+      return { type: 'string' };
+    }
+    chased = [...chased, name!];
+    s = target;
   }
   if (s.allOf) {
     conv.note(at, 'Swagger 2.0 parameters take no allOf; the parameter is a string');
@@ -55,7 +60,7 @@ function inlineConverted(converted: Obj, at: string, conv: Conv, fileOk = false)
     delete out.default;
     delete out.enum;
   }
-  if (out.type === 'array') out.items = inlineConverted(isObj(s.items) ? s.items : {}, ptr(at, 'items'), conv);
+  if (out.type === 'array') out.items = inlineConverted(isObj(s.items) ? s.items : {}, ptr(at, 'items'), conv, false, chased);
   else delete out.items;
   return out;
 }
@@ -114,7 +119,8 @@ export function convertRequestBody(rb: unknown, at: string, conv: Conv): { param
   if (!types.length) return { params: [], consumes: [] };
   const chosen = types.find((t) => /^application\/json\b/i.test(t)) ?? types.find(JSONISH) ?? types.find(FORM) ?? types[0]!;
   const distinct = new Set(types.map((t) => JSON.stringify(content[t]?.schema ?? null)));
-  if (distinct.size > 1) conv.note(ptr(at, 'content'), `Swagger 2.0 has one body schema for all media types; kept the one of '${chosen}' for ${types.join(', ')}`);
+  if (distinct.size > 1)
+    conv.note(ptr(at, 'content'), `Swagger 2.0 has one body schema for all media types; kept the one of '${chosen}' for ${types.join(', ')}`);
   const cat = ptr(at, 'content', chosen);
   const bodyExt = copyExtensions(body, {});
   if (FORM(chosen)) {
@@ -131,7 +137,8 @@ export function convertRequestBody(rb: unknown, at: string, conv: Conv): { param
       if (p.type === 'array') p.collectionFormat = 'multi';
       return copyExtensions(isObj(ps) ? ps : {}, p);
     });
-    if (Object.keys(bodyExt).length) conv.note(at, `Swagger 2.0 has no request body object to carry ${Object.keys(bodyExt).join(', ')}; left out (the form fields are parameters)`);
+    if (Object.keys(bodyExt).length)
+      conv.note(at, `Swagger 2.0 has no request body object to carry ${Object.keys(bodyExt).join(', ')}; left out (the form fields are parameters)`);
     if (content[chosen]?.encoding) conv.note(ptr(cat, 'encoding'), 'Swagger 2.0 has no per-field encoding; left out');
     return { params, consumes: chosenFirst(types, chosen) };
   }

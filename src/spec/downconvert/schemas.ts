@@ -82,7 +82,8 @@ export function convertSchema(s: unknown, at: string, conv: Conv): Obj {
       case 'discriminator':
         if (isObj(v) && typeof v.propertyName === 'string') {
           out.discriminator = v.propertyName;
-          if (v.mapping) conv.note(ptr(at, k, 'mapping'), 'Swagger 2.0 discriminators have no mapping (the value must be the definition name); mapping left out');
+          if (v.mapping)
+            conv.note(ptr(at, k, 'mapping'), 'Swagger 2.0 discriminators have no mapping (the value must be the definition name); mapping left out');
         } else if (typeof v === 'string') out.discriminator = v;
         break;
       case 'writeOnly':
@@ -99,7 +100,19 @@ export function convertSchema(s: unknown, at: string, conv: Conv): Obj {
         conv.note(ptr(at, k), `\`${k}\` has no Swagger 2.0 equivalent; left out`);
     }
   }
+  dropMissingRequired(out, at, conv);
   return copyExtensions(s, out);
+}
+
+/** 2.0 validators (swagger-parser, the platform's) refuse `required` names that are not properties. */
+function dropMissingRequired(out: Obj, at: string, conv: Conv): void {
+  if (out.type !== 'object' || !Array.isArray(out.required) || out.allOf) return;
+  const props = isObj(out.properties) ? out.properties : {};
+  const missing = out.required.filter((r: unknown) => typeof r !== 'string' || !(r in props));
+  if (!missing.length) return;
+  out.required = out.required.filter((r: unknown) => !missing.includes(r));
+  if (!out.required.length) delete out.required;
+  conv.note(ptr(at, 'required'), `${JSON.stringify(missing)} required but not among the properties (Swagger 2.0 refuses that); left out of required`);
 }
 
 /** `type` (3.1: maybe an array with 'null') and `nullable` → one 2.0 type + x-nullable. */
@@ -165,7 +178,10 @@ function convertChoice(s: Obj, branches: unknown[], kw: 'oneOf' | 'anyOf', at: s
       for (const o of objects) Object.assign(chosen.properties, o!.properties);
       const required = [...requiredInAll[0]!].filter((r) => requiredInAll.every((set) => set.has(r)));
       if (required.length) chosen.required = required;
-      conv.note(ptr(at, kw), `Swagger 2.0 has no ${kw}; the ${objects.length} object branches were merged into one object (properties of all, required only what every branch requires)`);
+      conv.note(
+        ptr(at, kw),
+        `Swagger 2.0 has no ${kw}; the ${objects.length} object branches were merged into one object (properties of all, required only what every branch requires)`,
+      );
     } else {
       chosen = converted[0]!;
       conv.note(ptr(at, kw), `Swagger 2.0 has no ${kw}; kept the first of ${converted.length} branches (${describe(kept[0]!.b)})`);
@@ -177,11 +193,28 @@ function convertChoice(s: Obj, branches: unknown[], kw: 'oneOf' | 'anyOf', at: s
   return merged;
 }
 
-/** The converted object schema a 2.0 `#/definitions/X` ref names, if it is one. */
+/** The converted object schema a 2.0 `#/definitions/X` ref names, if it is one (not through a cycle). */
 function objectOf(ref: string, conv: Conv): Obj | undefined {
   const name = ref.startsWith('#/definitions/') ? ref.slice('#/definitions/'.length) : undefined;
   const target = name === undefined ? undefined : conv.src.components?.schemas?.[name];
-  return isObj(target) && !target.$ref && !target.oneOf && !target.anyOf ? convertSchema(target, ptr('/components/schemas', name!), conv) : undefined;
+  if (!isObj(target) || target.$ref || target.oneOf || target.anyOf) return undefined;
+  return definitionInline(name!, conv);
+}
+
+/**
+ * The definition `name` converted, for writing inline (parameters, merged branches); undefined
+ * when it is missing or its inlining is already under way (a recursive schema).
+ */
+export function definitionInline(name: string, conv: Conv): Obj | undefined {
+  const target = conv.src.components?.schemas?.[name];
+  const key = `#/components/schemas/${name}`;
+  if (target === undefined || conv.inlining.has(key)) return undefined;
+  conv.inlining.add(key);
+  try {
+    return convertSchema(target, ptr('/components/schemas', name), conv);
+  } finally {
+    conv.inlining.delete(key);
+  }
 }
 
 const describe = (b: unknown) => (isObj(b) ? (b.$ref ?? (b.type ? `type ${JSON.stringify(b.type)}` : 'a schema')) : JSON.stringify(b));

@@ -16,7 +16,8 @@ export function convertServers(servers: unknown, conv: Conv): Obj {
   for (const [name, v] of Object.entries(isObj(server.variables) ? server.variables : {})) {
     const value = isObj(v) && v.default !== undefined ? String(v.default) : '';
     url = url.split(`{${name}}`).join(value);
-    if (isObj(v) && Array.isArray(v.enum) && v.enum.length > 1) conv.note(ptr('/servers/0/variables', name), `server variable set to its default '${value}' (2.0 has no server variables)`);
+    if (isObj(v) && Array.isArray(v.enum) && v.enum.length > 1)
+      conv.note(ptr('/servers/0/variables', name), `server variable set to its default '${value}' (2.0 has no server variables)`);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     let parsed: URL;
@@ -60,7 +61,10 @@ export function convertSecuritySchemes(schemes: unknown, conv: Conv): Obj {
       out[name] = base({ type: 'basic' });
     } else if (s.type === 'http') {
       out[name] = base({ type: 'apiKey', in: 'header', name: 'Authorization' });
-      conv.note(at, `Swagger 2.0 has no HTTP '${s.scheme}' scheme; approximated as an apiKey header 'Authorization' (its value must include '${s.scheme === 'bearer' ? 'Bearer ' : `${s.scheme} `}')`);
+      conv.note(
+        at,
+        `Swagger 2.0 has no HTTP '${s.scheme}' scheme; approximated as an apiKey header 'Authorization' (its value must include '${s.scheme === 'bearer' ? 'Bearer ' : `${s.scheme} `}')`,
+      );
     } else if (s.type === 'apiKey') {
       if (s.in === 'cookie') conv.note(ptr(at, 'in'), `Swagger 2.0 has no cookie API keys; approximated as a header '${s.name}'`);
       out[name] = base({ type: 'apiKey', in: s.in === 'query' ? 'query' : 'header', name: s.name });
@@ -108,5 +112,7 @@ export function convertRequirements(reqs: unknown, at: string, conv: Conv): Obj[
     // A requirement left empty would mean "no auth needed": drop it instead, unless it was empty to begin with.
     for (const alt of alternatives) if (Object.keys(alt).length || !Object.keys(req).length) out.push(alt);
   });
-  return out;
+  // 2.0 wants the alternatives unique.
+  const seen = new Set<string>();
+  return out.filter((r) => !seen.has(JSON.stringify(r)) && seen.add(JSON.stringify(r)));
 }
