@@ -6,7 +6,7 @@
  */
 import { type Conv, copyExtensions, isObj, newConv, type Obj, ptr } from './downconvert/context.js';
 import { convertParameter, convertRequestBody, convertResponse, jsonFirst } from './downconvert/parameters-bodies.js';
-import { convertSchema } from './downconvert/schemas.js';
+import { breakRefLoops, convertSchema } from './downconvert/schemas.js';
 import { convertRequirements, convertSecuritySchemes, convertServers } from './downconvert/servers-security.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
@@ -32,7 +32,10 @@ export function toSwagger2(doc: object): { swagger: object; notes: string[] } {
   out.paths = paths;
 
   const definitions = mapObj(comps.schemas, (s, name) => convertSchema(s, ptr('/components/schemas', name), conv));
-  if (definitions) out.definitions = definitions;
+  if (definitions) {
+    breakRefLoops(definitions, conv);
+    out.definitions = definitions;
+  }
   const parameters = mapObj(comps.parameters, (p, name) => convertParameter(p, ptr('/components/parameters', name), conv));
   if (parameters) out.parameters = parameters;
   const responses = mapObj(comps.responses, (r, name) => convertResponse(r, ptr('/components/responses', name), conv).response);

@@ -155,6 +155,22 @@ const validDoc = fc.boolean().chain((v31) => {
   });
 });
 
+const SELF_LOOP = {
+  openapi: '3.0.3',
+  info: { title: 'Loop', version: '1' },
+  paths: {
+    '/a': {
+      put: { requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/A' } } } }, responses: { 200: { description: '' } } },
+    },
+  },
+  components: {
+    schemas: {
+      A: { type: 'object', properties: { a: { $ref: '#/components/schemas/B' } } },
+      B: { oneOf: [{ $ref: '#/components/schemas/B' }, { type: 'string' }] },
+    },
+  },
+};
+
 describe('toSwagger2 properties', () => {
   it('a valid OpenAPI 3 document becomes valid Swagger 2.0', { timeout: 120_000 }, async () => {
     let checked = 0;
@@ -174,13 +190,17 @@ describe('toSwagger2 properties', () => {
         }
         for (const n of notes) expect(n).toMatch(/^\/[^\n]*: [^\n]+$/);
       }),
-      { numRuns: LONG ? 1000 : 40 },
+      {
+        numRuns: LONG ? 1000 : 40,
+        // Found by the long run: the kept first branch is the schema itself (a $ref loop that overflowed swagger-parser).
+        examples: [[{ ...SELF_LOOP }]],
+      },
     );
     // Most generated documents are valid OpenAPI 3 (the generator keeps to the spec): the property is not vacuous.
     expect(checked).toBeGreaterThan(LONG ? 500 : 20);
   });
 
-  it('a rough OpenAPI 3 document (the fuzz arbitrary) never throws; every note is one line', () => {
+  it('a rough OpenAPI 3 document (the fuzz arbitrary) never throws; every note is one line', { timeout: 120_000 }, () => {
     fc.assert(
       fc.property(openapiDoc, (doc) => {
         const { swagger, notes } = toSwagger2(doc as object);

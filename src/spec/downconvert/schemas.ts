@@ -219,3 +219,35 @@ export function definitionInline(name: string, conv: Conv): Obj | undefined {
 
 const describe = (b: unknown) => (isObj(b) ? (b.$ref ?? (b.type ? `type ${JSON.stringify(b.type)}` : 'a schema')) : JSON.stringify(b));
 const without = (o: Obj, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
+
+/**
+ * A definition that reaches itself through `$ref`/`allOf` alone (no property or item between), as
+ * `B: { oneOf: [{ $ref: B }, ...] }` becomes when its first branch is kept, defines nothing and
+ * sends 2.0 tools into endless recursion: it is left as an empty schema, with a note.
+ */
+export function breakRefLoops(definitions: Obj, conv: Conv): void {
+  const direct = (s: unknown, found: Set<string>): Set<string> => {
+    if (!isObj(s)) return found;
+    if (typeof s.$ref === 'string' && s.$ref.startsWith('#/definitions/')) found.add(s.$ref.slice('#/definitions/'.length));
+    if (Array.isArray(s.allOf)) for (const sub of s.allOf) direct(sub, found);
+    return found;
+  };
+  for (const name of Object.keys(definitions)) {
+    const seen = new Set<string>();
+    const todo = [...direct(definitions[name], new Set())];
+    while (todo.length) {
+      const next = todo.pop()!;
+      if (next === name) {
+        definitions[name] = {};
+        conv.note(
+          ptr('/components/schemas', name),
+          'refers to itself with no property or item in between (after the approximations above); left as an empty schema',
+        );
+        break;
+      }
+      if (seen.has(next)) continue;
+      seen.add(next);
+      todo.push(...direct(definitions[next], new Set()));
+    }
+  }
+}
