@@ -193,7 +193,7 @@ describe('toSwagger2 properties', () => {
       {
         numRuns: LONG ? 1000 : 40,
         // Found by the long run: the kept first branch is the schema itself (a $ref loop that overflowed swagger-parser).
-        examples: [[{ ...SELF_LOOP }]],
+        examples: [[SELF_LOOP as never]],
       },
     );
     // Most generated documents are valid OpenAPI 3 (the generator keeps to the spec): the property is not vacuous.
