@@ -112,7 +112,8 @@ export function convertRequirements(reqs: unknown, at: string, conv: Conv): Obj[
     // A requirement left empty would mean "no auth needed": drop it instead, unless it was empty to begin with.
     for (const alt of alternatives) if (Object.keys(alt).length || !Object.keys(req).length) out.push(alt);
   });
-  // 2.0 wants the alternatives unique.
+  // 2.0 wants the alternatives unique ({a, b} and {b, a} are the same one).
   const seen = new Set<string>();
-  return out.filter((r) => !seen.has(JSON.stringify(r)) && seen.add(JSON.stringify(r)));
+  const key = (r: Obj) => JSON.stringify(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return out.filter((r) => !seen.has(key(r)) && seen.add(key(r)));
 }
