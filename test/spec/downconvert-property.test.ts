@@ -190,7 +190,7 @@ const SAME_REQUIREMENT = {
 };
 
 describe('toSwagger2 properties', () => {
-  it('a valid OpenAPI 3 document becomes valid Swagger 2.0', { timeout: 120_000 }, async () => {
+  it('a valid OpenAPI 3 document becomes valid Swagger 2.0', { timeout: LONG ? 900_000 : 120_000 }, async () => {
     let checked = 0;
     await fc.assert(
       fc.asyncProperty(validDoc, async (doc) => {
@@ -209,13 +209,13 @@ describe('toSwagger2 properties', () => {
         for (const n of notes) expect(n).toMatch(/^\/[^\n]*: [^\n]+$/);
       }),
       {
-        numRuns: LONG ? 1000 : 40,
+        numRuns: LONG ? 1000 : 30,
         // Found by the long run: the kept first branch is the schema itself (a $ref loop that overflowed swagger-parser).
         examples: [[SELF_LOOP as never], [SAME_REQUIREMENT as never]],
       },
     );
     // Most generated documents are valid OpenAPI 3 (the generator keeps to the spec): the property is not vacuous.
-    expect(checked).toBeGreaterThan(LONG ? 500 : 20);
+    expect(checked).toBeGreaterThan(LONG ? 500 : 15);
   });
 
   it('a rough OpenAPI 3 document (the fuzz arbitrary) never throws; every note is one line', { timeout: 120_000 }, () => {
