@@ -26,18 +26,22 @@ export const PACONN_FILES = ['apiDefinition.swagger.json', 'apiProperties.json',
 const MINIMAL_API_PROPERTIES = { properties: { connectionParameters: {}, iconBrandColor: '#007ee5', capabilities: [] } };
 
 /**
- * Write a paconn folder (`paconn create --api-def ... --api-prop ...`). Refuses
- * OpenAPI 3 (paconn takes Swagger 2.0 only) and a non-empty folder that is not a
- * previous export (has no apiDefinition.swagger.json). Files the record lacks are
+ * Write a paconn folder (`paconn create --api-def ... --api-prop ...`). OpenAPI 3 is
+ * converted to Swagger 2.0 (all paconn takes); `notes` says what 2.0 could not express
+ * (`<pointer>: <what>`). Refuses a non-empty folder that is not a previous export
+ * (has no apiDefinition.swagger.json). Files the record lacks are
  * removed from a previous export, so re-importing the folder gives the record back.
  * apiProperties.json holds only what `paconn create` uploads; the fields it refuses
  * (stackOwner, …) go to connector.meta.json, which `connector import` of the folder reads back.
  */
-export async function exportPaconn(record: ConnectorRecord, dir: string): Promise<{ written: string[]; warnings: string[] }> {
+export async function exportPaconn(record: ConnectorRecord, dir: string): Promise<{ written: string[]; warnings: string[]; notes: string[] }> {
+  let definition: object = record.definition;
+  const notes: string[] = [];
   if (record.specFormat !== 'swagger2') {
-    throw new CliError(`paconn needs Swagger 2.0; '${record.name}' is ${record.specFormat === 'openapi3.1' ? 'OpenAPI 3.1' : 'OpenAPI 3.0'}`, {
-      hint: `Export it as YAML instead: connector export ${record.name} --format yaml`,
-    });
+    // paconn takes Swagger 2.0 only: convert, and say what 2.0 cannot express.
+    const converted = (await import('./downconvert.js')).toSwagger2(record.definition);
+    definition = converted.swagger;
+    notes.push(...converted.notes);
   }
   let entries: string[] = [];
   try {
@@ -59,7 +63,7 @@ export async function exportPaconn(record: ConnectorRecord, dir: string): Promis
   if (stripped.length) warnings.push(`left out secret-looking values at ${stripped.join(', ')}`);
   const { upload, kept } = splitForUpload(doc.apiProperties ?? MINIMAL_API_PROPERTIES);
   const files: Record<string, string | Buffer | undefined> = {
-    'apiDefinition.swagger.json': JSON.stringify(record.definition, null, 2) + '\n',
+    'apiDefinition.swagger.json': JSON.stringify(definition, null, 2) + '\n',
     'apiProperties.json': JSON.stringify(upload, null, 2) + '\n',
     'settings.json': doc.settings ? JSON.stringify(doc.settings, null, 2) + '\n' : undefined,
     'script.csx': record.script,
@@ -78,5 +82,5 @@ export async function exportPaconn(record: ConnectorRecord, dir: string): Promis
     await atomicWrite(join(dir, file), content, 0o644);
     written.push(join(dir, file));
   }
-  return { written, warnings };
+  return { written, warnings, notes };
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -108,10 +108,14 @@ describe('paconn export', () => {
     expect(payload(await rec(out))).toStrictEqual(payload(r));
   });
 
-  it('refuses OpenAPI 3 ("paconn needs Swagger 2.0")', async () => {
+  it('converts OpenAPI 3 to Swagger 2.0 (paconn takes nothing else), with notes on what 2.0 cannot express', async () => {
     const r = await rec('petstore.openapi30.yaml');
-    expect(await failure(exportPaconn(r, join(work, 'oas3')))).toBe("paconn needs Swagger 2.0; 'petstore-oas-3-0' is OpenAPI 3.0");
-    expect(existsSync(join(work, 'oas3'))).toBe(false);
+    const { notes } = await exportPaconn(r, join(work, 'oas3'));
+    const def = JSON.parse(readFileSync(join(work, 'oas3', 'apiDefinition.swagger.json'), 'utf8'));
+    expect(def).toMatchObject({ swagger: '2.0', host: 'petstore.example.com', basePath: '/api/v2' });
+    expect(def.openapi).toBeUndefined();
+    expect(notes.join('\n')).toMatch(/^\/components\/securitySchemes\/bearer: /m);
+    expect((await rec(join(work, 'oas3'))).specFormat).toBe('swagger2');
   });
 
   it('refuses a non-empty folder that is not a previous export, and leaves it alone', async () => {

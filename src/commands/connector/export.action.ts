@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { printJson } from '../../io/output.js';
+import { sanitizeText } from '../../io/sanitize.js';
 import { atomicWrite } from '../../fs/atomic.js';
 import { toConnectorDocument } from '../../spec/envelope.js';
 import { exportPaconn, exportYaml } from '../../spec/export.js';
@@ -15,8 +16,10 @@ export default async function exportCommand(ctx: Context, name: string, opts: { 
   const record = await (await ctx.registry()).get(name);
   if (format === 'paconn') {
     const dir = resolve(opts.output!);
-    const { written, warnings } = await exportPaconn(record, dir);
+    const { written, warnings, notes } = await exportPaconn(record, dir);
     for (const w of warnings) ctx.warn(w);
+    // One line each: what Swagger 2.0 could not express and how it was approximated.
+    for (const n of notes) ctx.io.err(`note: ${sanitizeText(n)}`);
     ctx.io.err(`Exported '${name}' as a paconn folder: ${dir} (${written.length} files)`);
     if (ctx.json) printJson(ctx.io, { name, format, path: dir, files: written });
     return 0;
