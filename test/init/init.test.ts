@@ -373,12 +373,10 @@ describe('connector init --from', () => {
     const oas3 = { openapi: '3.0.3', info: { title: 'Three', version: '1' }, servers: [{ url: 'https://api.example.com/v3' }], paths: {} };
     writeFileSync(file, JSON.stringify(oas3));
     const r = await run(['init', join(work, 'three'), '--from', file, '--no-input']);
-    // Until the converter is merged the stub refuses with one line; after, the folder is Swagger 2.0.
-    if (r.code === 0) expect(readJson(work, 'three', 'apiDefinition.swagger.json').swagger).toBe('2.0');
-    else {
-      expect(r.stderr.split('\n')[0]).toBe('connector: converting OpenAPI 3 to Swagger 2.0 is not yet available');
-      expect(existsSync(join(work, 'three'))).toBe(false);
-    }
+    expect(r.code, r.stderr).toBe(0);
+    const swagger = readJson(work, 'three', 'apiDefinition.swagger.json');
+    expect(swagger).toMatchObject({ swagger: '2.0', host: 'api.example.com', basePath: '/v3', schemes: ['https'] });
+    expect((await run(['validate', join(work, 'three'), '--json'])).code).not.toBe(2);
   });
 
   it('a file that is not there: exit 1 naming it, nothing written', async () => {

@@ -1,17 +1,15 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, type ISpectralDiagnostic, Spectral } from '@stoplight/spectral-core';
 import * as ParsersNs from '@stoplight/spectral-parsers';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
-import { rules as checklistRules } from '../../src/validate/rules/checklist.js';
 import { rules } from '../../src/validate/rules/operations.js';
 import type { ConnectorFiles, RulesetRule } from '../../src/validate/files.js';
 
 // spectral-parsers is CommonJS with __esModule: Node's ESM interop puts its exports under default.
 const Parsers: typeof ParsersNs = (ParsersNs as any).default ?? ParsersNs;
 const DIR = join(import.meta.dirname, '../fixtures/validate/operations');
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
 
 function files(path: string, propsPath?: string): ConnectorFiles {
   const read = (p: string) => {
@@ -83,34 +81,5 @@ describe('operations rules', () => {
     expect(Object.keys(rules(files(join(DIR, 'good.swagger.json')))).filter((id) => !covered.has(id))).toEqual([]);
   });
 
-  const dirs = existsSync(CORPUS) ? readdirSync(CORPUS, { withFileTypes: true }).filter((d) => d.isDirectory()) : [];
-  it.skipIf(dirs.length === 0)(
-    'runs checklist and operations rules over the corpus connectors without a crash',
-    async () => {
-      const counts: Record<string, number> = {};
-      let linted = 0;
-      const skipped: string[] = [];
-      const started = Date.now();
-      for (const d of dirs) {
-        const swagger = join(CORPUS, d.name, 'apiDefinition.swagger.json');
-        const props = join(CORPUS, d.name, 'apiProperties.json');
-        if (!existsSync(swagger)) {
-          skipped.push(d.name);
-          continue;
-        }
-        const f = files(swagger, existsSync(props) ? props : undefined);
-        for (const x of await lint(f, { ...checklistRules(f), ...rules(f) })) counts[x.rule] = (counts[x.rule] ?? 0) + 1;
-        linted++;
-      }
-      const lines = Object.entries(counts)
-        .sort((a, b) => b[1] - a[1])
-        .map(([r, n]) => `  ${r.padEnd(38)} ${n}`);
-      console.log(
-        `corpus: ${linted} connectors linted in ${Date.now() - started} ms; skipped (no apiDefinition.swagger.json): ${skipped.join(', ') || 'none'}\n${lines.join('\n')}`,
-      );
-      expect(linted).toBeGreaterThan(50);
-    },
-    60_000,
-  );
-  if (dirs.length === 0) console.log(`corpus: ${CORPUS} is absent, the corpus run is skipped`);
+  // The corpus run of every rule, this module's included, is test/validate/corpus.test.ts.
 });
