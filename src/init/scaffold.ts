@@ -111,12 +111,27 @@ function newDefinition(plan: InitPlan): Record<string, unknown> {
     securityDefinitions: {},
     security: [],
     tags: [],
-    'x-ms-connector-metadata': [
-      { propertyName: 'Website', propertyValue: url.origin },
-      { propertyName: 'Privacy policy', propertyValue: `${url.origin}/privacy` },
-      { propertyName: 'Categories', propertyValue: 'IT Operations' },
-    ],
+    'x-ms-connector-metadata': metadata(url),
   };
+}
+
+/** What certification wants listed (Website, Privacy policy, Categories), from the base URL: to replace like the contact. */
+function metadata(url: URL | undefined): { propertyName: string; propertyValue: string }[] {
+  const origin = url?.origin ?? 'https://example.com';
+  return [
+    { propertyName: 'Website', propertyValue: origin },
+    { propertyName: 'Privacy policy', propertyValue: `${origin}/privacy` },
+    { propertyName: 'Categories', propertyValue: 'IT Operations' },
+  ];
+}
+
+/** The converted definition's own address, for what init derives from a base URL when none was given. */
+function serverUrl(d: Record<string, any>): URL | undefined {
+  try {
+    return typeof d.host === 'string' ? new URL(`${(Array.isArray(d.schemes) && d.schemes[0]) || 'https'}://${d.host}${d.basePath ?? ''}`) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A --from definition with the title, base URL and description init was given (or needs). */
@@ -130,8 +145,12 @@ function fromDefinition(plan: InitPlan, warnings: string[]): Record<string, unkn
   }
   if (plan.baseUrl) Object.assign(d, where(plan.baseUrl));
   if (!info.contact || typeof info.contact !== 'object') {
-    info.contact = contact(plan.title, plan.baseUrl);
+    info.contact = contact(plan.title, plan.baseUrl ?? serverUrl(d));
     warnings.push('info.contact was missing; wrote one from the base URL to replace with your support contact');
+  }
+  if (!Array.isArray(d['x-ms-connector-metadata'])) {
+    d['x-ms-connector-metadata'] = metadata(plan.baseUrl ?? serverUrl(d));
+    warnings.push('x-ms-connector-metadata was missing; wrote Website, Privacy policy and Categories to replace with yours');
   }
   return d;
 }
