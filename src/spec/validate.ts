@@ -99,7 +99,8 @@ function deviation(e: AjvError, def: Record<string, unknown>): { at: string; mes
   return { at: m[1], message: `parameter '${p.name}' ${what}` };
 }
 
-const TOP_LEVEL = [
+/** The top-level fields of a Swagger 2.0 document (validate's schema rules read it too). */
+export const TOP_LEVEL = [
   'swagger',
   'info',
   'host',

@@ -13,6 +13,9 @@ import type { Finding } from './findings.js';
 import { readRegularFile } from '../fs/read.js';
 import { MAX_FILE_BYTES } from '../spec/load.js';
 import { load } from '../util/load.js';
+import { lineCol } from '../spec/jsonpos.js';
+
+export { lineCol };
 
 export type { RuleDefinition as RulesetRule } from '@stoplight/spectral-core';
 
@@ -53,17 +56,6 @@ export function shownPath(abs: string, cwd = process.cwd()): string {
   const rel = relative(cwd, abs);
   if (!rel) return '.';
   return !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
-}
-
-/** 1-based line and column of an offset. */
-export function lineCol(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let last = -1;
-  for (let k = text.indexOf('\n'); k !== -1 && k < offset; k = text.indexOf('\n', k + 1)) {
-    line++;
-    last = k;
-  }
-  return { line, column: offset - last };
 }
 
 /** A 1-based position. */

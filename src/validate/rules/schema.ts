@@ -10,6 +10,7 @@
  */
 import type { ConnectorFiles, RulesetRule } from '../files.js';
 import { load } from '../../util/load.js';
+import { TOP_LEVEL } from '../../spec/validate.js';
 
 type Path = (string | number)[];
 interface Result {
@@ -53,23 +54,6 @@ const NON_BODY_KEYS = new Set([
   'allowEmptyValue',
 ]);
 const PARAMETER = /^(?:\/paths\/[^/]+(?:\/[^/]+)?\/parameters\/\d+|\/parameters\/[^/]+)$/;
-const TOP_LEVEL = [
-  'swagger',
-  'info',
-  'host',
-  'basePath',
-  'schemes',
-  'consumes',
-  'produces',
-  'paths',
-  'definitions',
-  'parameters',
-  'responses',
-  'security',
-  'securityDefinitions',
-  'tags',
-  'externalDocs',
-];
 
 const unesc = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 const toPath = (pointer: string): Path => pointer.split('/').slice(1).map(unesc);
