@@ -3,13 +3,11 @@ import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from '../connections/types.js';
 import { CancelError, CliError } from '../errors.js';
 import { findOperation, type Operation } from '../operation/find.js';
-import { applyPolicies } from '../policies/index.js';
-import { applyResponsePolicies } from '../policies/response.js';
 import { schemeFor, type AuthScheme } from '../auth/index.js';
 import { buildRequest } from './build.js';
 import { isLoopback } from './proxy.js';
 import { withRetries } from './retry.js';
-import { getHeader, requestUrl, setHeader } from './headers.js';
+import { deleteHeader, getHeader, requestUrl, setHeader } from './headers.js';
 import { Redactor } from './redact.js';
 import { sanitizeLine } from '../io/sanitize.js';
 import type { CallOptions, HttpResult, PreparedRequest, RawResponse } from './types.js';
@@ -52,26 +50,36 @@ export async function prepareCall(ctx: Context, record: ConnectorRecord, operati
   const userAuth = userHeadersWin(ctx, req, opts.headers, conn);
   const redactor = makeRedactor(req);
   const traced: string[] = [];
-  await applyPolicies(record, req, {
-    connectionValues: conn?.values ?? {},
-    secretNames: new Set(conn?.record.secretParams ?? []),
-    baseUrlFixed: Boolean(opts.baseUrl),
-    warn: (m) => ctx.warn(m),
-    ...(ctx.verbose ? { trace: (line: string) => traced.push(line) } : {}),
-    // setvaluefromurl's own call: same origin as the request, same credentials, same plain-http rule.
-    ...(opts.dryRun
-      ? {}
-      : {
-          send: (sub: PreparedRequest) => {
-            refuseInsecure(op, sub, redactor, opts);
-            return ctx.http.send(sub, { timeoutMs: opts.timeoutMs });
-          },
-        }),
-  });
+  // The policy modules load only for a connector that has policies (start-up of `run` on the others).
+  if (!hasPolicies(record)) {
+    for (const [k, v] of Object.entries(req.headers)) if (v === '' && k) deleteHeader(req.headers, k); // as applyPolicies ends
+  } else
+    await (await import('../policies/index.js')).applyPolicies(record, req, {
+      connectionValues: conn?.values ?? {},
+      secretNames: new Set(conn?.record.secretParams ?? []),
+      baseUrlFixed: Boolean(opts.baseUrl),
+      warn: (m) => ctx.warn(m),
+      ...(ctx.verbose ? { trace: (line: string) => traced.push(line) } : {}),
+      // setvaluefromurl's own call: same origin as the request, same credentials, same plain-http rule.
+      ...(opts.dryRun
+        ? {}
+        : {
+            send: (sub: PreparedRequest) => {
+              refuseInsecure(op, sub, redactor, opts);
+              return ctx.http.send(sub, { timeoutMs: opts.timeoutMs });
+            },
+          }),
+    });
   // Printed once every policy ran: the redactor then knows every secret a policy put on the request.
   for (const line of traced) ctx.debug(shorten(redactor.text(line)));
   refuseInsecure(op, req, redactor, opts);
   return { record, op, req, scheme, redactor, ...(userAuth ? { userAuth } : {}) };
+}
+
+/** Whether the connector declares policy templates (apiProperties' policyTemplateInstances, as policies/index.ts reads them). */
+function hasPolicies(record: ConnectorRecord): boolean {
+  const props = (record.apiProperties?.properties ?? record.apiProperties ?? {}) as Record<string, unknown>;
+  return Array.isArray(props.policyTemplateInstances) && props.policyTemplateInstances.length > 0;
 }
 
 const warned = new WeakMap<Context, Set<string>>();
@@ -181,7 +189,8 @@ export async function sendPrepared(ctx: Context, prepared: PreparedCall, opts: C
       ctx.io.err('<');
     }
     const result: HttpResult = { ...res, request: shown(), durationMs, redactor };
-    if (prepared.record) {
+    if (prepared.record && hasPolicies(prepared.record)) {
+      const { applyResponsePolicies } = await import('../policies/response.js');
       const outcome = applyResponsePolicies(prepared.record, prepared.op, result, {
         connectionValues: conn?.values ?? {},
         requestUrl: requestUrl(req),
