@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import type { ConnectorRecord } from '../model.js';
 import type { ResolvedConnection } from '../connections/types.js';
 import type { ParamValue } from '../http/types.js';
-import { callSource, sourceInputs, type SourceInput } from './dynamic-values.js';
+import { callSource, pathSegments, sourceInputs, type SourceInput } from './dynamic-values.js';
 import type { Operation } from './find.js';
 import { pointerKey } from './schema-check.js';
 import { walkOperations } from './walk.js';
@@ -29,13 +29,7 @@ export interface SchemaSource {
   valuePath: string[];
 }
 
-const segments = (path: unknown): string[] =>
-  typeof path === 'string'
-    ? path
-        .split('/')
-        .filter(Boolean)
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    : [];
+const segments = pathSegments;
 
 /** The dynamic-schema source declared on a schema node (x-ms-dynamic-properties first), or undefined. */
 export function schemaSource(node: unknown): SchemaSource | undefined {

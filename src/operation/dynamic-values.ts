@@ -52,7 +52,15 @@ export interface DynamicValue {
 }
 
 /** `value/items` (or a JSON pointer `/value/items`) → ['value', 'items']. */
-const segments = (path: unknown): string[] => (typeof path === 'string' ? path.split('/').filter(Boolean) : []);
+/** `value/items` or a JSON pointer `/value/items` (`~1` a slash, `~0` a tilde in a key) → ['value', 'items']; dynamic schemas read theirs alike. */
+export const pathSegments = (path: unknown): string[] =>
+  typeof path === 'string'
+    ? path
+        .split('/')
+        .filter(Boolean)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    : [];
+const segments = pathSegments;
 
 /**
  * The dynamic-values source declared on a parameter (on the parameter object, or on its schema as

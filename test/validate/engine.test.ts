@@ -103,9 +103,9 @@ describe('schema rules (rules/schema.ts)', () => {
     expect(fs.map((f) => `${f.pointer} ${f.message}`)).toEqual(['/paths/~1notes~1{noteId}/get/parameters/0/required must be true']);
   });
 
-  it('schema-quirk: what the platform runs anyway is a warning, at the key', async () => {
+  it('schema-quirk: what the platform runs anyway (import warns) is an error for validate, at the key', async () => {
     const fs = await run('quirk.swagger.json');
-    expect(brief(fs)).toEqual(['50:9 warning schema-quirk /paths/~1notes/get/responses', '73:3 warning schema-quirk /basepath']);
+    expect(brief(fs)).toEqual(['50:9 error schema-quirk /paths/~1notes/get/responses', '73:3 error schema-quirk /basepath']);
     expect(fs.filter((f) => f.rule === 'schema-valid')).toEqual([]);
   });
 
