@@ -11,7 +11,7 @@ import { runCli, tempHome } from '../helpers/cli.js';
  * a paconn folder, FIFOs, devices and oversized files are one line and exit 2, at once.
  */
 const SPECS = join(import.meta.dirname, '..', '..', 'fixtures', 'specs');
-const SECRET = 'not-a-real-secret-file-content-3f9a';
+const OUTSIDE_TEXT = 'text-of-a-file-outside-the-folder-3f9a';
 let scratch: string;
 let outside: string;
 let fifo: string;
@@ -19,7 +19,7 @@ let fifo: string;
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'connector-files-'));
   outside = join(mkdtempSync(join(tmpdir(), 'connector-outside-')), 'id_rsa');
-  writeFileSync(outside, `test data, not a key: ${SECRET}\n`);
+  writeFileSync(outside, `test data, not a key: ${OUTSIDE_TEXT}\n`);
   fifo = join(scratch, 'fifo');
   execFileSync('mkfifo', [fifo]);
   return () => rmSync(scratch, { recursive: true, force: true });
@@ -53,7 +53,7 @@ function expectRefused(r: { code: number; stdout: string; stderr: string }, patt
   expect(lines[0]).toMatch(/^connector: /);
   expect(lines[0]).toMatch(pattern);
   expect(lines.length).toBeLessThanOrEqual(2);
-  expect(r.stderr).not.toContain(SECRET);
+  expect(r.stderr).not.toContain(OUTSIDE_TEXT);
 }
 
 async function registryIsEmpty(home: string) {
@@ -74,7 +74,7 @@ describe('paconn folders: no symlink out, no special file, a byte limit per file
   });
 
   it('a symlink through ../ out of the folder is refused as well', async () => {
-    writeFileSync(join(scratch, 'sibling-secret'), SECRET);
+    writeFileSync(join(scratch, 'sibling-secret'), OUTSIDE_TEXT);
     const r = await cli(['import', folder('script.csx', '../sibling-secret')]);
     expectRefused(r, /script\.csx: resolves to .*sibling-secret, outside .*; refused/);
   });
